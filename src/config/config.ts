@@ -1,0 +1,244 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { findOption, OPTIONS, type OptionSpec } from './options.js';
+import {
+  parseBoolean,
+  parseCount,
+  parseCredentials,
+  parseDuration,
+  parseListen,
+  parseOneOf,
+  parseSize,
+  type Listen,
+} from './values.js';
+
+export type { Listen } from './values.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export type SmtpAuth =
+  | { readonly mode: 'optional' }
+  | { readonly mode: 'required'; readonly users: ReadonlyMap<string, string> };
+
+export interface Config {
+  readonly smtp: Listen;
+  readonly smtps: Listen | null;
+  readonly http: Listen;
+  /** Absolute path of the SQLite file, or ':memory:'. */
+  readonly db: string;
+  readonly hostname: string;
+  readonly smtpAuth: SmtpAuth;
+  readonly tls: {
+    readonly certFile: string | null;
+    readonly keyFile: string | null;
+    readonly required: boolean;
+  };
+  readonly limits: {
+    readonly maxMessageSize: number;
+    readonly maxRecipients: number;
+    readonly maxConnections: number;
+    readonly idleTimeoutMs: number;
+  };
+  readonly retention: { readonly maxMessages: number; readonly maxAgeMs: number };
+  readonly logLevel: LogLevel;
+}
+
+/** A setting that cannot be used. The message names the flag, its env var and what is allowed. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface ConfigSources {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads a file named by a setting; injectable for tests. */
+  readonly readFile?: (path: string) => string;
+}
+
+export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: Config };
+
+/** Parses argv, env and the config file (in that order of precedence) into a frozen Config. */
+export function loadConfig(sources: ConfigSources): CliCommand {
+  const readFile = sources.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const flags = parseFlags(sources.argv);
+  if (flags.help) return { kind: 'help' };
+  if (flags.version) return { kind: 'version' };
+
+  const configPath = flags.values.get('config') ?? sources.env[findOption('config')!.env];
+  const fileValues = configPath ? readConfigFile(configPath, readFile) : new Map<string, string>();
+
+  const raw = (name: string): string | undefined => {
+    const spec = findOption(name)!;
+    return flags.values.get(name) ?? sources.env[spec.env] ?? fileValues.get(name) ?? spec.default;
+  };
+  const setting = <T>(name: string, parse: (text: string) => T): T => {
+    const spec = findOption(name)!;
+    const text = raw(name) ?? '';
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new ConfigError(
+        `${describe(spec)}: "${text}" is not valid: ${(error as Error).message}`,
+      );
+    }
+  };
+  const optional = <T>(name: string, parse: (text: string) => T): T | null =>
+    raw(name) === undefined || raw(name) === '' ? null : setting(name, parse);
+  const fileContents = (path: string) => {
+    try {
+      return readFile(path);
+    } catch (error) {
+      throw new Error(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+  };
+
+  const inlineUsers = optional('smtp-auth', (t) => parseCredentials(t, /,/));
+  const fileUsers = optional('smtp-auth-file', (path) =>
+    parseCredentials(fileContents(path), /\r?\n/),
+  );
+  const users = new Map([...(fileUsers ?? []), ...(inlineUsers ?? [])]);
+
+  const tls = {
+    certFile: optional('smtp-tls-cert', (p) => resolve(p)),
+    keyFile: optional('smtp-tls-key', (p) => resolve(p)),
+    required: setting('smtp-require-tls', parseBoolean),
+  };
+  if ((tls.certFile === null) !== (tls.keyFile === null)) {
+    throw new ConfigError(
+      `${describe(findOption(tls.certFile ? 'smtp-tls-key' : 'smtp-tls-cert')!)} must be set too: a certificate and its key go together`,
+    );
+  }
+
+  const config: Config = {
+    smtp: setting('smtp', parseListen),
+    smtps: optional('smtps', parseListen),
+    http: setting('http', parseListen),
+    db: setting('db', (text) =>
+      text === ':memory:' ? text : resolve(text || defaultDbPath(sources.env)),
+    ),
+    hostname: setting('hostname', (text) => {
+      if (!/^[A-Za-z0-9.-]{1,253}$/.test(text))
+        throw new Error('expected a host name (letters, digits, dots, dashes)');
+      return text;
+    }),
+    smtpAuth: users.size > 0 ? { mode: 'required', users } : { mode: 'optional' },
+    tls,
+    limits: {
+      maxMessageSize: setting('max-message-size', positive(parseSize)),
+      maxRecipients: setting('max-recipients', positive(parseCount)),
+      maxConnections: setting('max-connections', positive(parseCount)),
+      idleTimeoutMs: setting('smtp-idle-timeout', positive(parseDuration)),
+    },
+    retention: {
+      maxMessages: setting('max-messages', parseCount),
+      maxAgeMs: setting('max-age', parseDuration),
+    },
+    logLevel: setting('log-level', parseOneOf(LOG_LEVELS)),
+  };
+  return { kind: 'run', config: deepFreeze(config) };
+}
+
+function positive<T extends number>(parse: (text: string) => T) {
+  return (text: string): T => {
+    const value = parse(text);
+    if (value <= 0) throw new Error('must be greater than 0');
+    return value;
+  };
+}
+
+function describe(spec: OptionSpec): string {
+  return `--${spec.name} (${spec.env})`;
+}
+
+function defaultDbPath(env: ConfigSources['env']): string {
+  const dataHome = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
+  return join(dataHome, 'sluice', 'sluice.db');
+}
+
+function parseFlags(argv: readonly string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        ...Object.fromEntries(OPTIONS.map((o) => [o.name, { type: o.kind }])),
+      },
+    });
+  } catch (error) {
+    throw new ConfigError(
+      `${(error as Error).message}. Run sluice --help for the list of options.`,
+    );
+  }
+  const values = new Map<string, string>();
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (value !== undefined) values.set(name, String(value));
+  }
+  return { values, help: values.get('help') === 'true', version: values.get('version') === 'true' };
+}
+
+function readConfigFile(path: string, readFile: (path: string) => string): Map<string, string> {
+  const where = `--config (${findOption('config')!.env}) ${path}`;
+  let document: unknown;
+  try {
+    document = parseYaml(readFile(path));
+  } catch (error) {
+    throw new ConfigError(`${where}: ${(error as Error).message}`);
+  }
+  if (document === null || document === undefined) return new Map();
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigError(`${where}: expected a mapping of option names to values`);
+  }
+  const values = new Map<string, string>();
+  for (const [key, value] of Object.entries(document)) {
+    if (!findOption(key) || key === 'config') {
+      throw new ConfigError(
+        `${where}: unknown key "${key}". Keys are the option names of sluice --help.`,
+      );
+    }
+    if (value !== null && typeof value === 'object') {
+      throw new ConfigError(`${where}: "${key}" must be a single value`);
+    }
+    values.set(key, String(value));
+  }
+  return values;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof Map)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export function helpText(version: string): string {
+  const lines = [
+    `sluice ${version}: SMTP capture server with a live web inbox`,
+    '',
+    'Usage: sluice [options]',
+    '',
+    'Point an app at the SMTP port and open the HTTP address in a browser.',
+    'Every option can also be set by its environment variable or a --config file key.',
+    'Precedence: flag > environment > config file > default.',
+    '',
+    'Options:',
+  ];
+  for (const spec of OPTIONS) {
+    const flag = `--${spec.name}${spec.kind === 'boolean' ? '' : ' ' + (spec.valueName ?? 'VALUE')}`;
+    lines.push(`  ${flag}`);
+    lines.push(`      ${spec.help}`);
+    lines.push(
+      `      env ${spec.env}${spec.default !== undefined ? `, default ${spec.default}` : ''}`,
+    );
+  }
+  lines.push('  -h, --help      Show this help.', '  -v, --version   Show the version.');
+  return lines.join('\n') + '\n';
+}

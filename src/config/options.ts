@@ -1,0 +1,121 @@
+/**
+ * Every user-visible setting, in one table. `--help`, environment variables and
+ * config-file keys are all derived from it, so they cannot drift apart.
+ */
+export interface OptionSpec {
+  /** Flag name without the leading dashes; also the config-file key. */
+  readonly name: string;
+  readonly env: string;
+  readonly kind: 'string' | 'boolean';
+  /** Default as the user would type it; `undefined` means "not set". */
+  readonly default: string | undefined;
+  readonly valueName?: string;
+  readonly help: string;
+}
+
+const option = (
+  name: string,
+  spec: Omit<OptionSpec, 'name' | 'env' | 'kind'> & { kind?: OptionSpec['kind'] },
+): OptionSpec => ({
+  name,
+  env: 'SLUICE_' + name.toUpperCase().replaceAll('-', '_'),
+  kind: spec.kind ?? 'string',
+  ...spec,
+});
+
+export const OPTIONS: readonly OptionSpec[] = [
+  option('smtp', {
+    default: '127.0.0.1:1025',
+    valueName: 'HOST:PORT',
+    help: 'SMTP listener (plain, STARTTLS offered). Port 0 picks a free port.',
+  }),
+  option('smtps', {
+    default: undefined,
+    valueName: 'HOST:PORT',
+    help: 'Implicit-TLS SMTP listener (Django EMAIL_USE_SSL). Off unless set.',
+  }),
+  option('http', {
+    default: '127.0.0.1:8025',
+    valueName: 'HOST:PORT',
+    help: 'Web inbox and HTTP API. Port 0 picks a free port.',
+  }),
+  option('db', {
+    default: undefined,
+    valueName: 'PATH',
+    help: 'SQLite database file, or :memory: to keep nothing. Default: $XDG_DATA_HOME/sluice/sluice.db (~/.local/share/sluice/sluice.db).',
+  }),
+  option('config', {
+    default: undefined,
+    valueName: 'FILE',
+    help: 'YAML config file; its keys are the option names below (e.g. max-messages: 1000).',
+  }),
+  option('hostname', {
+    default: 'sluice',
+    valueName: 'NAME',
+    help: 'Name in the SMTP greeting and in generated certificates.',
+  }),
+  option('smtp-auth', {
+    default: undefined,
+    valueName: 'USER:PASS,...',
+    help: 'Require SMTP AUTH with these credentials. Without it, AUTH is optional and any credentials are accepted.',
+  }),
+  option('smtp-auth-file', {
+    default: undefined,
+    valueName: 'FILE',
+    help: 'Like --smtp-auth, one USER:PASS per line (# starts a comment).',
+  }),
+  option('smtp-tls-cert', {
+    default: undefined,
+    valueName: 'FILE',
+    help: 'PEM certificate for STARTTLS and --smtps. Default: a self-signed one generated beside the database.',
+  }),
+  option('smtp-tls-key', {
+    default: undefined,
+    valueName: 'FILE',
+    help: 'PEM private key for --smtp-tls-cert.',
+  }),
+  option('smtp-require-tls', {
+    kind: 'boolean',
+    default: 'false',
+    help: 'Refuse MAIL FROM until the client has used STARTTLS (530).',
+  }),
+  option('max-message-size', {
+    default: '50MB',
+    valueName: 'SIZE',
+    help: 'Largest message accepted (552 beyond it). Units: B, KB, MB, GB.',
+  }),
+  option('max-recipients', {
+    default: '1000',
+    valueName: 'N',
+    help: 'Recipients per message (452 beyond it).',
+  }),
+  option('max-connections', {
+    default: '200',
+    valueName: 'N',
+    help: 'Concurrent SMTP connections (421 beyond it).',
+  }),
+  option('smtp-idle-timeout', {
+    default: '60s',
+    valueName: 'DURATION',
+    help: 'Close an SMTP connection idle this long. Units: ms, s, m, h.',
+  }),
+  option('max-messages', {
+    default: '50000',
+    valueName: 'N',
+    help: 'Keep at most this many messages; the oldest go first. 0 = unlimited.',
+  }),
+  option('max-age', {
+    default: '0',
+    valueName: 'DURATION',
+    help: 'Delete messages older than this (e.g. 7d, 12h). 0 = keep forever.',
+  }),
+  option('log-level', {
+    default: 'info',
+    valueName: 'LEVEL',
+    help: 'One of debug, info, warn, error, silent.',
+  }),
+];
+
+export function findOption(name: string): OptionSpec | undefined {
+  return OPTIONS.find((o) => o.name === name);
+}
