@@ -1,0 +1,325 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { MessageNotFoundError, StorageFullError, StorageUnavailableError } from './errors.js';
+import { MIGRATIONS } from './migrations/index.js';
+import {
+  hiddenRecipients,
+  SUMMARY_COLUMNS,
+  toDetail,
+  toSummary,
+  type StoredDetail,
+  type SummaryRow,
+} from './rows.js';
+import { searchConditions, type SqlCondition } from './search-sql.js';
+import type {
+  ListOptions,
+  ListResult,
+  MessageDetail,
+  MessageId,
+  MessageSummary,
+  NewMessage,
+  Selection,
+  Store,
+  StoreEvent,
+  StoreStats,
+} from './types.js';
+
+export interface SqliteStoreOptions {
+  /** File path or ':memory:'. */
+  readonly path: string;
+  /** 0 = unlimited. */
+  readonly maxMessages: number;
+  /** Milliseconds; 0 = keep forever. */
+  readonly maxAgeMs: number;
+  /** How often age-based pruning runs. */
+  readonly pruneIntervalMs?: number;
+}
+
+const AGE_PRUNE_BATCH = 5000;
+
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #options: SqliteStoreOptions;
+  readonly #listeners = new Set<(event: StoreEvent) => void>();
+  readonly #statements;
+  readonly #pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: SqliteStoreOptions) {
+    this.#options = options;
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.#db = new Database(options.path);
+    // WAL with synchronous=NORMAL: a commit survives the process being killed (SIGKILL);
+    // only a power cut can lose the last transactions, which is the right trade for a capture tool.
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('temp_store = MEMORY');
+    this.#migrate();
+    this.#statements = this.#prepare();
+    if (options.maxAgeMs > 0) {
+      this.#pruneTimer = setInterval(() => void this.prune(), options.pruneIntervalMs ?? 60_000);
+      this.#pruneTimer.unref();
+    }
+  }
+
+  #migrate(): void {
+    const current = this.#db.pragma('user_version', { simple: true }) as number;
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      this.#db.transaction(() => {
+        this.#db.exec(migration.sql);
+        this.#db.pragma(`user_version = ${migration.version}`);
+      })();
+    }
+  }
+
+  #prepare() {
+    const db = this.#db;
+    return {
+      insertMessage: db.prepare(`
+        INSERT INTO messages (received_at, mail_from, rcpt_to, from_addr, to_addrs, cc_addrs, bcc_addrs,
+          subject, snippet, size, attachment_count, message_id, date, parse_error)
+        VALUES (@receivedAt, @mailFrom, @rcptTo, @from, @to, @cc, @bcc,
+          @subject, @snippet, @size, @attachmentCount, @messageId, @date, @parseError)`),
+      insertBody: db.prepare('INSERT INTO message_bodies (id, raw, detail) VALUES (?, ?, ?)'),
+      insertSearch: db.prepare(
+        'INSERT INTO message_search (rowid, subject, sender, recipients, cc, body, filenames) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      counts: db.prepare<[], { total: number; unread: number }>(
+        'SELECT total, unread FROM message_counts',
+      ),
+      pruneOldest: db.prepare<[number], { id: number }>(
+        'DELETE FROM messages WHERE id IN (SELECT id FROM messages ORDER BY id LIMIT ?) RETURNING id',
+      ),
+      pruneOlderThan: db.prepare<[number, number], { id: number }>(
+        'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE received_at < ? ORDER BY id LIMIT ?) RETURNING id',
+      ),
+      summary: db.prepare<[number], SummaryRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id = ?`,
+      ),
+      after: db.prepare<[number, number], SummaryRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id > ? ORDER BY m.id LIMIT ?`,
+      ),
+      detail: db.prepare<[number], { detail: string }>(
+        'SELECT detail FROM message_bodies WHERE id = ?',
+      ),
+      raw: db.prepare<[number], { raw: Buffer }>('SELECT raw FROM message_bodies WHERE id = ?'),
+      pageCount: db.prepare<[], { bytes: number }>(
+        'SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()',
+      ),
+    };
+  }
+
+  async addMessage(message: NewMessage): Promise<MessageSummary> {
+    const { parsed, envelope, client, raw } = message;
+    const bcc = hiddenRecipients(envelope.rcptTo, parsed);
+    const receivedAt = (message.receivedAt ?? new Date()).getTime();
+    const detail: StoredDetail = {
+      replyTo: parsed.replyTo,
+      headers: parsed.headers,
+      text: parsed.text,
+      html: parsed.html,
+      parts: parsed.parts,
+      client,
+      parseErrorMessage: parsed.parseError,
+    };
+    const { id, pruned } = this.#write(() => {
+      const result = this.#statements.insertMessage.run({
+        receivedAt,
+        mailFrom: envelope.mailFrom,
+        rcptTo: JSON.stringify(envelope.rcptTo),
+        from: parsed.from ? JSON.stringify(parsed.from) : null,
+        to: JSON.stringify(parsed.to),
+        cc: JSON.stringify(parsed.cc),
+        bcc: JSON.stringify(bcc),
+        subject: parsed.subject,
+        snippet: parsed.snippet,
+        size: raw.length,
+        attachmentCount: parsed.parts.filter((p) => !p.related).length,
+        messageId: parsed.messageId,
+        date: parsed.date,
+        parseError: parsed.parseError === null ? 0 : 1,
+      });
+      const id = Number(result.lastInsertRowid);
+      this.#statements.insertBody.run(id, raw, JSON.stringify(detail));
+      this.#statements.insertSearch.run(
+        id,
+        parsed.subject,
+        [addressText(parsed.from ? [parsed.from] : []), envelope.mailFrom].join(' '),
+        [addressText(parsed.to), addressText(bcc)].join(' '),
+        addressText(parsed.cc),
+        parsed.searchText,
+        parsed.parts.map((p) => p.filename ?? '').join(' '),
+      );
+      return { id, pruned: this.#pruneToLimit() };
+    });
+    const summary = toSummary(this.#statements.summary.get(id)!);
+    if (pruned.length > 0) this.#emit({ type: 'deleted', ids: pruned });
+    this.#emit({ type: 'stored', message: summary });
+    return summary;
+  }
+
+  async listMessages(options: ListOptions): Promise<ListResult> {
+    const conditions = options.query ? searchConditions(options.query) : [];
+    const page = [...conditions];
+    if (options.before !== undefined) page.push({ sql: 'm.id < ?', params: [options.before] });
+    if (options.after !== undefined) page.push({ sql: 'm.id > ?', params: [options.after] });
+    const where = whereClause(page);
+    const rows = this.#db
+      .prepare<unknown[], SummaryRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM messages m ${where.sql} ORDER BY m.id DESC LIMIT ?`,
+      )
+      .all(...where.params, options.limit + 1);
+    const hasMore = rows.length > options.limit;
+    const messages = rows.slice(0, options.limit).map(toSummary);
+    const counts =
+      conditions.length === 0 ? this.#statements.counts.get()! : this.#countMatching(conditions);
+    return {
+      messages,
+      total: counts.total,
+      unread: counts.unread,
+      nextCursor: hasMore ? messages[messages.length - 1]!.id : null,
+    };
+  }
+
+  #countMatching(conditions: readonly SqlCondition[]): { total: number; unread: number } {
+    const where = whereClause(conditions);
+    return this.#db
+      .prepare<unknown[], { total: number; unread: number }>(
+        `SELECT count(*) AS total, coalesce(sum(m.is_read = 0), 0) AS unread FROM messages m ${where.sql}`,
+      )
+      .get(...where.params)!;
+  }
+
+  async listMessagesAfter(after: MessageId, limit: number): Promise<readonly MessageSummary[]> {
+    return this.#statements.after.all(after, limit).map(toSummary);
+  }
+
+  async getMessage(id: MessageId): Promise<MessageDetail> {
+    const row = this.#statements.summary.get(id);
+    const body = row && this.#statements.detail.get(id);
+    if (!row || !body) throw new MessageNotFoundError(id);
+    return toDetail(row, body.detail);
+  }
+
+  async getRaw(id: MessageId): Promise<Buffer> {
+    const body = this.#statements.raw.get(id);
+    if (!body) throw new MessageNotFoundError(id);
+    return body.raw;
+  }
+
+  async setRead(selection: Selection, read: boolean): Promise<number> {
+    const where = whereClause([
+      { sql: 'm.is_read != ?', params: [read ? 1 : 0] },
+      ...selectionConditions(selection),
+    ]);
+    const ids = this.#write(() =>
+      this.#db
+        .prepare<unknown[], { id: number }>(
+          `UPDATE messages SET is_read = ? WHERE id IN (SELECT m.id FROM messages m ${where.sql}) RETURNING id`,
+        )
+        .all(read ? 1 : 0, ...where.params)
+        .map((r) => r.id),
+    );
+    if (ids.length > 0) this.#emit({ type: 'read', ids: 'all' in selection ? 'all' : ids, read });
+    return ids.length;
+  }
+
+  async deleteMessages(selection: Selection): Promise<number> {
+    const where = whereClause(selectionConditions(selection));
+    const ids = this.#write(() =>
+      this.#db
+        .prepare<unknown[], { id: number }>(
+          `DELETE FROM messages WHERE id IN (SELECT m.id FROM messages m ${where.sql}) RETURNING id`,
+        )
+        .all(...where.params)
+        .map((r) => r.id),
+    );
+    if (ids.length > 0) this.#emit({ type: 'deleted', ids: 'all' in selection ? 'all' : ids });
+    return ids.length;
+  }
+
+  async prune(): Promise<number> {
+    const deleted = this.#write(() => this.#pruneToLimit());
+    if (this.#options.maxAgeMs > 0) {
+      const cutoff = Date.now() - this.#options.maxAgeMs;
+      for (;;) {
+        const batch = this.#write(() =>
+          this.#statements.pruneOlderThan.all(cutoff, AGE_PRUNE_BATCH),
+        ).map((r) => r.id);
+        deleted.push(...batch);
+        if (batch.length < AGE_PRUNE_BATCH) break;
+      }
+    }
+    if (deleted.length > 0) this.#emit({ type: 'deleted', ids: deleted });
+    return deleted.length;
+  }
+
+  /** Runs inside a write transaction; returns the ids it deleted. */
+  #pruneToLimit(): number[] {
+    const { maxMessages } = this.#options;
+    if (maxMessages <= 0) return [];
+    const excess = this.#statements.counts.get()!.total - maxMessages;
+    return excess > 0 ? this.#statements.pruneOldest.all(excess).map((r) => r.id) : [];
+  }
+
+  async stats(): Promise<StoreStats> {
+    const counts = this.#statements.counts.get()!;
+    return { ...counts, databaseBytes: this.#statements.pageCount.get()!.bytes };
+  }
+
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#pruneTimer);
+    this.#listeners.clear();
+    if (this.#db.open) this.#db.close();
+  }
+
+  #emit(event: StoreEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  /** One transaction; SQLite's failures become the store's own errors. */
+  #write<T>(work: () => T): T {
+    try {
+      return this.#db.transaction(work).immediate();
+    } catch (error) {
+      throw translateError(error);
+    }
+  }
+}
+
+function translateError(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
+  if (code.startsWith('SQLITE_FULL'))
+    return new StorageFullError('the database disk is full', { cause: error });
+  return new StorageUnavailableError(`the database refused the write (${code})`, { cause: error });
+}
+
+function selectionConditions(selection: Selection): SqlCondition[] {
+  if ('ids' in selection) {
+    return [
+      { sql: 'm.id IN (SELECT value FROM json_each(?))', params: [JSON.stringify(selection.ids)] },
+    ];
+  }
+  if ('query' in selection) return searchConditions(selection.query);
+  return [];
+}
+
+function whereClause(conditions: readonly SqlCondition[]): SqlCondition {
+  if (conditions.length === 0) return { sql: '', params: [] };
+  return {
+    sql: 'WHERE ' + conditions.map((c) => c.sql).join(' AND '),
+    params: conditions.flatMap((c) => c.params),
+  };
+}
+
+function addressText(addresses: readonly { name: string; address: string }[]): string {
+  return addresses.map((a) => `${a.name} ${a.address}`.trim()).join(' ');
+}
