@@ -1,0 +1,196 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import type {
+  SMTPServer,
+  SMTPServerAuthentication,
+  SMTPServerOptions,
+  SMTPServerSession,
+} from 'smtp-server';
+import type { Config, Listen } from '../config/config.js';
+import type { Logger } from '../log/logger.js';
+import { parseMessage } from '../mail/parse.js';
+import type { Store } from '../store/types.js';
+import type { Certificate } from './certificate.js';
+import { ImmediateSMTPServer } from './immediate-server.js';
+import { smtpError, smtpReplyForStoreError } from './replies.js';
+
+export interface SmtpListenerOptions {
+  readonly config: Pick<Config, 'hostname' | 'smtpAuth' | 'limits' | 'tls'>;
+  readonly certificate: Certificate;
+  readonly store: Store;
+  readonly logger: Logger;
+}
+
+export interface SmtpAddresses {
+  readonly smtp: AddressInfo;
+  readonly smtps: AddressInfo | null;
+}
+
+/** How long a shutdown waits for messages that are mid-DATA before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** The SMTP side: a plain/STARTTLS listener and an optional implicit-TLS one, sharing one pipeline. */
+export class SmtpListener {
+  readonly #options: SmtpListenerOptions;
+  readonly #servers: SMTPServer[] = [];
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(options: SmtpListenerOptions) {
+    this.#options = options;
+  }
+
+  async listen(plain: Listen, secure: Listen | null): Promise<SmtpAddresses> {
+    const smtp = await this.#start(plain, false);
+    const smtps = secure ? await this.#start(secure, true) : null;
+    return { smtp, smtps };
+  }
+
+  /** Stops accepting, lets messages already in DATA finish and commit, then closes every connection. */
+  async close(): Promise<void> {
+    const closed = this.#servers.map(
+      (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+    );
+    const deadline = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
+    await Promise.race([Promise.allSettled([...this.#inFlight]), deadline]);
+    for (const server of this.#servers) {
+      for (const connection of server.connections) {
+        connection.send(421, `${this.#options.config.hostname} Service shutting down`);
+        connection.close();
+      }
+    }
+    await Promise.all(closed);
+  }
+
+  #start(address: Listen, secure: boolean): Promise<AddressInfo> {
+    const server = new ImmediateSMTPServer(this.#serverOptions(secure));
+    server.on('error', (error: Error) =>
+      this.#options.logger.debug('connection error', { error: error.message }),
+    );
+    this.#servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.server.once('error', reject);
+      server.listen(address.port, address.host, () => {
+        server.server.off('error', reject);
+        resolve(server.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  #serverOptions(secure: boolean): SMTPServerOptions {
+    const { config, certificate } = this.#options;
+    return {
+      name: config.hostname,
+      banner: 'Sluice ready',
+      secure,
+      key: certificate.key,
+      cert: certificate.cert,
+      logger: false,
+      disableReverseLookup: true,
+      size: config.limits.maxMessageSize,
+      maxClients: config.limits.maxConnections,
+      socketTimeout: config.limits.idleTimeoutMs,
+      closeTimeout: SHUTDOWN_GRACE_MS,
+      authMethods: ['PLAIN', 'LOGIN', 'CRAM-MD5'],
+      authOptional: config.smtpAuth.mode === 'optional',
+      // A capture server on loopback: AUTH over a plain connection is what apps do in development.
+      allowInsecureAuth: true,
+      hideENHANCEDSTATUSCODES: false,
+      hideSMTPUTF8: false,
+      hide8BITMIME: false,
+      hidePIPELINING: false,
+      // Synchronous on purpose: the library's default defers it with setImmediate, and a
+      // client that pipelines EHLO right after connecting would then be "talking too soon".
+      onConnect: (_session, callback) => callback(),
+      onAuth: (auth, session, callback) => callback(...this.#authenticate(auth, session)),
+      onMailFrom: (_address, session, callback) => {
+        if (config.tls.required && !session.secure) {
+          return callback(smtpError(530, 'Must issue a STARTTLS command first'));
+        }
+        callback();
+      },
+      onRcptTo: (_address, session, callback) => {
+        if (session.envelope.rcptTo.length >= config.limits.maxRecipients) {
+          return callback(
+            smtpError(
+              452,
+              `Too many recipients, at most ${config.limits.maxRecipients} per message`,
+            ),
+          );
+        }
+        callback();
+      },
+      onData: (stream, session, callback) => {
+        const work = this.#receive(stream, session).then(
+          (reply) => callback(null, reply),
+          (error: unknown) => callback(error as Error),
+        );
+        this.#inFlight.add(work);
+        void work.finally(() => this.#inFlight.delete(work));
+      },
+    };
+  }
+
+  #authenticate(
+    auth: SMTPServerAuthentication,
+    session: SMTPServerSession,
+  ): [Error | null | undefined, { user: string }?] {
+    const { smtpAuth } = this.#options.config;
+    const user = { user: auth.username ?? '' };
+    if (smtpAuth.mode === 'optional') return [null, user];
+    const expected = smtpAuth.users.get(auth.username ?? '');
+    const valid =
+      expected !== undefined &&
+      (auth.method === 'CRAM-MD5'
+        ? auth.validatePassword(expected)
+        : safeEqual(auth.password ?? '', expected));
+    if (valid) return [null, user];
+    this.#options.logger.info('authentication failed', {
+      user: auth.username,
+      client: session.remoteAddress,
+    });
+    return [smtpError(535, 'Authentication credentials invalid')];
+  }
+
+  /** Reads DATA without buffering past the size limit, commits it, and returns the 250 text. */
+  async #receive(stream: Readable, session: SMTPServerSession): Promise<string> {
+    const { store, logger, config } = this.#options;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size <= config.limits.maxMessageSize) chunks.push(chunk);
+    }
+    // smtp-server answers 552 itself when the limit was passed; nothing is stored.
+    if (size > config.limits.maxMessageSize) return '';
+    const raw = Buffer.concat(chunks, size);
+    const parsed = await parseMessage(raw);
+    try {
+      const message = await store.addMessage({
+        raw,
+        parsed,
+        envelope: {
+          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          rcptTo: session.envelope.rcptTo.map((r) => r.address),
+        },
+        client: {
+          address: session.remoteAddress,
+          helo: session.hostNameAppearsAs ?? '',
+          authUser: typeof session.user === 'string' && session.user !== '' ? session.user : null,
+          tls: session.secure,
+        },
+      });
+      logger.debug('stored', { id: message.id, size, subject: message.subject });
+      return `Ok: queued as ${message.id}`;
+    } catch (error) {
+      logger.error('could not store a message', { error: (error as Error).message });
+      throw smtpReplyForStoreError(error);
+    }
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, type App, type RunningAddresses } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { createLogger } from '../../src/log/logger.js';
+
+export interface TestSluice {
+  readonly app: App;
+  readonly config: Config;
+  readonly addresses: RunningAddresses;
+  readonly smtpPort: number;
+  readonly smtpsPort: number | null;
+  readonly baseUrl: string;
+  readonly dataDir: string;
+  /** fetch() against the HTTP API; JSON bodies are sent with the right content type. */
+  api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  /** GET a JSON document; fails the test on a non-2xx answer. */
+  getJson<T = any>(path: string): Promise<T>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  close(): Promise<void>;
+}
+
+/**
+ * A real Sluice on free ports with a real SQLite file in a temp dir.
+ * `args` are command-line flags, exactly as a user would pass them.
+ */
+export async function startSluice(
+  args: string[] = [],
+  options: { dataDir?: string } = {},
+): Promise<TestSluice> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sluice-test-'));
+  const command = loadConfig({
+    argv: [
+      '--smtp',
+      '127.0.0.1:0',
+      '--http',
+      '127.0.0.1:0',
+      '--db',
+      join(dataDir, 'sluice.db'),
+      ...args,
+    ],
+    env: {},
+  });
+  if (command.kind !== 'run') throw new Error('expected a run command');
+  const app = createApp(command.config, {
+    logger: createLogger(process.env.SLUICE_TEST_LOG ? 'debug' : 'silent'),
+  });
+  const addresses = await app.start();
+  const baseUrl = `http://127.0.0.1:${addresses.http.port}`;
+  const api = (path: string, init: RequestInit & { json?: unknown } = {}) => {
+    const { json, ...rest } = init;
+    if (json === undefined) return fetch(baseUrl + path, rest);
+    return fetch(baseUrl + path, {
+      method: 'POST',
+      ...rest,
+      headers: { 'content-type': 'application/json', ...rest.headers },
+      body: JSON.stringify(json),
+    });
+  };
+  return {
+    app,
+    config: command.config,
+    addresses,
+    smtpPort: addresses.smtp.port,
+    smtpsPort: addresses.smtps?.port ?? null,
+    baseUrl,
+    dataDir,
+    api,
+    async getJson(path) {
+      const response = await api(path);
+      if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+      return response.json();
+    },
+    async close() {
+      await app.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
