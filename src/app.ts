@@ -1,0 +1,96 @@
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/config.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { loadCertificate } from './smtp/certificate.js';
+import { SmtpListener } from './smtp/listener.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import type { Store } from './store/types.js';
+import { VERSION } from './version.js';
+import { createWebApp } from './web/app.js';
+import { isLoopback, loopbackHosts } from './web/guards.js';
+import type { ServerInfo } from './web/routes/system.js';
+import { startHttpServer, type HttpServer } from './web/server.js';
+
+export interface RunningAddresses {
+  readonly smtp: AddressInfo;
+  readonly smtps: AddressInfo | null;
+  readonly http: AddressInfo;
+}
+
+export interface App {
+  readonly store: Store;
+  readonly logger: Logger;
+  start(): Promise<RunningAddresses>;
+  /** Stops accepting, finishes messages in DATA, closes the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  readonly logger?: Logger;
+}
+
+/** Builds and wires the parts; nothing listens until start(). */
+export function createApp(config: Config, options: AppOptions = {}): App {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = new SqliteStore({
+    path: config.db,
+    maxMessages: config.retention.maxMessages,
+    maxAgeMs: config.retention.maxAgeMs,
+  });
+  let smtp: SmtpListener | undefined;
+  let http: HttpServer | undefined;
+  let closing: Promise<void> | undefined;
+
+  async function start(): Promise<RunningAddresses> {
+    const certificate = await loadCertificate({
+      ...config.tls,
+      db: config.db,
+      hostname: config.hostname,
+    });
+    smtp = new SmtpListener({ config, certificate, store, logger: logger.child('smtp') });
+    const smtpAddresses = await smtp.listen(config.smtp, config.smtps);
+    const addresses = {
+      ...smtpAddresses,
+      http: { address: '', family: '', port: 0 } as AddressInfo,
+    };
+    const info = (): ServerInfo => ({
+      version: VERSION,
+      smtp: { host: addresses.smtp.address, port: addresses.smtp.port },
+      smtps: addresses.smtps && { host: addresses.smtps.address, port: addresses.smtps.port },
+      http: { host: addresses.http.address, port: addresses.http.port },
+      tls: { starttls: true, required: config.tls.required, certificate: certificate.source },
+      auth: { mode: config.smtpAuth.mode, methods: ['PLAIN', 'LOGIN', 'CRAM-MD5'] },
+      limits: {
+        maxMessageSize: config.limits.maxMessageSize,
+        maxRecipients: config.limits.maxRecipients,
+        maxConnections: config.limits.maxConnections,
+      },
+      retention: {
+        maxMessages: config.retention.maxMessages,
+        maxAgeSeconds: config.retention.maxAgeMs / 1000,
+      },
+      database: { path: config.db },
+    });
+    const web = createWebApp({
+      store,
+      logger: logger.child('web'),
+      info,
+      allowedHosts: isLoopback(config.http.host) ? loopbackHosts(config.http.host) : null,
+    });
+    http = await startHttpServer(web, config.http);
+    addresses.http = http.address;
+    await store.prune();
+    return addresses;
+  }
+
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      await smtp?.close();
+      await http?.close();
+      await store.close();
+    })();
+    return closing;
+  }
+
+  return { store, logger, start, close };
+}

@@ -1,0 +1,57 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/types.js';
+import { ApiError, errorHandler } from './errors.js';
+import { apiGuard, type GuardOptions } from './guards.js';
+import { openApiDocument } from './openapi.js';
+import { eventRoutes } from './routes/events.js';
+import { messageRoutes } from './routes/messages.js';
+import { systemRoutes, type ServerInfo } from './routes/system.js';
+import { staticUiRoutes } from './static-ui.js';
+
+export interface WebAppOptions extends GuardOptions {
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly info: () => ServerInfo;
+}
+
+const MAX_REQUEST_BODY = 1024 * 1024;
+
+/** Every HTTP route, in one place. */
+export function createWebApp(options: WebAppOptions): Hono {
+  const { store, logger } = options;
+  const api = new Hono();
+  api.use('*', apiGuard(options));
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_REQUEST_BODY,
+      onError: () => {
+        throw new ApiError(
+          413,
+          'payload_too_large',
+          `Request bodies are limited to ${MAX_REQUEST_BODY} bytes`,
+        );
+      },
+    }),
+  );
+  api.get('/openapi.json', (c) => c.json(openApiDocument));
+  api.route('/', systemRoutes(store, options.info));
+  api.route('/', messageRoutes(store));
+  api.route('/', eventRoutes(store));
+  api.all('*', (c) => {
+    throw new ApiError(
+      404,
+      'not_found',
+      `No API route ${c.req.method} ${c.req.path}; see /api/openapi.json`,
+    );
+  });
+
+  const app = new Hono();
+  app.onError(errorHandler(logger));
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: 'Not found' } }, 404));
+  app.route('/api', api);
+  app.route('/', staticUiRoutes());
+  return app;
+}

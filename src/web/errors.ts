@@ -1,0 +1,53 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { InvalidQueryError } from '../store/search-query.js';
+import { MessageNotFoundError, StorageFullError } from '../store/errors.js';
+import type { Logger } from '../log/logger.js';
+
+/** An HTTP failure with the API's one error shape: `{ "error": { "code", "message" } }`. */
+export class ApiError extends HTTPException {
+  constructor(
+    status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+  ) {
+    super(status, { message });
+  }
+}
+
+export const badRequest = (message: string) => new ApiError(400, 'invalid_request', message);
+
+/** The one place where errors become HTTP responses. */
+export function errorHandler(logger: Logger) {
+  return function handleError(error: Error, c: Context): Response {
+    const { status, code, message } = describe(error);
+    if (status >= 500)
+      logger.error('request failed', { path: c.req.path, error: error.stack ?? error.message });
+    return c.json({ error: { code, message } }, status);
+  };
+}
+
+function describe(error: Error): { status: ContentfulStatusCode; code: string; message: string } {
+  if (error instanceof ApiError)
+    return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof MessageNotFoundError)
+    return { status: 404, code: 'not_found', message: error.message };
+  if (error instanceof InvalidQueryError)
+    return { status: 400, code: 'invalid_query', message: error.message };
+  if (error instanceof StorageFullError)
+    return { status: 507, code: 'storage_full', message: error.message };
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    return {
+      status,
+      code: status === 413 ? 'payload_too_large' : 'http_error',
+      message: error.message || 'Request failed',
+    };
+  }
+  return {
+    status: 500,
+    code: 'internal',
+    message: 'Internal error; the server log has the details',
+  };
+}

@@ -1,0 +1,38 @@
+import { Hono } from 'hono';
+import type { Store } from '../../store/types.js';
+
+/** What /api/info tells about the running server, besides the store's numbers. */
+export interface ServerInfo {
+  readonly version: string;
+  readonly smtp: { readonly host: string; readonly port: number };
+  readonly smtps: { readonly host: string; readonly port: number } | null;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly tls: {
+    readonly starttls: boolean;
+    readonly required: boolean;
+    readonly certificate: string;
+  };
+  readonly auth: { readonly mode: 'optional' | 'required'; readonly methods: readonly string[] };
+  readonly limits: {
+    readonly maxMessageSize: number;
+    readonly maxRecipients: number;
+    readonly maxConnections: number;
+  };
+  readonly retention: { readonly maxMessages: number; readonly maxAgeSeconds: number };
+  readonly database: { readonly path: string };
+}
+
+export function systemRoutes(store: Store, info: () => ServerInfo) {
+  const app = new Hono();
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/info', async (c) => {
+    const stats = await store.stats();
+    const server = info();
+    return c.json({
+      ...server,
+      messages: { total: stats.total, unread: stats.unread },
+      database: { ...server.database, bytes: stats.databaseBytes },
+    });
+  });
+  return app;
+}
