@@ -1,0 +1,139 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runSluice, spawnSluice, type SluiceProcess } from './helpers/process.js';
+import { runPython } from './helpers/python.js';
+import { RawSmtp } from './helpers/smtp-client.js';
+
+const SEND = `
+import smtplib, sys, json
+s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), local_hostname='cli-test')
+s.sendmail('app@example.com', ['dev@example.com'], b'Subject: ' + sys.argv[2].encode() + b'\\r\\n\\r\\nhello\\r\\n')
+s.quit()
+print(json.dumps(True))
+`;
+
+const temps: string[] = [];
+const running: SluiceProcess[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
+  temps.push(dir);
+  return dir;
+}
+
+afterEach(async () => {
+  for (const proc of running.splice(0)) {
+    if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    await proc.exited;
+  }
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(args: string[], env: Record<string, string> = {}) {
+  const proc = await spawnSluice(args, env);
+  running.push(proc);
+  return proc;
+}
+
+async function listTotal(port: number): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/messages`);
+  return ((await response.json()) as { total: number }).total;
+}
+
+describe('sluice command line', () => {
+  it('--help lists the options with their env names', async () => {
+    const result = await runSluice(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('--smtp HOST:PORT');
+    expect(result.stdout).toContain('env SLUICE_DB');
+  });
+
+  it('stops with exit code 2 and names the option when a value is bad', async () => {
+    const result = await runSluice(['--http', 'everywhere']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--http (SLUICE_HTTP): "everywhere" is not valid');
+    const fromEnv = await runSluice([], { SLUICE_MAX_MESSAGE_SIZE: 'huge' });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain('SLUICE_MAX_MESSAGE_SIZE');
+  });
+
+  it('starts with its defaults in the XDG data dir, prints where to point an app, and keeps mail across restarts', async () => {
+    const xdg = tempDir();
+    const env = { XDG_DATA_HOME: xdg, SLUICE_SMTP: '127.0.0.1:0', SLUICE_HTTP: '127.0.0.1:0' };
+    const first = await start([], env);
+    expect(first.stdout()).toContain(`EMAIL_HOST=127.0.0.1 EMAIL_PORT=${first.smtpPort}`);
+    expect(first.stdout()).toContain(`http://127.0.0.1:${first.httpPort}/`);
+    expect(existsSync(join(xdg, 'sluice', 'sluice.db'))).toBe(true);
+    expect(existsSync(join(xdg, 'sluice', 'sluice-tls.crt'))).toBe(true);
+    await runPython(SEND, [String(first.smtpPort), 'kept']);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = await start([], env);
+    expect(await listTotal(second.httpPort)).toBe(1);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('on SIGTERM finishes a message that is mid-DATA, answers 250, then exits 0', async () => {
+    const dir = tempDir();
+    const proc = await start([
+      '--smtp',
+      '127.0.0.1:0',
+      '--http',
+      '127.0.0.1:0',
+      '--db',
+      join(dir, 'db.sqlite'),
+    ]);
+    const client = await RawSmtp.open(proc.smtpPort);
+    await client.reply();
+    await client.command('EHLO shutdown.example');
+    await client.command('MAIL FROM:<a@example.com>');
+    await client.command('RCPT TO:<b@example.com>');
+    expect((await client.command('DATA')).code).toBe(354);
+    client.write('Subject: in flight\r\n\r\nfirst half\r\n');
+    proc.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    client.write('second half\r\n.\r\n');
+    const reply = await client.reply();
+    expect(reply.text).toMatch(/^250 2\.0\.0 Ok: queued as 1$/);
+    expect(await proc.exited).toBe(0);
+  });
+
+  it('explains a port that is already in use', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const result = await runSluice([
+      '--smtp',
+      `127.0.0.1:${port}`,
+      '--http',
+      '127.0.0.1:0',
+      '--db',
+      ':memory:',
+    ]);
+    blocker.close();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('the port is in use');
+  });
+
+  it('serves implicit TLS when --smtps is given', async () => {
+    const proc = await start([
+      '--smtp',
+      '127.0.0.1:0',
+      '--smtps',
+      '127.0.0.1:0',
+      '--http',
+      '127.0.0.1:0',
+      '--db',
+      ':memory:',
+    ]);
+    expect(proc.smtpsPort).toBeGreaterThan(0);
+    const info = (await (await fetch(`http://127.0.0.1:${proc.httpPort}/api/info`)).json()) as {
+      smtps: { port: number };
+    };
+    expect(info.smtps.port).toBe(proc.smtpsPort);
+  });
+});
