@@ -36,6 +36,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     path: config.db,
     maxMessages: config.retention.maxMessages,
     maxAgeMs: config.retention.maxAgeMs,
+    maxDatabaseBytes: config.retention.maxDatabaseBytes,
   });
   let smtp: SmtpListener | undefined;
   let http: HttpServer | undefined;

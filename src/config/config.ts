@@ -43,7 +43,12 @@ export interface Config {
     readonly maxConnections: number;
     readonly idleTimeoutMs: number;
   };
-  readonly retention: { readonly maxMessages: number; readonly maxAgeMs: number };
+  readonly retention: {
+    readonly maxMessages: number;
+    readonly maxAgeMs: number;
+    /** Bytes; 0 = no limit. */
+    readonly maxDatabaseBytes: number;
+  };
   readonly logLevel: LogLevel;
 }
 
@@ -136,6 +141,7 @@ export function loadConfig(sources: ConfigSources): CliCommand {
     retention: {
       maxMessages: setting('max-messages', parseCount),
       maxAgeMs: setting('max-age', parseDuration),
+      maxDatabaseBytes: setting('max-db-size', parseSize),
     },
     logLevel: setting('log-level', parseOneOf(LOG_LEVELS)),
   };

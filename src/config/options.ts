@@ -109,6 +109,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'DURATION',
     help: 'Delete messages older than this (e.g. 7d, 12h). 0 = keep forever.',
   }),
+  option('max-db-size', {
+    default: '0',
+    valueName: 'SIZE',
+    help: 'Stop accepting mail (452, the client retries) when the database reaches this size. 0 = no limit.',
+  }),
   option('log-level', {
     default: 'info',
     valueName: 'LEVEL',

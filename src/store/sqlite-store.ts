@@ -32,6 +32,8 @@ export interface SqliteStoreOptions {
   readonly maxMessages: number;
   /** Milliseconds; 0 = keep forever. */
   readonly maxAgeMs: number;
+  /** Bytes the database may grow to; writes past it fail with StorageFullError. 0 = no limit. */
+  readonly maxDatabaseBytes?: number;
   /** How often age-based pruning runs. */
   readonly pruneIntervalMs?: number;
 }
@@ -55,6 +57,12 @@ export class SqliteStore implements Store {
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma('temp_store = MEMORY');
+    if (options.maxDatabaseBytes) {
+      const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
+      this.#db.pragma(
+        `max_page_count = ${Math.max(1, Math.floor(options.maxDatabaseBytes / pageSize))}`,
+      );
+    }
     this.#migrate();
     this.#statements = this.#prepare();
     if (options.maxAgeMs > 0) {
