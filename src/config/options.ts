@@ -77,7 +77,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   option('smtp-require-tls', {
     kind: 'boolean',
     default: 'false',
-    help: 'Refuse MAIL FROM until the client has used STARTTLS (530).',
+    help: 'Refuse AUTH (538) and MAIL FROM (530) until the client has used STARTTLS.',
   }),
   option('max-message-size', {
     default: '50MB',

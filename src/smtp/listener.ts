@@ -88,13 +88,17 @@ export class SmtpListener {
       logger: false,
       disableReverseLookup: true,
       size: config.limits.maxMessageSize,
+      // Without this the library only advertises SIZE and checks MAIL FROM's SIZE=; a message
+      // that goes over the limit in DATA is answered with whatever onData returns.
+      rejectOversized: true,
       maxClients: config.limits.maxConnections,
       socketTimeout: config.limits.idleTimeoutMs,
       closeTimeout: SHUTDOWN_GRACE_MS,
       authMethods: ['PLAIN', 'LOGIN', 'CRAM-MD5'],
       authOptional: config.smtpAuth.mode === 'optional',
       // A capture server on loopback: AUTH over a plain connection is what apps do in development.
-      allowInsecureAuth: true,
+      // With --smtp-require-tls the password must not cross in clear either: 538 until STARTTLS.
+      allowInsecureAuth: !config.tls.required,
       hideENHANCEDSTATUSCODES: false,
       hideSMTPUTF8: false,
       hide8BITMIME: false,
@@ -161,8 +165,14 @@ export class SmtpListener {
       size += chunk.length;
       if (size <= config.limits.maxMessageSize) chunks.push(chunk);
     }
-    // smtp-server answers 552 itself when the limit was passed; nothing is stored.
-    if (size > config.limits.maxMessageSize) return '';
+    // Nothing is stored past the limit. rejectOversized makes smtp-server answer 552 5.3.4
+    // whatever this says; the error keeps that answer from ever becoming a 250.
+    if (size > config.limits.maxMessageSize) {
+      throw smtpError(
+        552,
+        `Message exceeds the maximum size of ${config.limits.maxMessageSize} bytes`,
+      );
+    }
     const raw = Buffer.concat(chunks, size);
     const parsed = await parseMessage(raw);
     try {

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startSluice } from '../helpers/sluice.js';
+import { RawSmtp } from '../helpers/smtp-client.js';
+import { buildMessage, dotStuff } from './messages.js';
+
+// src/smtp/listener.ts close(): stop accepting, let a message already in DATA finish and
+// commit (its sender gets the 250), then answer 421 on every connection.
+describe('shutdown', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-shutdown-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('finishes a message in DATA, then says 421 to every connection', async () => {
+    const sluice = await startSluice([], { dataDir });
+    const idle = await RawSmtp.open(sluice.smtpPort);
+    const sending = await RawSmtp.open(sluice.smtpPort);
+    for (const client of [idle, sending]) {
+      await client.reply();
+      expect((await client.command('EHLO shutdown.test')).code).toBe(250);
+    }
+    const message = buildMessage('sent across a shutdown');
+    const wire = dotStuff(message.raw);
+    await sending.command(`MAIL FROM:<${message.from}>`);
+    await sending.command(`RCPT TO:<${message.to[0]}>`);
+    expect((await sending.command('DATA')).code).toBe(354);
+    sending.write(wire.slice(0, 40));
+
+    const closing = sluice.close();
+    // No new connections once close() has begun.
+    await expect(
+      new Promise((resolve, reject) => {
+        const socket = connect(sluice.smtpPort, '127.0.0.1', () => resolve(socket));
+        socket.once('error', reject);
+      }),
+    ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+
+    sending.write(wire.slice(40) + '.\r\n');
+    const queued = await sending.reply();
+    expect(queued.code, queued.text).toBe(250);
+    const id = Number(/queued as (\d+)/.exec(queued.text)?.[1]);
+    for (const client of [sending, idle]) {
+      const goodbye = await client.reply();
+      expect(goodbye.code).toBe(421);
+      expect(goodbye.text).toMatch(/shutting down/);
+      await client.waitClosed();
+    }
+    await closing;
+
+    // The 250 meant committed: a restart on the same database has it.
+    const restarted = await startSluice([], { dataDir });
+    try {
+      const stored = await restarted.getJson(`/api/messages/${id}`);
+      expect(stored.subject).toBe(message.subject);
+    } finally {
+      await restarted.close();
+    }
+  });
+});
