@@ -1,9 +1,13 @@
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
+import { decodeUnlabelled } from './charsets.js';
 import { decodeEncodedWords } from './encoded-words.js';
 import { collapseWhitespace, htmlToPlainText } from './html-text.js';
 import type { Address, HeaderField, ParsedMessage, PartContent, PartInfo } from './types.js';
 
 const SNIPPET_LENGTH = 200;
+// NUL and other control bytes in a body (binary junk, broken base64) mean nothing in a list.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 /** Body text indexed for search; past this a message is still stored whole, only not searchable. */
 const SEARCH_TEXT_LIMIT = 128 * 1024;
 
@@ -54,24 +58,27 @@ export async function readPart(
 
 function toParsedMessage(mail: ParsedMail): ParsedMessage {
   const html = typeof mail.html === 'string' ? mail.html : null;
-  const text = mail.text ?? null;
-  const bodyText = text ?? (html ? htmlToPlainText(html) : '');
-  const date =
-    mail.date instanceof Date && !Number.isNaN(mail.date.getTime()) ? mail.date.getTime() : null;
+  // mailparser gives "" rather than nothing for an HTML-only message; the HTML's words then
+  // make the snippet and the search text.
+  const text = mail.text || null;
+  const bodyText = text?.trim() ? text : html ? htmlToPlainText(html) : (text ?? '');
+  const headers = (mail.headerLines ?? []).map(toHeaderField);
   return {
-    subject: mail.subject ?? '',
+    subject: subjectOf(mail.subject ?? '', headers),
     from: addresses(mail.from)[0] ?? null,
     to: addresses(mail.to),
     cc: addresses(mail.cc),
     bcc: addresses(mail.bcc),
     replyTo: addresses(mail.replyTo),
     messageId: mail.messageId ?? null,
-    date,
-    headers: (mail.headerLines ?? []).map(toHeaderField),
+    date: dateHeader(headers),
+    headers,
     text,
     html,
     parts: mail.attachments.map(toPartInfo),
-    snippet: collapseWhitespace(bodyText.slice(0, SNIPPET_LENGTH * 4)).slice(0, SNIPPET_LENGTH),
+    snippet: collapseWhitespace(
+      bodyText.slice(0, SNIPPET_LENGTH * 4).replace(CONTROL_CHARACTERS, ' '),
+    ).slice(0, SNIPPET_LENGTH),
     searchText: bodyText.slice(0, SEARCH_TEXT_LIMIT),
     parseError: null,
   };
@@ -91,11 +98,43 @@ function addresses(field: AddressObject | AddressObject[] | undefined): Address[
   return result;
 }
 
+/** `line` holds the header's bytes one per character, as mailparser keeps them. */
 function toHeaderField(line: { key: string; line: string }): HeaderField {
-  const colon = line.line.indexOf(':');
-  const name = colon >= 0 ? line.line.slice(0, colon) : line.key;
-  const value = colon >= 0 ? line.line.slice(colon + 1) : '';
+  const text = /[\x80-\xff]/.test(line.line)
+    ? decodeUnlabelled(Buffer.from(line.line, 'latin1'))
+    : line.line;
+  const colon = text.indexOf(':');
+  const name = colon >= 0 ? text.slice(0, colon) : line.key;
+  const value = colon >= 0 ? text.slice(colon + 1) : '';
   return { name: name.trim(), value: decodeEncodedWords(value.replace(/\r?\n[ \t]/g, ' ').trim()) };
+}
+
+/**
+ * mailparser reads raw 8-bit header bytes as UTF-8 only, so a Latin-1 Subject comes out
+ * with U+FFFD; the headers table's reading (UTF-8, else windows-1252) keeps the letters.
+ */
+function subjectOf(parsed: string, headers: readonly HeaderField[]): string {
+  if (!parsed.includes('\ufffd')) return parsed;
+  const own = headers.findLast((h) => h.name.toLowerCase() === 'subject')?.value;
+  return own && !own.includes('\ufffd') ? own : parsed;
+}
+
+/**
+ * The first readable Date header as epoch milliseconds, or null. Not mailparser's `date`:
+ * for a Date it cannot read, that is the time of parsing, which would show a made-up date.
+ */
+function dateHeader(headers: readonly HeaderField[]): number | null {
+  for (const header of headers) {
+    if (header.name.toLowerCase() !== 'date') continue;
+    // RFC 5322 allows comments and spaces around the colons ("09(comment):  55 : 06").
+    const cleaned = header.value
+      .replace(/\([^()]*\)/g, ' ')
+      .replace(/\s*:\s*/g, ':')
+      .trim();
+    const at = Date.parse(cleaned);
+    if (!Number.isNaN(at)) return at;
+  }
+  return null;
 }
 
 function toPartInfo(attachment: Attachment, index: number): PartInfo {
@@ -117,8 +156,10 @@ function stripAngles(id: string): string {
 
 /** The header block read line by line, so that even an unparseable message has a subject. */
 function unparsedMessage(raw: Buffer, error: unknown): ParsedMessage {
-  const end = raw.indexOf('\n\n') >= 0 ? raw.indexOf('\n\n') : raw.indexOf('\r\n\r\n');
-  const block = raw.subarray(0, end >= 0 ? Math.min(end, 256 * 1024) : 256 * 1024).toString('utf8');
+  // The header block ends at the first empty line, whichever line ending the message uses.
+  const ends = [raw.indexOf('\n\n'), raw.indexOf('\r\n\r\n')].filter((at) => at >= 0);
+  const end = Math.min(...ends, 256 * 1024);
+  const block = raw.subarray(0, end).toString('latin1');
   const headers = block
     .split(/\r?\n(?![ \t])/)
     .filter((line) => line.includes(':'))

@@ -16,3 +16,8 @@ export class StorageFullError extends Error {
 export class StorageUnavailableError extends Error {
   override name = 'StorageUnavailableError';
 }
+
+/** The database file was written by a newer Sluice; its schema is unknown to this one. */
+export class NewerDatabaseError extends Error {
+  override name = 'NewerDatabaseError';
+}

@@ -1,3 +1,4 @@
+import { foldForSearch } from './search-fold.js';
 import type { SearchQuery, SearchTerm, TextField } from './search-query.js';
 
 export interface SqlCondition {
@@ -23,7 +24,11 @@ const MIN_INDEXED_LENGTH = 3;
 export function searchConditions(query: SearchQuery): SqlCondition[] {
   const conditions: SqlCondition[] = [];
   const indexed: string[] = [];
-  for (const term of query.terms) {
+  // Folded as the index is (see search-fold.ts), before the length decides MATCH or LIKE.
+  const terms = query.terms.map((t) =>
+    t.kind === 'text' ? { ...t, value: foldForSearch(t.value) } : t,
+  );
+  for (const term of terms) {
     if (term.kind === 'text' && !term.negate && [...term.value].length >= MIN_INDEXED_LENGTH) {
       indexed.push(matchExpression(term.field, term.value));
     } else {

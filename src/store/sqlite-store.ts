@@ -1,7 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { MessageNotFoundError, StorageFullError, StorageUnavailableError } from './errors.js';
+import {
+  MessageNotFoundError,
+  NewerDatabaseError,
+  StorageFullError,
+  StorageUnavailableError,
+} from './errors.js';
 import { MIGRATIONS } from './migrations/index.js';
 import {
   hiddenRecipients,
@@ -11,6 +16,7 @@ import {
   type StoredDetail,
   type SummaryRow,
 } from './rows.js';
+import { foldForSearch } from './search-fold.js';
 import { searchConditions, type SqlCondition } from './search-sql.js';
 import type {
   ListOptions,
@@ -73,6 +79,15 @@ export class SqliteStore implements Store {
 
   #migrate(): void {
     const current = this.#db.pragma('user_version', { simple: true }) as number;
+    const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+    if (current > latest) {
+      this.#db.close();
+      // Writing into a schema this version does not know could lose mail.
+      throw new NewerDatabaseError(
+        `${this.#options.path} was written by a newer Sluice (schema ${current}; this one knows up to ${latest}): ` +
+          'upgrade Sluice or choose another file with --db',
+      );
+    }
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
       this.#db.transaction(() => {
@@ -132,6 +147,15 @@ export class SqliteStore implements Store {
       client,
       parseErrorMessage: parsed.parseError,
     };
+    // Folded before the transaction, so that the write lock is not held for it.
+    const searchColumns = [
+      parsed.subject,
+      [addressText(parsed.from ? [parsed.from] : []), envelope.mailFrom].join(' '),
+      [addressText(parsed.to), addressText(bcc)].join(' '),
+      addressText(parsed.cc),
+      parsed.searchText,
+      parsed.parts.map((p) => p.filename ?? '').join(' '),
+    ].map(foldForSearch);
     const { id, pruned } = this.#write(() => {
       const result = this.#statements.insertMessage.run({
         receivedAt,
@@ -151,15 +175,7 @@ export class SqliteStore implements Store {
       });
       const id = Number(result.lastInsertRowid);
       this.#statements.insertBody.run(id, raw, JSON.stringify(detail));
-      this.#statements.insertSearch.run(
-        id,
-        parsed.subject,
-        [addressText(parsed.from ? [parsed.from] : []), envelope.mailFrom].join(' '),
-        [addressText(parsed.to), addressText(bcc)].join(' '),
-        addressText(parsed.cc),
-        parsed.searchText,
-        parsed.parts.map((p) => p.filename ?? '').join(' '),
-      );
+      this.#statements.insertSearch.run(id, ...searchColumns);
       return { id, pruned: this.#pruneToLimit() };
     });
     const summary = toSummary(this.#statements.summary.get(id)!);

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { startSluice } from '../helpers/sluice.js';
+import { sendExact } from '../mail/smtp-send.js';
+
+const LATEST = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Reads the file the way an operator would inspect it: a separate, read-only connection. */
+function inspect<T>(path: string, read: (db: Database.Database) => T): T {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+const schema = (db: Database.Database) =>
+  db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY type, name').all();
+
+describe('migrations', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-migrate-'));
+  const path = join(dataDir, 'sluice.db');
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('are numbered 1, 2, 3... in order', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  });
+
+  it('bring a fresh database to the latest version, in WAL mode', async () => {
+    const sluice = await startSluice([], { dataDir });
+    try {
+      inspect(path, (db) => {
+        expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
+        expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+        const tables = schema(db).map((row) => (row as { name: string }).name);
+        expect(tables).toEqual(
+          expect.arrayContaining([
+            'messages',
+            'message_bodies',
+            'message_counts',
+            'message_search',
+          ]),
+        );
+      });
+      await sendExact(
+        sluice.smtpPort,
+        { from: 'a@example.com', to: ['b@example.com'] },
+        Buffer.from('Subject: survives reopening\r\n\r\nHello.\r\n'),
+      );
+    } finally {
+      await sluice.close();
+    }
+  });
+
+  it('apply nothing twice when the database is opened again', async () => {
+    const before = inspect(path, schema);
+    const sluice = await startSluice([], { dataDir });
+    try {
+      inspect(path, (db) => {
+        expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
+        expect(schema(db)).toEqual(before);
+        expect(db.prepare('SELECT count(*) AS n FROM message_counts').get()).toEqual({ n: 1 });
+      });
+      const list = await sluice.getJson('/api/messages');
+      expect(list.total).toBe(1);
+      expect(list.messages[0].subject).toBe('survives reopening');
+    } finally {
+      await sluice.close();
+    }
+  });
+
+  it('refuse a database written by a newer Sluice, naming the file', async () => {
+    const newer = join(dataDir, 'newer.db');
+    const db = new Database(newer);
+    db.pragma(`user_version = ${LATEST + 1}`);
+    db.close();
+    await expect(startSluice(['--db', newer], { dataDir })).rejects.toThrow(
+      /newer\.db was written by a newer Sluice/,
+    );
+    inspect(newer, (read) => {
+      expect(read.pragma('user_version', { simple: true })).toBe(LATEST + 1);
+      expect(schema(read)).toEqual([]);
+    });
+  });
+});
