@@ -27,7 +27,10 @@ export function createWebApp(options: WebAppOptions): Hono {
     '*',
     bodyLimit({
       maxSize: MAX_REQUEST_BODY,
-      onError: () => {
+      onError: (c) => {
+        // The unread body is still on the socket; without this the client reuses a
+        // connection the server is about to drop, and its next request fails.
+        c.header('Connection', 'close');
         throw new ApiError(
           413,
           'payload_too_large',

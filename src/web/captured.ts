@@ -42,8 +42,23 @@ const INLINE_SAFE_TYPES = new Set([
   'image/bmp',
 ]);
 
-export function isInlineSafe(contentType: string): boolean {
-  return INLINE_SAFE_TYPES.has(contentType.toLowerCase().split(';')[0]!.trim());
+/** The bare image type when a part may be shown inline, else null (it is downloaded). */
+export function inlineImageType(contentType: string): string | null {
+  const type = contentType.toLowerCase().split(';')[0]!.trim();
+  return INLINE_SAFE_TYPES.has(type) ? type : null;
+}
+
+/** type "/" subtype as RFC 9110 §8.3.1 allows them (tokens, optional parameters). */
+const MEDIA_TYPE = /^[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+(\s*;[\x20-\x7e]*)?$/;
+
+/**
+ * The declared type for a download, unless a browser could render it as a page, or it is
+ * not a valid media type at all (the sender chose it; as a header value it could even
+ * make the response fail).
+ */
+export function downloadType(contentType: string): string {
+  const renderable = /html|xml|svg|javascript|ecmascript/i.test(contentType);
+  return renderable || !MEDIA_TYPE.test(contentType) ? 'application/octet-stream' : contentType;
 }
 
 /**

@@ -20,7 +20,8 @@ export function messageIdParam(c: Context): MessageId {
 export function listParams(c: Context, requireQuery = false) {
   const limitText = c.req.query('limit');
   const limit = limitText === undefined ? DEFAULT_PAGE_SIZE : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+  // The regex refuses what Number() would quietly accept: " 5", "1e2", "0x10".
+  if (!/^\d{1,3}$/.test(limitText ?? '1') || limit < 1 || limit > MAX_PAGE_SIZE) {
     throw badRequest(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
   }
   const before = cursorParam(
@@ -36,7 +37,7 @@ export function listParams(c: Context, requireQuery = false) {
   return { limit, before, after, query };
 }
 
-function cursorParam(c: Context, name: string, help: string): MessageId | undefined {
+export function cursorParam(c: Context, name: string, help: string): MessageId | undefined {
   const text = c.req.query(name);
   if (text === undefined) return undefined;
   const id = Number(text);

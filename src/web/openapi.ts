@@ -142,7 +142,10 @@ export const openApiDocument = {
       delete: {
         summary: 'Delete one message',
         parameters: [idParam],
-        responses: { '200': ok('Deleted', { type: 'object' }), ...errors },
+        responses: {
+          '200': ok('Deleted', { type: 'object', properties: { deleted: { const: 1 } } }),
+          ...errors,
+        },
       },
     },
     '/api/messages/{id}/headers': {
@@ -182,6 +185,7 @@ export const openApiDocument = {
         parameters: [
           idParam,
           { name: 'partId', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'inline', in: 'query', schema: { type: 'string' } },
         ],
         responses: {
           '200': capturedContent('application/octet-stream', 'Part content'),
@@ -211,6 +215,12 @@ export const openApiDocument = {
     },
     '/api/health': {
       get: { summary: 'Liveness probe', responses: { '200': ok('Healthy', { type: 'object' }) } },
+    },
+    '/api/openapi.json': {
+      get: {
+        summary: 'This document',
+        responses: { '200': ok('OpenAPI 3.1', { type: 'object' }) },
+      },
     },
     '/api/info': {
       get: {

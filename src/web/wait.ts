@@ -21,8 +21,11 @@ export async function waitForMessage(store: Store, c: Context): Promise<MessageS
   const unsubscribe = store.subscribe((event) => {
     if (event.type === 'stored') wake();
   });
-  const deadline = Date.now() + timeoutMs;
+  // A client that hangs up stops the wait at once; one listener for the whole request.
   const aborted = c.req.raw.signal;
+  const onAbort = () => wake();
+  aborted.addEventListener('abort', onAbort, { once: true });
+  const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
       const found = await find();
@@ -41,11 +44,11 @@ export async function waitForMessage(store: Store, c: Context): Promise<MessageS
           clearTimeout(timer);
           resolve();
         };
-        aborted.addEventListener('abort', wake, { once: true });
       });
     }
   } finally {
     unsubscribe();
+    aborted.removeEventListener('abort', onAbort);
   }
 }
 

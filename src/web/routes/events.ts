@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { MessageId, Store, StoreEvent } from '../../store/types.js';
+import { cursorParam } from '../input.js';
 
 const HEARTBEAT_MS = 20_000;
 const RESUME_BATCH = 500;
@@ -17,7 +18,11 @@ const RESUME_BATCH = 500;
 export function eventRoutes(store: Store) {
   const app = new Hono();
   app.get('/events', (c) => {
-    const resumeFrom = Number(c.req.header('last-event-id') ?? c.req.query('after') ?? NaN);
+    // A bad ?after is the caller's mistake and gets a 400. Last-Event-ID is whatever id the
+    // browser saw last; one that is not ours is ignored rather than breaking the reconnect.
+    const after = cursorParam(c, 'after', 'after must be a message id (the last id you saw)');
+    const lastEventId = c.req.header('last-event-id')?.trim() ?? '';
+    const resumeFrom = /^\d{1,15}$/.test(lastEventId) ? Number(lastEventId) : (after ?? NaN);
     return streamSSE(c, async (stream) => {
       // Subscribe before reading the backlog so nothing falls between the two;
       // events that arrive meanwhile are held and de-duplicated by id.

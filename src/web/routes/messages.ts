@@ -5,7 +5,8 @@ import type { Store } from '../../store/types.js';
 import {
   capturedContentHeaders,
   contentDisposition,
-  isInlineSafe,
+  downloadType,
+  inlineImageType,
   prepareHtml,
 } from '../captured.js';
 import { ApiError, badRequest } from '../errors.js';
@@ -92,12 +93,12 @@ export function messageRoutes(store: Store) {
     );
   });
 
-  app.get('/messages/:id/cid/:cid', async (c) => {
+  app.get('/messages/:id/cid/:contentId', async (c) => {
     const id = messageIdParam(c);
     return sendPart(
       true,
       id,
-      await readPart(await store.getRaw(id), { contentId: c.req.param('cid') }),
+      await readPart(await store.getRaw(id), { contentId: c.req.param('contentId') }),
     );
   });
 
@@ -107,11 +108,11 @@ export function messageRoutes(store: Store) {
 function sendPart(wantInline: boolean, id: number, part: PartContent | null): Response {
   if (!part) throw new ApiError(404, 'not_found', `message ${id} has no such part`);
   const { info, content } = part;
-  const inline = wantInline && isInlineSafe(info.contentType);
+  const inline = wantInline ? inlineImageType(info.contentType) : null;
   return new Response(new Uint8Array(content), {
     headers: {
       ...capturedContentHeaders(),
-      'Content-Type': inline ? info.contentType : safeDownloadType(info.contentType),
+      'Content-Type': inline ?? downloadType(info.contentType),
       'Content-Disposition': contentDisposition(
         inline ? 'inline' : 'attachment',
         info.filename ?? `part-${info.partId}`,
@@ -119,9 +120,4 @@ function sendPart(wantInline: boolean, id: number, part: PartContent | null): Re
       'Content-Length': String(content.length),
     },
   });
-}
-
-/** Keeps the declared type for downloads, unless it is one a browser would render as a page. */
-function safeDownloadType(contentType: string): string {
-  return /html|xml|svg|javascript/i.test(contentType) ? 'application/octet-stream' : contentType;
 }

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log/logger.js';
+import { createWebApp } from '../../src/web/app.js';
+import { startSluice, type TestSluice } from '../helpers/sluice.js';
+import { sendNumbered } from './support.js';
+
+interface Operation {
+  summary?: string;
+  parameters?: Array<{ name: string; in: string }>;
+  responses: Record<string, unknown>;
+}
+interface OpenApi {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, unknown> };
+}
+
+let sluice: TestSluice;
+let document: OpenApi;
+beforeAll(async () => {
+  sluice = await startSluice();
+  document = await sluice.getJson<OpenApi>('/api/openapi.json');
+  await sendNumbered(sluice, 1);
+});
+afterAll(() => sluice.close());
+
+/** "METHOD /api/path/{param}" for every route the Hono app registers under /api. */
+function registeredApiRoutes(): string[] {
+  const app = createWebApp({
+    store: sluice.app.store,
+    logger: createLogger('silent'),
+    allowedHosts: null,
+    info: () => {
+      throw new Error('listing routes never asks for server info');
+    },
+  });
+  const routes = app.routes
+    // Middleware and the catch-all 404 are registered as ALL; they are not endpoints.
+    .filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/'))
+    .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+  return [...new Set(routes)].sort();
+}
+
+function documentedRoutes(): string[] {
+  return Object.entries(document.paths)
+    .flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    )
+    .sort();
+}
+
+describe('GET /api/openapi.json', () => {
+  it('is an OpenAPI 3.1 document', () => {
+    expect(document.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(document.info.title).toBeTruthy();
+    expect(document.info.version).toBeTruthy();
+    expect(Object.keys(document.paths).length).toBeGreaterThan(5);
+    for (const [path, operations] of Object.entries(document.paths)) {
+      expect(path).toMatch(/^\/api\//);
+      for (const [method, operation] of Object.entries(operations)) {
+        expect(['get', 'post', 'put', 'patch', 'delete']).toContain(method);
+        expect(operation.summary, `${method} ${path}`).toBeTruthy();
+        expect(Object.keys(operation.responses), `${method} ${path}`).toContain('200');
+      }
+    }
+  });
+
+  it('describes exactly the routes the app serves under /api', () => {
+    const registered = registeredApiRoutes();
+    expect(registered.length).toBeGreaterThan(10);
+    expect(documentedRoutes()).toEqual(registered);
+  });
+
+  it('declares every path parameter it uses', () => {
+    for (const [path, operations] of Object.entries(document.paths)) {
+      const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      for (const [method, operation] of Object.entries(operations)) {
+        const declared = (operation.parameters ?? [])
+          .filter((p) => p.in === 'path')
+          .map((p) => p.name)
+          .sort();
+        expect(declared, `${method} ${path}`).toEqual(inPath);
+      }
+    }
+  });
+
+  it('resolves every $ref to a schema in components', () => {
+    const refs = JSON.stringify(document).match(/"\$ref":"[^"]+"/g) ?? [];
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const name = /#\/components\/schemas\/(\w+)/.exec(ref)?.[1];
+      expect(name, ref).toBeDefined();
+      expect(document.components.schemas, ref).toHaveProperty(name!);
+    }
+  });
+
+  it('names every field of the summaries and details the API returns', async () => {
+    const schemas = document.components.schemas as Record<
+      string,
+      { properties?: Record<string, unknown>; allOf?: Array<{ properties?: object }> }
+    >;
+    const summaryFields = Object.keys(schemas.MessageSummary!.properties!);
+    const detailFields = [
+      ...summaryFields,
+      ...Object.keys(schemas.MessageDetail!.allOf![1]!.properties!),
+    ];
+    const { messages } = await sluice.getJson<{ messages: Array<{ id: number }> }>('/api/messages');
+    expect(Object.keys(messages[0]!).sort()).toEqual([...summaryFields].sort());
+    const detail = await sluice.getJson<object>(`/api/messages/${messages[0]!.id}`);
+    expect(Object.keys(detail).sort()).toEqual(detailFields.sort());
+  });
+});
