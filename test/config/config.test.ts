@@ -42,7 +42,7 @@ describe('defaults', () => {
     expect(config.db).toBe('/home/dev/.local/share/sluice/sluice.db');
     expect(config.smtpAuth).toEqual({ mode: 'optional' });
     expect(config.limits.maxMessageSize).toBe(50 * 1024 * 1024);
-    expect(config.retention).toEqual({ maxMessages: 50_000, maxAgeMs: 0 });
+    expect(config.retention).toEqual({ maxMessages: 50_000, maxAgeMs: 0, maxDatabaseBytes: 0 });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.limits)).toBe(true);
   });
