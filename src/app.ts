@@ -69,6 +69,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       retention: {
         maxMessages: config.retention.maxMessages,
         maxAgeSeconds: config.retention.maxAgeMs / 1000,
+        maxDatabaseBytes: config.retention.maxDatabaseBytes,
       },
       database: { path: config.db },
     });

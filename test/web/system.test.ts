@@ -49,7 +49,7 @@ describe('GET /api/info', () => {
       maxRecipients: 7,
       maxConnections: sluice.config.limits.maxConnections,
     });
-    expect(info.retention).toEqual({ maxMessages: 100, maxAgeSeconds: 0 });
+    expect(info.retention).toEqual({ maxMessages: 100, maxAgeSeconds: 0, maxDatabaseBytes: 0 });
   });
 
   it('counts messages and reports the database file and its size', async () => {

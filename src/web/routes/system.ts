@@ -18,7 +18,11 @@ export interface ServerInfo {
     readonly maxRecipients: number;
     readonly maxConnections: number;
   };
-  readonly retention: { readonly maxMessages: number; readonly maxAgeSeconds: number };
+  readonly retention: {
+    readonly maxMessages: number;
+    readonly maxAgeSeconds: number;
+    readonly maxDatabaseBytes: number;
+  };
   readonly database: { readonly path: string };
 }
 
