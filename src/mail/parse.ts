@@ -44,7 +44,13 @@ export async function readPart(
   raw: Buffer,
   selector: { partId: string } | { contentId: string },
 ): Promise<PartContent | null> {
-  const mail = await simpleParser(raw, PARSER_OPTIONS);
+  let mail: ParsedMail;
+  try {
+    mail = await simpleParser(raw, PARSER_OPTIONS);
+  } catch {
+    // A message the parser rejects has no parts to give; it was stored and flagged as such.
+    return null;
+  }
   const index =
     'partId' in selector
       ? Number(selector.partId) - 1

@@ -52,6 +52,8 @@ export class SqliteStore implements Store {
   readonly #listeners = new Set<(event: StoreEvent) => void>();
   readonly #statements;
   readonly #pruneTimer: NodeJS.Timeout | undefined;
+  /** The --max-db-size budget in pages; 0 = none. */
+  #maxPageCount = 0;
 
   constructor(options: SqliteStoreOptions) {
     this.#options = options;
@@ -65,9 +67,8 @@ export class SqliteStore implements Store {
     this.#db.pragma('temp_store = MEMORY');
     if (options.maxDatabaseBytes) {
       const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
-      this.#db.pragma(
-        `max_page_count = ${Math.max(1, Math.floor(options.maxDatabaseBytes / pageSize))}`,
-      );
+      this.#maxPageCount = Math.max(1, Math.floor(options.maxDatabaseBytes / pageSize));
+      this.#db.pragma(`max_page_count = ${this.#maxPageCount}`);
     }
     this.#migrate();
     this.#statements = this.#prepare();
@@ -252,7 +253,7 @@ export class SqliteStore implements Store {
 
   async deleteMessages(selection: Selection): Promise<number> {
     const where = whereClause(selectionConditions(selection));
-    const ids = this.#write(() =>
+    const ids = this.#freeSpace(() =>
       this.#db
         .prepare<unknown[], { id: number }>(
           `DELETE FROM messages WHERE id IN (SELECT m.id FROM messages m ${where.sql}) RETURNING id`,
@@ -269,7 +270,7 @@ export class SqliteStore implements Store {
     if (this.#options.maxAgeMs > 0) {
       const cutoff = Date.now() - this.#options.maxAgeMs;
       for (;;) {
-        const batch = this.#write(() =>
+        const batch = this.#freeSpace(() =>
           this.#statements.pruneOlderThan.all(cutoff, AGE_PRUNE_BATCH),
         ).map((r) => r.id);
         deleted.push(...batch);
@@ -309,6 +310,21 @@ export class SqliteStore implements Store {
   }
 
   /** One transaction; SQLite's failures become the store's own errors. */
+  /**
+   * A delete under the --max-db-size budget. Deleting needs pages too (the FTS5 index
+   * writes delete markers), so the budget is lifted for it: a full database must never
+   * block the way out of being full. Freed pages are reused by the next inserts.
+   */
+  #freeSpace<T>(work: () => T): T {
+    if (!this.#maxPageCount) return this.#write(work);
+    this.#db.pragma('max_page_count = 4294967294');
+    try {
+      return this.#write(work);
+    } finally {
+      this.#db.pragma(`max_page_count = ${this.#maxPageCount}`);
+    }
+  }
+
   #write<T>(work: () => T): T {
     try {
       return this.#db.transaction(work).immediate();

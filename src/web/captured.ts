@@ -25,11 +25,19 @@ export function capturedContentHeaders(options: { remote?: boolean } = {}): Reco
 /** RFC 6266 Content-Disposition with an ASCII fallback and the UTF-8 name. */
 export function contentDisposition(kind: 'inline' | 'attachment', filename: string): string {
   const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  const encoded = encodeURIComponent(filename).replace(
+  const encoded = encodeURIComponent(wellFormed(filename)).replace(
     /['()*]/g,
     (ch) => '%' + ch.charCodeAt(0).toString(16).toUpperCase(),
   );
   return `${kind}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+/** Lone surrogates (a broken UTF-16 name) become U+FFFD; encodeURIComponent throws on them. */
+function wellFormed(text: string): string {
+  return text.replace(
+    /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    '\uFFFD',
+  );
 }
 
 /** Images a browser can show without running anything; everything else is downloaded. */
