@@ -1,7 +1,8 @@
-import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
+import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
 import { decodeUnlabelled } from './charsets.js';
 import { decodeEncodedWords } from './encoded-words.js';
 import { collapseWhitespace, htmlToPlainText } from './html-text.js';
+import { walkMessage } from './walk.js';
 import type { Address, HeaderField, ParsedMessage, PartContent, PartInfo } from './types.js';
 
 const SNIPPET_LENGTH = 200;
@@ -28,7 +29,7 @@ const PARSER_OPTIONS = {
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
   let mail: ParsedMail;
   try {
-    mail = await simpleParser(raw, PARSER_OPTIONS);
+    mail = await walkMessage(raw, PARSER_OPTIONS, () => false);
   } catch (error) {
     return unparsedMessage(raw, error);
   }
@@ -44,19 +45,21 @@ export async function readPart(
   raw: Buffer,
   selector: { partId: string } | { contentId: string },
 ): Promise<PartContent | null> {
+  // The part's index is known up front for a part id; a Content-ID is matched as parts pass.
+  const wanted = (index: number, contentId: string | undefined) =>
+    'partId' in selector
+      ? index === Number(selector.partId) - 1
+      : stripAngles(contentId ?? '') === stripAngles(selector.contentId);
   let mail: ParsedMail;
   try {
-    mail = await simpleParser(raw, PARSER_OPTIONS);
+    mail = await walkMessage(raw, PARSER_OPTIONS, (index, attachment) =>
+      wanted(index, attachment.contentId),
+    );
   } catch {
     // A message the parser rejects has no parts to give; it was stored and flagged as such.
     return null;
   }
-  const index =
-    'partId' in selector
-      ? Number(selector.partId) - 1
-      : mail.attachments.findIndex(
-          (a) => stripAngles(a.contentId ?? '') === stripAngles(selector.contentId),
-        );
+  const index = mail.attachments.findIndex((a, i) => wanted(i, a.contentId));
   const attachment = mail.attachments[index];
   if (!attachment) return null;
   return { info: toPartInfo(attachment, index), content: attachment.content };
