@@ -7,6 +7,7 @@ export interface GuardOptions {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const CAPTURED_PART = /^\/api\/messages\/\d+\/(cid|parts)\//;
 
 /**
  * Keeps other web pages out of the API:
@@ -29,8 +30,12 @@ export function apiGuard(options: GuardOptions): MiddlewareHandler {
     if (origin && origin !== 'null' && safeHost(origin) !== host.toLowerCase()) {
       throw new ApiError(403, 'forbidden_origin', `Requests from ${origin} are not allowed`);
     }
-    if (origin === 'null')
+    // The inbox's sandboxed preview frame has an opaque origin, so Chromium sends
+    // "Origin: null" even for its <img> requests; those may load parts (they cannot read
+    // them). Anything else from an opaque origin is refused.
+    if (origin === 'null' && !(SAFE_METHODS.has(c.req.method) && CAPTURED_PART.test(c.req.path))) {
       throw new ApiError(403, 'forbidden_origin', 'Requests from opaque origins are not allowed');
+    }
     if (!SAFE_METHODS.has(c.req.method) && c.req.method !== 'DELETE') {
       const type = c.req.header('content-type') ?? '';
       if (!/^application\/json\s*(;|$)/i.test(type)) {

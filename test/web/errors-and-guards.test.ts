@@ -217,6 +217,15 @@ describe('origin and host checks', () => {
     expect(listed.unread).toBe(1);
   });
 
+  it('the sandboxed preview frame (Origin: null) may load parts, and nothing else', async () => {
+    const part = await sluice.api('/api/messages/1/cid/none@example', {
+      headers: { origin: 'null' },
+    });
+    expect(part.status).toBe(404);
+    const list = await sluice.api('/api/messages', { headers: { origin: 'null' } });
+    expect(list.status).toBe(403);
+  });
+
   it('an Origin on another port of the same host is foreign', async () => {
     const port = sluice.addresses.http.port;
     const response = await sluice.api('/api/messages', {
