@@ -1,7 +1,19 @@
 import { render } from 'preact';
+import { App } from './app.js';
+import { applySavedTheme } from './lib/theme.js';
+import { Mailbox } from './mailbox.js';
+import { currentRoute } from './route.js';
+import './styles/theme.css';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/list.css';
+import './styles/viewer.css';
+import './styles/tabs.css';
+import './styles/empty.css';
+import './styles/overlays.css';
+import './styles/narrow.css';
 
-function App() {
-  return <p>Sluice inbox</p>;
-}
-
-render(<App />, document.getElementById('app')!);
+applySavedTheme();
+const mailbox = new Mailbox(currentRoute().query);
+mailbox.start();
+render(<App mailbox={mailbox} />, document.getElementById('app')!);

@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createTransport } from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Frame,
+  type Page,
+} from 'playwright-core';
+import { expect } from 'vitest';
+import type { TestSluice } from '../helpers/sluice.js';
+
+const UI_INDEX = fileURLToPath(new URL('../../ui-dist/index.html', import.meta.url));
+export const SCREENSHOT_DIR = fileURLToPath(
+  new URL('../../test-output/screenshots/', import.meta.url),
+);
+
+/** The browser tests drive the built inbox; `npm test` builds it before vitest runs. */
+export function requireUiBuild(): void {
+  if (!existsSync(UI_INDEX)) {
+    throw new Error(
+      `ui-dist/index.html is missing: run \`npm run build\` first (npm test does it for you).`,
+    );
+  }
+}
+
+/** Debian's Chromium, headless, with nothing that phones home. */
+export function launchBrowser(): Promise<Browser> {
+  requireUiBuild();
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface InboxPage {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Uncaught errors in the inbox; a test that ends with any has found a bug. */
+  readonly errors: string[];
+}
+
+export async function openInbox(
+  browser: Browser,
+  sluice: TestSluice,
+  options: { hash?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {},
+): Promise<InboxPage> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1360, height: options.height ?? 860 },
+    colorScheme: options.colorScheme ?? 'light',
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${sluice.baseUrl}/${options.hash ?? ''}`);
+  await page.locator('.status[data-status="live"]').or(page.locator('.app')).first().waitFor();
+  return { context, page, errors };
+}
+
+/**
+ * Sends over real SMTP with nodemailer, as an application would, and returns the id Sluice
+ * gave the message (from "250 ... queued as ID").
+ */
+export async function sendMail(sluice: TestSluice, message: Mail.Options): Promise<number> {
+  const transport = createTransport({
+    host: '127.0.0.1',
+    port: sluice.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+  });
+  try {
+    const info = await transport.sendMail({
+      from: 'App <app@example.com>',
+      to: 'dev@example.com',
+      ...message,
+    });
+    const match = /queued as (\d+)/.exec(info.response);
+    if (!match) throw new Error(`unexpected SMTP reply: ${info.response}`);
+    return Number(match[1]);
+  } finally {
+    transport.close();
+  }
+}
+
+/** Rows currently in the list, top to bottom (only those rendered by the virtual list). */
+export function rowSubjects(page: Page): Promise<string[]> {
+  return page.locator('.list .row .row-subject').allTextContents();
+}
+
+/** The frame showing a message's HTML body (found through page.frames(), as a user's browser has it). */
+export async function htmlFrame(page: Page, id: number): Promise<Frame> {
+  const path = `/api/messages/${id}/html`;
+  await page.locator(`iframe.html-frame[src^="${path}"]`).waitFor();
+  for (;;) {
+    const frame = page.frames().find((f) => new URL(f.url(), 'http://x').pathname === path);
+    if (frame) {
+      await frame.waitForLoadState('load');
+      return frame;
+    }
+    await page.waitForTimeout(25);
+  }
+}
+
+/** Waits until the list shows exactly these subjects, top to bottom. */
+export async function expectRows(page: Page, subjects: string[]): Promise<void> {
+  await expect.poll(() => rowSubjects(page)).toEqual(subjects);
+}

@@ -1,0 +1,76 @@
+import type { ServerInfo } from '../api.js';
+import type { LiveStatus } from '../live.js';
+import { formatCount } from '../lib/format.js';
+import { Icon, type IconName } from './icons.js';
+import { reachableHost } from './snippets.js';
+
+const VIEWS: { query: string; label: string; icon: IconName }[] = [
+  { query: '', label: 'Inbox', icon: 'inbox' },
+  { query: 'is:unread', label: 'Unread', icon: 'mail' },
+  { query: 'has:attachment', label: 'Attachments', icon: 'clip' },
+];
+
+export interface SidebarProps {
+  readonly query: string;
+  readonly counts: { total: number; unread: number };
+  readonly status: LiveStatus;
+  readonly info: ServerInfo | null;
+  readonly onView: (query: string) => void;
+}
+
+export function Sidebar({ query, counts, status, info, onView }: SidebarProps) {
+  return (
+    <aside class="sidebar">
+      <nav class="views" aria-label="Views">
+        {VIEWS.map((view) => {
+          const count =
+            view.query === '' ? counts.total : view.query === 'is:unread' ? counts.unread : null;
+          return (
+            <a
+              key={view.label}
+              href={view.query ? `#/search/${encodeURIComponent(view.query)}` : '#/'}
+              class={`view${query === view.query ? ' active' : ''}`}
+              aria-current={query === view.query ? 'page' : undefined}
+              onClick={(e) => {
+                e.preventDefault();
+                onView(view.query);
+              }}
+            >
+              <Icon name={view.icon} />
+              <span>{view.label}</span>
+              {count !== null && count > 0 && <span class="view-count">{formatCount(count)}</span>}
+            </a>
+          );
+        })}
+      </nav>
+      <div class="server">
+        <div class={`status status-${status}`} data-status={status}>
+          <span class="status-dot" aria-hidden="true" />
+          {status === 'live' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+        </div>
+        {info && (
+          <dl>
+            <div>
+              <dt>SMTP</dt>
+              <dd>
+                {reachableHost(info.smtp.host)}:{info.smtp.port}
+              </dd>
+            </div>
+            {info.smtps && (
+              <div>
+                <dt>SMTPS</dt>
+                <dd>
+                  {reachableHost(info.smtps.host)}:{info.smtps.port}
+                </dd>
+              </div>
+            )}
+            <div>
+              <dt>Version</dt>
+              <dd>{info.version}</dd>
+            </div>
+          </dl>
+        )}
+      </div>
+    </aside>
+  );
+}
