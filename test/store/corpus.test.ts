@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
 import {
@@ -12,7 +13,8 @@ import {
   storedBytes,
 } from '../mail/smtp-send.js';
 
-const CORPUS = '/work/shared/corpus';
+// The shared corpus sits beside the repository (../shared/corpus), in CI as here.
+const CORPUS = fileURLToPath(new URL('../../../shared/corpus', import.meta.url));
 const CONCURRENCY = 4;
 const ENVELOPE = { from: 'corpus@sender.test', to: ['inbox@corpus.test'] };
 
