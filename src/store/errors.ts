@@ -7,6 +7,13 @@ export class MessageNotFoundError extends Error {
   }
 }
 
+export class OutboxEntryNotFoundError extends Error {
+  override name = 'OutboxEntryNotFoundError';
+  constructor(readonly id: number) {
+    super(`no outbox entry with id ${id}`);
+  }
+}
+
 /** The disk or the database's size limit is full; nothing was written. */
 export class StorageFullError extends Error {
   override name = 'StorageFullError';

@@ -8,23 +8,26 @@ import {
   StorageUnavailableError,
 } from './errors.js';
 import { MIGRATIONS } from './migrations/index.js';
-import {
-  hiddenRecipients,
-  SUMMARY_COLUMNS,
-  toDetail,
-  toSummary,
-  type StoredDetail,
-  type SummaryRow,
-} from './rows.js';
-import { foldForSearch } from './search-fold.js';
+import { OutboxTables } from './outbox.js';
+import { toInsertRow, type InsertRow } from './insert-row.js';
+import { SUMMARY_COLUMNS, toDetail, toSummary, type SummaryRow } from './rows.js';
 import { searchConditions, type SqlCondition } from './search-sql.js';
+import { WriteBatch } from './write-batch.js';
 import type {
+  AttemptResult,
   ListOptions,
   ListResult,
   MessageDetail,
   MessageId,
   MessageSummary,
   NewMessage,
+  NewOutboxEntry,
+  OutboxChange,
+  OutboxEntry,
+  OutboxHistory,
+  OutboxId,
+  OutboxListOptions,
+  OutboxPage,
   Selection,
   Store,
   StoreEvent,
@@ -52,6 +55,10 @@ export class SqliteStore implements Store {
   readonly #listeners = new Set<(event: StoreEvent) => void>();
   readonly #statements;
   readonly #pruneTimer: NodeJS.Timeout | undefined;
+  readonly #inserts = new WriteBatch<InsertRow, MessageSummary>((rows) =>
+    this.#commitMessages(rows),
+  );
+  readonly #outbox: OutboxTables;
   /** The --max-db-size budget in pages; 0 = none. */
   #maxPageCount = 0;
 
@@ -72,6 +79,11 @@ export class SqliteStore implements Store {
     }
     this.#migrate();
     this.#statements = this.#prepare();
+    this.#outbox = new OutboxTables({
+      db: this.#db,
+      write: (work) => this.#write(work),
+      emit: (event) => this.#emit(event),
+    });
     if (options.maxAgeMs > 0) {
       this.#pruneTimer = setInterval(() => void this.prune(), options.pruneIntervalMs ?? 60_000);
       this.#pruneTimer.unref();
@@ -135,54 +147,25 @@ export class SqliteStore implements Store {
     };
   }
 
-  async addMessage(message: NewMessage): Promise<MessageSummary> {
-    const { parsed, envelope, client, raw } = message;
-    const bcc = hiddenRecipients(envelope.rcptTo, parsed);
-    const receivedAt = (message.receivedAt ?? new Date()).getTime();
-    const detail: StoredDetail = {
-      replyTo: parsed.replyTo,
-      headers: parsed.headers,
-      text: parsed.text,
-      html: parsed.html,
-      parts: parsed.parts,
-      client,
-      parseErrorMessage: parsed.parseError,
-    };
-    // Folded before the transaction, so that the write lock is not held for it.
-    const searchColumns = [
-      parsed.subject,
-      [addressText(parsed.from ? [parsed.from] : []), envelope.mailFrom].join(' '),
-      [addressText(parsed.to), addressText(bcc)].join(' '),
-      addressText(parsed.cc),
-      parsed.searchText,
-      parsed.parts.map((p) => p.filename ?? '').join(' '),
-    ].map(foldForSearch);
-    const { id, pruned } = this.#write(() => {
-      const result = this.#statements.insertMessage.run({
-        receivedAt,
-        mailFrom: envelope.mailFrom,
-        rcptTo: JSON.stringify(envelope.rcptTo),
-        from: parsed.from ? JSON.stringify(parsed.from) : null,
-        to: JSON.stringify(parsed.to),
-        cc: JSON.stringify(parsed.cc),
-        bcc: JSON.stringify(bcc),
-        subject: parsed.subject,
-        snippet: parsed.snippet,
-        size: raw.length,
-        attachmentCount: parsed.parts.filter((p) => !p.related).length,
-        messageId: parsed.messageId,
-        date: parsed.date,
-        parseError: parsed.parseError === null ? 0 : 1,
+  addMessage(message: NewMessage): Promise<MessageSummary> {
+    return this.#inserts.submit(toInsertRow(message));
+  }
+
+  /** One transaction for a batch of new messages; events go out after it commits. */
+  #commitMessages(rows: readonly InsertRow[]): MessageSummary[] {
+    const { ids, pruned } = this.#write(() => {
+      const ids = rows.map((row) => {
+        const id = Number(this.#statements.insertMessage.run(row.message).lastInsertRowid);
+        this.#statements.insertBody.run(id, row.raw, row.detail);
+        this.#statements.insertSearch.run(id, ...row.search);
+        return id;
       });
-      const id = Number(result.lastInsertRowid);
-      this.#statements.insertBody.run(id, raw, JSON.stringify(detail));
-      this.#statements.insertSearch.run(id, ...searchColumns);
-      return { id, pruned: this.#pruneToLimit() };
+      return { ids, pruned: this.#pruneToLimit() };
     });
-    const summary = toSummary(this.#statements.summary.get(id)!);
+    const summaries = ids.map((id) => toSummary(this.#statements.summary.get(id)!));
     if (pruned.length > 0) this.#emit({ type: 'deleted', ids: pruned });
-    this.#emit({ type: 'stored', message: summary });
-    return summary;
+    for (const message of summaries) this.#emit({ type: 'stored', message });
+    return summaries;
   }
 
   async listMessages(options: ListOptions): Promise<ListResult> {
@@ -301,8 +284,43 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     clearInterval(this.#pruneTimer);
+    if (this.#db.open) this.#inserts.flush();
     this.#listeners.clear();
     if (this.#db.open) this.#db.close();
+  }
+
+  async addOutboxEntries(entries: readonly NewOutboxEntry[]): Promise<readonly OutboxEntry[]> {
+    return this.#outbox.add(entries);
+  }
+  async claimDueOutbox(now: Date, limit: number): Promise<readonly OutboxEntry[]> {
+    return this.#outbox.claimDue(now, limit);
+  }
+  async recordOutboxAttempts(results: readonly AttemptResult[]): Promise<readonly OutboxEntry[]> {
+    return this.#outbox.record(results);
+  }
+  async changeOutboxState(change: OutboxChange): Promise<readonly OutboxEntry[]> {
+    return this.#outbox.change(change);
+  }
+  async requeueSending(): Promise<number> {
+    return this.#outbox.requeueSending();
+  }
+  async listOutbox(options: OutboxListOptions): Promise<OutboxPage> {
+    return this.#outbox.list(options);
+  }
+  async getOutboxEntry(id: OutboxId): Promise<OutboxEntry> {
+    return this.#outbox.get(id);
+  }
+  async getOutboxHistory(messageId: MessageId): Promise<OutboxHistory> {
+    return this.#outbox.history(messageId);
+  }
+  async nextOutboxDue(): Promise<Date | null> {
+    return this.#outbox.nextDue();
+  }
+  async getRelayCursor(): Promise<MessageId> {
+    return this.#outbox.cursor();
+  }
+  async setRelayCursor(through: MessageId | 'newest'): Promise<void> {
+    this.#outbox.setCursor(through);
   }
 
   #emit(event: StoreEvent): void {
@@ -358,8 +376,4 @@ function whereClause(conditions: readonly SqlCondition[]): SqlCondition {
     sql: 'WHERE ' + conditions.map((c) => c.sql).join(' AND '),
     params: conditions.flatMap((c) => c.params),
   };
-}
-
-function addressText(addresses: readonly { name: string; address: string }[]): string {
-  return addresses.map((a) => `${a.name} ${a.address}`.trim()).join(' ');
 }

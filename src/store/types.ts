@@ -96,7 +96,81 @@ export interface StoreStats {
 export type StoreEvent =
   | { readonly type: 'stored'; readonly message: MessageSummary }
   | { readonly type: 'read'; readonly ids: readonly MessageId[] | 'all'; readonly read: boolean }
-  | { readonly type: 'deleted'; readonly ids: readonly MessageId[] | 'all' };
+  | { readonly type: 'deleted'; readonly ids: readonly MessageId[] | 'all' }
+  | { readonly type: 'outbox'; readonly entries: readonly OutboxEntry[] };
+
+export type OutboxId = number;
+export type OutboxState = 'held' | 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+
+/** One recipient of one message on its way to an upstream. */
+export interface OutboxEntry {
+  readonly id: OutboxId;
+  readonly messageId: MessageId;
+  /** The address it is sent to (after a rule's rewrite). */
+  readonly recipient: string;
+  readonly originalRecipient: string;
+  readonly upstream: string;
+  /** Why it is in the outbox: the rule's name or 'manual release'. */
+  readonly reason: string;
+  readonly state: OutboxState;
+  readonly attempts: number;
+  readonly createdAt: string;
+  /** When it was last queued by a rule or a person; retries give up a maximum age after it. */
+  readonly queuedAt: string | null;
+  readonly nextAttemptAt: string | null;
+  readonly updatedAt: string;
+  /** The upstream's last reply, or why the last attempt failed. */
+  readonly lastReply: string | null;
+}
+
+export interface OutboxAttempt {
+  readonly outboxId: OutboxId;
+  readonly at: string;
+  readonly outcome: 'sent' | 'transient' | 'permanent';
+  readonly reply: string;
+}
+
+export interface NewOutboxEntry {
+  readonly messageId: MessageId;
+  readonly recipient: string;
+  readonly originalRecipient: string;
+  readonly upstream: string;
+  readonly reason: string;
+  readonly state: 'held' | 'queued';
+}
+
+/** How one attempt went for one entry. */
+export interface AttemptResult {
+  readonly id: OutboxId;
+  readonly outcome: OutboxAttempt['outcome'];
+  readonly reply: string;
+  /** For a transient failure: when to try again; null gives up (failed). */
+  readonly retryAt: Date | null;
+}
+
+/** A person's or the API's change of state; only entries now in one of `from` change. */
+export interface OutboxChange {
+  readonly ids?: readonly OutboxId[];
+  readonly messageIds?: readonly MessageId[];
+  readonly from: readonly OutboxState[];
+  readonly to: 'queued' | 'cancelled';
+}
+
+export interface OutboxListOptions {
+  readonly limit: number;
+  readonly before?: OutboxId;
+  readonly states?: readonly OutboxState[];
+}
+
+export interface OutboxPage {
+  readonly entries: readonly OutboxEntry[];
+  readonly nextCursor: OutboxId | null;
+}
+
+export interface OutboxHistory {
+  readonly entries: readonly OutboxEntry[];
+  readonly attempts: readonly OutboxAttempt[];
+}
 
 /**
  * The mailbox. Asynchronous and free of SQL so that another engine can sit behind it;
@@ -116,4 +190,22 @@ export interface Store {
   stats(): Promise<StoreStats>;
   subscribe(listener: (event: StoreEvent) => void): () => void;
   close(): Promise<void>;
+
+  // The relay outbox (see src/store/outbox.ts).
+  addOutboxEntries(entries: readonly NewOutboxEntry[]): Promise<readonly OutboxEntry[]>;
+  /** Moves up to `limit` due queued entries to 'sending' and returns them, oldest first. */
+  claimDueOutbox(now: Date, limit: number): Promise<readonly OutboxEntry[]>;
+  recordOutboxAttempts(results: readonly AttemptResult[]): Promise<readonly OutboxEntry[]>;
+  changeOutboxState(change: OutboxChange): Promise<readonly OutboxEntry[]>;
+  /** After a restart: what was 'sending' is sent again (at-least-once). */
+  requeueSending(): Promise<number>;
+  listOutbox(options: OutboxListOptions): Promise<OutboxPage>;
+  getOutboxEntry(id: OutboxId): Promise<OutboxEntry>;
+  getOutboxHistory(messageId: MessageId): Promise<OutboxHistory>;
+  /** When the next queued entry is due; null when none is queued. */
+  nextOutboxDue(): Promise<Date | null>;
+  /** Every message up to this id has had its relay decision. */
+  getRelayCursor(): Promise<MessageId>;
+  /** Moves the cursor forward (never back); `'newest'` moves it to the newest message. */
+  setRelayCursor(through: MessageId | 'newest'): Promise<void>;
 }

@@ -1,0 +1,58 @@
+import { hiddenRecipients, type StoredDetail } from './rows.js';
+import { foldForSearch } from './search-fold.js';
+import type { Address, NewMessage } from './types.js';
+
+/** A new message turned into the values of its rows, computed before the write lock is taken. */
+export interface InsertRow {
+  readonly message: Record<string, string | number | null>;
+  readonly raw: Buffer;
+  readonly detail: string;
+  /** subject, sender, recipients, cc, body, filenames: folded as the search terms are. */
+  readonly search: readonly string[];
+}
+
+export function toInsertRow(message: NewMessage): InsertRow {
+  const { parsed, envelope, client, raw } = message;
+  const bcc = hiddenRecipients(envelope.rcptTo, parsed);
+  const detail: StoredDetail = {
+    replyTo: parsed.replyTo,
+    headers: parsed.headers,
+    text: parsed.text,
+    html: parsed.html,
+    parts: parsed.parts,
+    client,
+    parseErrorMessage: parsed.parseError,
+  };
+  return {
+    message: {
+      receivedAt: (message.receivedAt ?? new Date()).getTime(),
+      mailFrom: envelope.mailFrom,
+      rcptTo: JSON.stringify(envelope.rcptTo),
+      from: parsed.from ? JSON.stringify(parsed.from) : null,
+      to: JSON.stringify(parsed.to),
+      cc: JSON.stringify(parsed.cc),
+      bcc: JSON.stringify(bcc),
+      subject: parsed.subject,
+      snippet: parsed.snippet,
+      size: raw.length,
+      attachmentCount: parsed.parts.filter((p) => !p.related).length,
+      messageId: parsed.messageId,
+      date: parsed.date,
+      parseError: parsed.parseError === null ? 0 : 1,
+    },
+    raw,
+    detail: JSON.stringify(detail),
+    search: [
+      parsed.subject,
+      [addressText(parsed.from ? [parsed.from] : []), envelope.mailFrom].join(' '),
+      [addressText(parsed.to), addressText(bcc)].join(' '),
+      addressText(parsed.cc),
+      parsed.searchText,
+      parsed.parts.map((p) => p.filename ?? '').join(' '),
+    ].map(foldForSearch),
+  };
+}
+
+function addressText(addresses: readonly Address[]): string {
+  return addresses.map((a) => `${a.name} ${a.address}`.trim()).join(' ');
+}

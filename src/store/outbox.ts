@@ -1,0 +1,257 @@
+import type Database from 'better-sqlite3';
+import { OutboxEntryNotFoundError } from './errors.js';
+import type {
+  AttemptResult,
+  MessageId,
+  NewOutboxEntry,
+  OutboxAttempt,
+  OutboxChange,
+  OutboxEntry,
+  OutboxHistory,
+  OutboxId,
+  OutboxListOptions,
+  OutboxPage,
+  StoreEvent,
+} from './types.js';
+
+interface OutboxRow {
+  id: number;
+  message_id: number;
+  recipient: string;
+  original_recipient: string;
+  upstream: string;
+  reason: string;
+  state: OutboxEntry['state'];
+  attempts: number;
+  created_at: number;
+  queued_at: number | null;
+  next_attempt_at: number | null;
+  updated_at: number;
+  last_reply: string | null;
+}
+
+interface AttemptRow {
+  outbox_id: number;
+  at: number;
+  outcome: OutboxAttempt['outcome'];
+  reply: string;
+}
+
+export interface OutboxTablesOptions {
+  readonly db: Database.Database;
+  /** The store's write transaction, which maps SQLite errors to the store's own. */
+  readonly write: <T>(work: () => T) => T;
+  readonly emit: (event: StoreEvent) => void;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function toEntry(row: OutboxRow): OutboxEntry {
+  return {
+    id: row.id,
+    messageId: row.message_id,
+    recipient: row.recipient,
+    originalRecipient: row.original_recipient,
+    upstream: row.upstream,
+    reason: row.reason,
+    state: row.state,
+    attempts: row.attempts,
+    createdAt: iso(row.created_at)!,
+    queuedAt: iso(row.queued_at),
+    nextAttemptAt: iso(row.next_attempt_at),
+    updatedAt: iso(row.updated_at)!,
+    lastReply: row.last_reply,
+  };
+}
+
+/** The outbox queries of SqliteStore; every change is emitted as an `outbox` event after commit. */
+export class OutboxTables {
+  readonly #db: Database.Database;
+  readonly #write: OutboxTablesOptions['write'];
+  readonly #emit: OutboxTablesOptions['emit'];
+  readonly #statements;
+
+  constructor(options: OutboxTablesOptions) {
+    this.#db = options.db;
+    this.#write = options.write;
+    this.#emit = options.emit;
+    const db = this.#db;
+    this.#statements = {
+      insert: db.prepare<unknown[], OutboxRow>(`
+        INSERT INTO outbox (message_id, recipient, original_recipient, upstream, reason, state,
+          created_at, queued_at, next_attempt_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
+      claim: db.prepare<[{ now: number; limit: number }], OutboxRow>(`
+        UPDATE outbox SET state = 'sending', updated_at = @now
+        WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= @now
+                     ORDER BY next_attempt_at, id LIMIT @limit)
+        RETURNING *`),
+      record: db.prepare<[string, number, string, number | null, number], OutboxRow>(`
+        UPDATE outbox SET state = ?, attempts = attempts + 1, updated_at = ?, last_reply = ?,
+          next_attempt_at = ? WHERE id = ? RETURNING *`),
+      attempt: db.prepare(
+        'INSERT INTO outbox_attempts (outbox_id, at, outcome, reply) VALUES (?, ?, ?, ?)',
+      ),
+      requeue: db.prepare<[{ now: number }], OutboxRow>(
+        "UPDATE outbox SET state = 'queued', next_attempt_at = @now, updated_at = @now WHERE state = 'sending' RETURNING *",
+      ),
+      get: db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?'),
+      byMessage: db.prepare<[number], OutboxRow>(
+        'SELECT * FROM outbox WHERE message_id = ? ORDER BY id',
+      ),
+      attemptsOfMessage: db.prepare<[number], AttemptRow>(`
+        SELECT a.outbox_id, a.at, a.outcome, a.reply FROM outbox_attempts a
+        JOIN outbox o ON o.id = a.outbox_id WHERE o.message_id = ? ORDER BY a.id`),
+      cursor: db.prepare<[], { through: number }>(
+        'SELECT decided_through AS through FROM relay_cursor',
+      ),
+      setCursor: db.prepare<[number]>(
+        'UPDATE relay_cursor SET decided_through = max(decided_through, ?)',
+      ),
+      newest: db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM messages'),
+      nextDue: db.prepare<[], { due: number | null }>(
+        "SELECT min(next_attempt_at) AS due FROM outbox WHERE state = 'queued'",
+      ),
+    };
+  }
+
+  add(entries: readonly NewOutboxEntry[]): OutboxEntry[] {
+    const now = Date.now();
+    const rows = this.#write(() =>
+      entries.map((e) => {
+        const queued = e.state === 'queued' ? now : null;
+        return this.#statements.insert.get(
+          e.messageId,
+          e.recipient,
+          e.originalRecipient,
+          e.upstream,
+          e.reason,
+          e.state,
+          now,
+          queued,
+          queued,
+          now,
+        )!;
+      }),
+    );
+    return this.#changed(rows);
+  }
+
+  claimDue(now: Date, limit: number): OutboxEntry[] {
+    return this.#changed(
+      this.#write(() => this.#statements.claim.all({ now: now.getTime(), limit })),
+    );
+  }
+
+  record(results: readonly AttemptResult[]): OutboxEntry[] {
+    const now = Date.now();
+    const rows = this.#write(() =>
+      results.map((r) => {
+        this.#statements.attempt.run(r.id, now, r.outcome, r.reply);
+        const state = r.outcome === 'sent' ? 'sent' : r.retryAt ? 'queued' : 'failed';
+        const row = this.#statements.record.get(
+          state,
+          now,
+          r.reply,
+          r.retryAt?.getTime() ?? null,
+          r.id,
+        );
+        if (!row) throw new OutboxEntryNotFoundError(r.id);
+        return row;
+      }),
+    );
+    return this.#changed(rows);
+  }
+
+  change(change: OutboxChange): OutboxEntry[] {
+    const now = Date.now();
+    const queued = change.to === 'queued';
+    const rows = this.#write(() =>
+      this.#db
+        .prepare<unknown[], OutboxRow>(
+          `UPDATE outbox SET state = ?, updated_at = ?, queued_at = ?, next_attempt_at = ?
+           WHERE state IN (SELECT value FROM json_each(?))
+             AND (id IN (SELECT value FROM json_each(?)) OR message_id IN (SELECT value FROM json_each(?)))
+           RETURNING *`,
+        )
+        .all(
+          change.to,
+          now,
+          queued ? now : null,
+          queued ? now : null,
+          JSON.stringify(change.from),
+          JSON.stringify(change.ids ?? []),
+          JSON.stringify(change.messageIds ?? []),
+        ),
+    );
+    return this.#changed(rows);
+  }
+
+  requeueSending(): number {
+    return this.#changed(this.#write(() => this.#statements.requeue.all({ now: Date.now() })))
+      .length;
+  }
+
+  list(options: OutboxListOptions): OutboxPage {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    if (options.before !== undefined) {
+      conditions.push('id < ?');
+      params.push(options.before);
+    }
+    if (options.states?.length) {
+      conditions.push('state IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(options.states));
+    }
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows = this.#db
+      .prepare<unknown[], OutboxRow>(`SELECT * FROM outbox ${where} ORDER BY id DESC LIMIT ?`)
+      .all(...params, options.limit + 1);
+    const entries = rows.slice(0, options.limit).map(toEntry);
+    return {
+      entries,
+      nextCursor: rows.length > options.limit ? entries[entries.length - 1]!.id : null,
+    };
+  }
+
+  get(id: OutboxId): OutboxEntry {
+    const row = this.#statements.get.get(id);
+    if (!row) throw new OutboxEntryNotFoundError(id);
+    return toEntry(row);
+  }
+
+  history(messageId: MessageId): OutboxHistory {
+    return {
+      entries: this.#statements.byMessage.all(messageId).map(toEntry),
+      attempts: this.#statements.attemptsOfMessage.all(messageId).map((a) => ({
+        outboxId: a.outbox_id,
+        at: iso(a.at)!,
+        outcome: a.outcome,
+        reply: a.reply,
+      })),
+    };
+  }
+
+  nextDue(): Date | null {
+    const { due } = this.#statements.nextDue.get()!;
+    return due === null ? null : new Date(due);
+  }
+
+  cursor(): MessageId {
+    return this.#statements.cursor.get()!.through;
+  }
+
+  setCursor(through: MessageId | 'newest'): void {
+    this.#write(() =>
+      this.#statements.setCursor.run(
+        through === 'newest' ? this.#statements.newest.get()!.id : through,
+      ),
+    );
+  }
+
+  #changed(rows: OutboxRow[]): OutboxEntry[] {
+    const entries = rows.map(toEntry);
+    if (entries.length > 0) this.#emit({ type: 'outbox', entries });
+    return entries;
+  }
+}
