@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { createRelay } from './relay/relay.js';
 import { loadCertificate } from './smtp/certificate.js';
 import { SmtpListener } from './smtp/listener.js';
 import { SqliteStore } from './store/sqlite-store.js';
@@ -38,6 +39,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     maxAgeMs: config.retention.maxAgeMs,
     maxDatabaseBytes: config.retention.maxDatabaseBytes,
   });
+  const relay = createRelay({ config: config.relay, store, logger: logger.child('relay') });
   let smtp: SmtpListener | undefined;
   let http: HttpServer | undefined;
   let closing: Promise<void> | undefined;
@@ -48,6 +50,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       db: config.db,
       hostname: config.hostname,
     });
+    // Before the listener: every message stored from now on gets a relay decision.
+    await relay.start();
     smtp = new SmtpListener({ config, certificate, store, logger: logger.child('smtp') });
     const smtpAddresses = await smtp.listen(config.smtp, config.smtps);
     const addresses = {
@@ -77,6 +81,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       store,
       logger: logger.child('web'),
       info,
+      relay,
       allowedHosts: isLoopback(config.http.host) ? loopbackHosts(config.http.host) : null,
     });
     http = await startHttpServer(web, config.http);
@@ -89,6 +94,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     closing ??= (async () => {
       await smtp?.close();
       await http?.close();
+      await relay.close();
       await store.close();
     })();
     return closing;

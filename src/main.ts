@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 import { createApp } from './app.js';
 import { ConfigError, helpText, loadConfig } from './config/config.js';
+import { verifyUpstreams } from './relay/verify.js';
 import { VERSION } from './version.js';
 
 /** The command line: the only module that touches process. */
 async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'relay') return relayCommand(argv.slice(1));
   let command;
   try {
-    command = loadConfig({ argv: process.argv.slice(2), env: process.env });
+    command = loadConfig({ argv, env: process.env });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`sluice: ${error.message}\n`);
@@ -68,6 +71,41 @@ async function main(): Promise<number> {
   });
   await running.close();
   return 0;
+}
+
+/** `sluice relay verify [options]`: connect and authenticate to each upstream, send nothing. */
+async function relayCommand(argv: string[]): Promise<number> {
+  if (argv[0] !== 'verify') {
+    process.stderr.write('sluice: usage: sluice relay verify [--config FILE]\n');
+    return 2;
+  }
+  let command;
+  try {
+    command = loadConfig({ argv: argv.slice(1), env: process.env });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`sluice: ${error.message}\n`);
+    return 2;
+  }
+  if (command.kind !== 'run') {
+    process.stdout.write(command.kind === 'help' ? helpText(VERSION) : `${VERSION}\n`);
+    return 0;
+  }
+  const { relay } = command.config;
+  if (relay.mode === 'off') {
+    process.stderr.write(
+      'sluice: the relay is off: add a relay: section to --config or set SLUICE_RELAY_URL\n',
+    );
+    return 1;
+  }
+  const results = await verifyUpstreams(relay.upstreams);
+  for (const [i, result] of results.entries()) {
+    const upstream = relay.upstreams[i]!;
+    process.stdout.write(
+      `${result.ok ? 'ok  ' : 'FAIL'} ${upstream.name} ${upstream.host}:${upstream.port}: ${result.reply}\n`,
+    );
+  }
+  return results.every((r) => r.ok) ? 0 : 1;
 }
 
 main().then(

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { findOption, OPTIONS, type OptionSpec } from './options.js';
+import { parseRelayConfig, RelayConfigError, type RelayConfig } from './relay.js';
 import {
   parseBoolean,
   parseCount,
@@ -16,6 +17,7 @@ import {
 } from './values.js';
 
 export type { Listen } from './values.js';
+export type { RelayConfig, RelayRule, Upstream } from './relay.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -50,6 +52,8 @@ export interface Config {
     readonly maxDatabaseBytes: number;
   };
   readonly logLevel: LogLevel;
+  /** The `relay:` section of the config file and SLUICE_RELAY_URL; off unless configured. */
+  readonly relay: RelayConfig;
 }
 
 /** A setting that cannot be used. The message names the flag, its env var and what is allowed. */
@@ -74,7 +78,10 @@ export function loadConfig(sources: ConfigSources): CliCommand {
   if (flags.version) return { kind: 'version' };
 
   const configPath = flags.values.get('config') ?? sources.env[findOption('config')!.env];
-  const fileValues = configPath ? readConfigFile(configPath, readFile) : new Map<string, string>();
+  const file = configPath
+    ? readConfigFile(configPath, readFile)
+    : { values: new Map<string, string>(), relay: undefined };
+  const fileValues = file.values;
 
   const raw = (name: string): string | undefined => {
     const spec = findOption(name)!;
@@ -144,8 +151,22 @@ export function loadConfig(sources: ConfigSources): CliCommand {
       maxDatabaseBytes: setting('max-db-size', parseSize),
     },
     logLevel: setting('log-level', parseOneOf(LOG_LEVELS)),
+    relay: relaySetting(file.relay, sources.env, readFile),
   };
   return { kind: 'run', config: deepFreeze(config) };
+}
+
+function relaySetting(
+  section: unknown,
+  env: ConfigSources['env'],
+  readFile: (path: string) => string,
+): RelayConfig {
+  try {
+    return parseRelayConfig({ section, url: env.SLUICE_RELAY_URL, env, readFile });
+  } catch (error) {
+    if (error instanceof RelayConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 function positive<T extends number>(parse: (text: string) => T) {
@@ -190,7 +211,10 @@ function parseFlags(argv: readonly string[]) {
   return { values, help: values.get('help') === 'true', version: values.get('version') === 'true' };
 }
 
-function readConfigFile(path: string, readFile: (path: string) => string): Map<string, string> {
+function readConfigFile(
+  path: string,
+  readFile: (path: string) => string,
+): { values: Map<string, string>; relay: unknown } {
   const where = `--config (${findOption('config')!.env}) ${path}`;
   let document: unknown;
   try {
@@ -198,12 +222,18 @@ function readConfigFile(path: string, readFile: (path: string) => string): Map<s
   } catch (error) {
     throw new ConfigError(`${where}: ${(error as Error).message}`);
   }
-  if (document === null || document === undefined) return new Map();
+  if (document === null || document === undefined) return { values: new Map(), relay: undefined };
   if (typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigError(`${where}: expected a mapping of option names to values`);
   }
   const values = new Map<string, string>();
+  let relay: unknown;
   for (const [key, value] of Object.entries(document)) {
+    // The one nested section: upstreams and rules do not fit flags or env vars.
+    if (key === 'relay') {
+      relay = value ?? {};
+      continue;
+    }
     if (!findOption(key) || key === 'config') {
       throw new ConfigError(
         `${where}: unknown key "${key}". Keys are the option names of sluice --help.`,
@@ -214,7 +244,7 @@ function readConfigFile(path: string, readFile: (path: string) => string): Map<s
     }
     values.set(key, String(value));
   }
-  return values;
+  return { values, relay };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -230,6 +260,7 @@ export function helpText(version: string): string {
     `sluice ${version}: SMTP capture server with a live web inbox`,
     '',
     'Usage: sluice [options]',
+    '       sluice relay verify [options]   connect and authenticate to each relay upstream',
     '',
     'Point an app at the SMTP port and open the HTTP address in a browser.',
     'Every option can also be set by its environment variable or a --config file key.',

@@ -1,12 +1,14 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '../log/logger.js';
+import type { RelayService } from '../relay/types.js';
 import type { Store } from '../store/types.js';
 import { ApiError, errorHandler } from './errors.js';
 import { apiGuard, type GuardOptions } from './guards.js';
 import { openApiDocument } from './openapi.js';
 import { eventRoutes } from './routes/events.js';
 import { messageRoutes } from './routes/messages.js';
+import { relayRoutes } from './routes/relay.js';
 import { systemRoutes, type ServerInfo } from './routes/system.js';
 import { staticUiRoutes } from './static-ui.js';
 
@@ -14,6 +16,8 @@ export interface WebAppOptions extends GuardOptions {
   readonly store: Store;
   readonly logger: Logger;
   readonly info: () => ServerInfo;
+  /** The relay's operations; without it the relay routes answer that the relay is off. */
+  readonly relay?: RelayService;
 }
 
 const MAX_REQUEST_BODY = 1024 * 1024;
@@ -41,6 +45,7 @@ export function createWebApp(options: WebAppOptions): Hono {
   );
   api.get('/openapi.json', (c) => c.json(openApiDocument));
   api.route('/', systemRoutes(store, options.info));
+  api.route('/', relayRoutes(store, options.relay));
   api.route('/', messageRoutes(store));
   api.route('/', eventRoutes(store));
   api.all('*', (c) => {

@@ -2,7 +2,17 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { InvalidQueryError } from '../store/search-query.js';
-import { MessageNotFoundError, StorageFullError } from '../store/errors.js';
+import {
+  MessageNotFoundError,
+  OutboxEntryNotFoundError,
+  StorageFullError,
+} from '../store/errors.js';
+import {
+  InvalidAddressError,
+  OutboxStateError,
+  RelayDeniedError,
+  RelayOffError,
+} from '../relay/errors.js';
 import type { Logger } from '../log/logger.js';
 
 /** An HTTP failure with the API's one error shape: `{ "error": { "code", "message" } }`. */
@@ -33,6 +43,16 @@ function describe(error: Error): { status: ContentfulStatusCode; code: string; m
     return { status: error.status, code: error.code, message: error.message };
   if (error instanceof MessageNotFoundError)
     return { status: 404, code: 'not_found', message: error.message };
+  if (error instanceof OutboxEntryNotFoundError)
+    return { status: 404, code: 'not_found', message: error.message };
+  if (error instanceof InvalidAddressError)
+    return { status: 400, code: 'invalid_address', message: error.message };
+  if (error instanceof RelayDeniedError)
+    return { status: 403, code: 'relay_denied', message: error.message };
+  if (error instanceof RelayOffError)
+    return { status: 409, code: 'relay_off', message: error.message };
+  if (error instanceof OutboxStateError)
+    return { status: 409, code: 'invalid_state', message: error.message };
   if (error instanceof InvalidQueryError)
     return { status: 400, code: 'invalid_query', message: error.message };
   if (error instanceof StorageFullError)

@@ -54,6 +54,139 @@ const capturedContent = (type: string, description: string) => ({
   content: { [type]: { schema: { type: 'string', format: 'binary' } } },
 });
 
+const outboxIdParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'Outbox entry id',
+  schema: { type: 'integer' },
+};
+const relayErrors = {
+  ...errors,
+  '403': { description: 'The rules deny an address (relay_denied)', ...json(ref('Error')) },
+  '409': {
+    description: 'The relay is off, or the entry is in the wrong state',
+    ...json(ref('Error')),
+  },
+};
+const entries = {
+  type: 'object',
+  properties: { entries: { type: 'array', items: ref('OutboxEntry') } },
+};
+const messageIds = json({
+  type: 'object',
+  required: ['ids'],
+  properties: { ids: { type: 'array', items: { type: 'integer' } } },
+});
+
+const relayPaths = {
+  '/api/relay/status': {
+    get: {
+      summary:
+        'Relay mode, upstreams (no credentials) each verified now (connect + authenticate), and the rules',
+      responses: { '200': ok('Status', { type: 'object' }) },
+    },
+  },
+  '/api/messages/{id}/relay': {
+    get: {
+      summary:
+        'What the rules decide for each recipient and why, and the outbox history with every attempt',
+      parameters: [idParam],
+      responses: {
+        '200': ok('Decisions and history', {
+          type: 'object',
+          properties: {
+            mode: { enum: ['off', 'on'] },
+            decisions: { type: 'array', items: ref('RelayDecision') },
+            outbox: {
+              type: 'object',
+              properties: {
+                entries: { type: 'array', items: ref('OutboxEntry') },
+                attempts: { type: 'array', items: ref('OutboxAttempt') },
+              },
+            },
+          },
+        }),
+        ...errors,
+      },
+    },
+  },
+  '/api/messages/{id}/release': {
+    post: {
+      summary:
+        'Send the message upstream now: to its envelope recipients, or to the addresses in "to". Addresses a rule captures are refused.',
+      parameters: [idParam],
+      requestBody: json({
+        type: 'object',
+        properties: { to: { type: 'array', items: { type: 'string', format: 'email' } } },
+      }),
+      responses: { '200': ok('Queued entries', entries), ...relayErrors },
+    },
+  },
+  '/api/relay/approve': {
+    post: {
+      summary: 'Queue the held recipients of these messages',
+      requestBody: messageIds,
+      responses: { '200': ok('Queued entries', entries), ...relayErrors },
+    },
+  },
+  '/api/relay/reject': {
+    post: {
+      summary: 'Cancel the held recipients of these messages',
+      requestBody: messageIds,
+      responses: { '200': ok('Cancelled entries', entries), ...relayErrors },
+    },
+  },
+  '/api/relay/outbox': {
+    get: {
+      summary: 'Outbox entries, newest first',
+      parameters: [
+        {
+          name: 'limit',
+          in: 'query',
+          schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+        },
+        {
+          name: 'before',
+          in: 'query',
+          description: 'nextCursor of the previous page',
+          schema: { type: 'integer' },
+        },
+        {
+          name: 'state',
+          in: 'query',
+          description: 'Comma-separated: held, queued, sending, sent, failed, cancelled',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '200': ok('A page', {
+          type: 'object',
+          properties: {
+            entries: { type: 'array', items: ref('OutboxEntry') },
+            nextCursor: { type: ['integer', 'null'] },
+          },
+        }),
+        ...errors,
+      },
+    },
+  },
+  '/api/relay/outbox/{id}/retry': {
+    post: {
+      summary: 'Send a queued, held or failed entry now',
+      parameters: [outboxIdParam],
+      responses: { '200': ok('The entry', ref('OutboxEntry')), ...relayErrors },
+    },
+  },
+  '/api/relay/outbox/{id}/cancel': {
+    post: {
+      summary: 'Cancel a held, queued or failed entry',
+      parameters: [outboxIdParam],
+      responses: { '200': ok('The entry', ref('OutboxEntry')), ...relayErrors },
+    },
+  },
+};
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
@@ -209,10 +342,11 @@ export const openApiDocument = {
     '/api/events': {
       get: {
         summary:
-          'Server-Sent Events: stored (id = message id), read, deleted. Resume with Last-Event-ID or ?after=ID.',
+          'Server-Sent Events: stored (id = message id), read, deleted, outbox ({entries}: relay outbox changes). Resume with Last-Event-ID or ?after=ID.',
         responses: { '200': { description: 'Event stream', content: { 'text/event-stream': {} } } },
       },
     },
+    ...relayPaths,
     '/api/health': {
       get: { summary: 'Liveness probe', responses: { '200': ok('Healthy', { type: 'object' }) } },
     },
@@ -299,6 +433,44 @@ export const openApiDocument = {
             },
           },
         ],
+      },
+      OutboxEntry: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          messageId: { type: 'integer' },
+          recipient: { type: 'string' },
+          originalRecipient: { type: 'string' },
+          upstream: { type: 'string' },
+          reason: { type: 'string' },
+          state: { enum: ['held', 'queued', 'sending', 'sent', 'failed', 'cancelled'] },
+          attempts: { type: 'integer' },
+          createdAt: { type: 'string', format: 'date-time' },
+          queuedAt: { type: ['string', 'null'], format: 'date-time' },
+          nextAttemptAt: { type: ['string', 'null'], format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+          lastReply: { type: ['string', 'null'] },
+        },
+      },
+      OutboxAttempt: {
+        type: 'object',
+        properties: {
+          outboxId: { type: 'integer' },
+          at: { type: 'string', format: 'date-time' },
+          outcome: { enum: ['sent', 'transient', 'permanent'] },
+          reply: { type: 'string' },
+        },
+      },
+      RelayDecision: {
+        type: 'object',
+        properties: {
+          recipient: { type: 'string' },
+          action: { enum: ['relay', 'hold', 'capture'] },
+          rule: { type: ['string', 'null'] },
+          reason: { type: 'string' },
+          sendTo: { type: 'string' },
+          upstream: { type: ['string', 'null'] },
+        },
       },
       MessageList: {
         type: 'object',

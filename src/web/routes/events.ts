@@ -13,7 +13,7 @@ const RESUME_BATCH = 500;
  *
  * Every "stored" event has the message id as its SSE id; a client that reconnects with
  * Last-Event-ID (or ?after=ID) first gets every message it missed, then live events.
- * Read/deleted events carry no id, so they never move the resume point.
+ * Read/deleted/outbox events carry no id, so they never move the resume point.
  */
 export function eventRoutes(store: Store) {
   const app = new Hono();
@@ -81,5 +81,7 @@ function writeEvent(stream: SSEStreamingApi, event: StoreEvent): Promise<void> {
       });
     case 'deleted':
       return stream.writeSSE({ event: 'deleted', data: JSON.stringify({ ids: event.ids }) });
+    case 'outbox':
+      return stream.writeSSE({ event: 'outbox', data: JSON.stringify({ entries: event.entries }) });
   }
 }
