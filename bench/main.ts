@@ -1,0 +1,161 @@
+/**
+ * `npm run bench [-- --quick] [-- --runs N] [-- --only ingest,latency,large,http]
+ *   [-- --no-maildev] [-- --profile] [-- --keep] [-- --tiers 10000,100000]
+ *   [-- --fresh-seed]`
+ *
+ * Measures Sluice side by side with MailDev and Postfix's smtp-sink (the protocol ceiling),
+ * prints markdown tables, and writes them with JSON to bench/results/.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createContext, type BenchContext } from './lib/context.js';
+import { machineFacts, type MachineFacts } from './lib/machine.js';
+import { MAILDEV_VERSION } from './lib/maildev.js';
+import { killTrackedChildren } from './lib/processes.js';
+import { renderTables, summarizeTargets } from './lib/report.js';
+import { postfixToolsMissing, type Target } from './lib/servers.js';
+import { missing } from './lib/stats.js';
+import { runHttpApi } from './suites/http-api.js';
+import { runIngest } from './suites/ingest.js';
+import { runLargeMessage } from './suites/large-message.js';
+import { runLatency } from './suites/latency.js';
+
+const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
+  ingest: runIngest,
+  latency: runLatency,
+  large: runLargeMessage,
+  http: runHttpApi,
+};
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+
+function relayRow(ctx: BenchContext): void {
+  ctx.rows.push({
+    id: 'relay-throughput',
+    group: 'Relay',
+    figure: 'relay throughput to a local upstream',
+    unit: 'msg/s',
+    better: 'higher',
+    values: {
+      sluice: missing('relay not built'),
+      maildev: missing('not measured'),
+      sink: missing('not a relay'),
+    },
+  });
+}
+
+function render(ctx: BenchContext, before: MachineFacts, after: MachineFacts, seconds: number) {
+  const machine =
+    `${before.cpu}, ${before.cores} cores, ${before.memoryGb} GB RAM; ${before.kernel}; ` +
+    `Node ${process.versions.node}; MailDev ${MAILDEV_VERSION}; Postfix ${before.postfix}`;
+  return [
+    `# Sluice benchmark (${ctx.mode} mode, ${ctx.runs} runs per cell)`,
+    '',
+    `- when: ${new Date().toISOString()}, commit ${before.commit}, took ${(seconds / 60).toFixed(1)} min`,
+    `- machine: ${machine}`,
+    `- load averages (1/5/15 min): ${before.load} at start, ${after.load} at the end`,
+    `- command: \`npm run bench${ctx.mode === 'quick' ? ' -- --quick' : ''}\``,
+    '- each cell: median of the runs (min–max); ratio: how many times better Sluice is than MailDev',
+    '',
+    summarizeTargets(ctx.rows),
+    renderTables(ctx.rows, ctx.peers),
+    ...(ctx.notes.length ? ['## Notes', '', ...ctx.notes.map((n) => `- ${n}`), ''] : []),
+    ...(ctx.profiles.length ? ['## Profiles (Sluice under --cpu-prof)', '', ...ctx.profiles] : []),
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      runs: { type: 'string', default: '3' },
+      only: { type: 'string' },
+      'no-maildev': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      tiers: { type: 'string' },
+      'fresh-seed': { type: 'boolean', default: false },
+    },
+  });
+  const missingTools = postfixToolsMissing();
+  if (missingTools) {
+    process.stderr.write(`${missingTools}\n`);
+    return 1;
+  }
+  const suites = values.only ? values.only.split(',') : Object.keys(SUITES);
+  const unknown = suites.filter((s) => !(s in SUITES));
+  if (unknown.length) {
+    process.stderr.write(
+      `unknown suite ${unknown.join(', ')}; choose from ${Object.keys(SUITES).join(', ')}\n`,
+    );
+    return 2;
+  }
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) {
+    process.stderr.write('--runs must be a whole number of at least 1 (3 or more for the table)\n');
+    return 2;
+  }
+  const peers: Target[] = values['no-maildev'] ? ['sluice', 'sink'] : ['sluice', 'maildev', 'sink'];
+  const ctx = createContext({
+    mode: values.quick ? 'quick' : 'full',
+    runs,
+    peers,
+    profile: values.profile,
+    freshSeed: values['fresh-seed'],
+    ...(values.tiers ? { tiers: values.tiers.split(',').map(Number) } : {}),
+    resultsDir: RESULTS_DIR,
+  });
+  const interrupt = () => {
+    killTrackedChildren();
+    if (!values.keep) ctx.cleanup();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+
+  const before = machineFacts();
+  const started = Date.now();
+  ctx.log(`${ctx.mode} mode, ${runs} runs per cell, work dir ${ctx.workDir}, load ${before.load}`);
+  try {
+    for (const suite of suites) await SUITES[suite]!(ctx);
+    relayRow(ctx);
+  } finally {
+    if (values.keep) ctx.log(`kept ${ctx.workDir}`);
+    else ctx.cleanup();
+  }
+  const after = machineFacts();
+  const markdown = render(ctx, before, after, (Date.now() - started) / 1000);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const base = `${RESULTS_DIR}${stamp}-${ctx.mode}`;
+  writeFileSync(`${base}.md`, markdown);
+  writeFileSync(
+    `${base}.json`,
+    JSON.stringify(
+      {
+        mode: ctx.mode,
+        runs,
+        before,
+        after,
+        rows: ctx.rows,
+        notes: ctx.notes,
+        profiles: ctx.profiles,
+      },
+      null,
+      2,
+    ),
+  );
+  process.stdout.write(`${markdown}\nwritten: ${base}.md and .json\n`);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    killTrackedChildren();
+    process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
