@@ -141,17 +141,7 @@ const relayPaths = {
     get: {
       summary: 'Outbox entries, newest first',
       parameters: [
-        {
-          name: 'limit',
-          in: 'query',
-          schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-        },
-        {
-          name: 'before',
-          in: 'query',
-          description: 'nextCursor of the previous page',
-          schema: { type: 'integer' },
-        },
+        ...listParams.filter((p) => p.name === 'limit' || p.name === 'before'),
         {
           name: 'state',
           in: 'query',
