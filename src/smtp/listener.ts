@@ -174,6 +174,9 @@ export class SmtpListener {
       );
     }
     const raw = Buffer.concat(chunks, size);
+    // The chunks are garbage from here on; dropping them now keeps a large message's
+    // footprint near one copy while it is parsed and stored.
+    chunks.length = 0;
     const parsed = await parseMessage(raw);
     try {
       const message = await store.addMessage({
