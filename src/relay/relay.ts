@@ -86,6 +86,7 @@ export function createRelay(options: RelayOptions): Relay {
   const watermark = () => (pending.size > 0 ? Math.min(...pending.keys()) - 1 : lastDecided);
 
   const service: Relay = {
+    enabled: true,
     async start() {
       await recover();
       unsubscribe = store.subscribe((event) => {
@@ -223,6 +224,7 @@ function offRelay(store: Store): Relay {
     // A database that cannot take the write (full) must still start: capture comes first.
     start: () => store.setRelayCursor('newest').catch(() => {}),
     close: () => store.setRelayCursor('newest').catch(() => {}),
+    enabled: false,
     status: async () => ({ mode: 'off' }),
     async explain(id) {
       const message = await store.getMessage(id);

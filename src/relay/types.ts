@@ -44,6 +44,8 @@ export interface RelayExplanation {
 
 /** What the HTTP API asks of the relay. */
 export interface RelayService {
+  /** False when no upstream is configured: nothing can leave. */
+  readonly enabled: boolean;
   status(): Promise<RelayStatus>;
   explain(messageId: MessageId): Promise<RelayExplanation>;
   /** Queues the message for the given addresses, or its envelope recipients. */

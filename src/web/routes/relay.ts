@@ -44,6 +44,7 @@ export function relayRoutes(store: Store, relay: RelayService = NO_RELAY) {
   );
 
   app.get('/relay/outbox', async (c) => {
+    if (!relay.enabled) throw new RelayOffError();
     const limitText = c.req.query('limit') ?? '50';
     const limit = Number(limitText);
     if (!/^\d{1,3}$/.test(limitText) || limit < 1 || limit > 500)
@@ -78,6 +79,7 @@ const off = async (): Promise<never> => {
 
 /** For a web app built without a relay (route listings in tests). */
 const NO_RELAY: RelayService = {
+  enabled: false,
   status: async () => ({ mode: 'off' }),
   explain: off,
   release: off,
