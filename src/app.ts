@@ -76,6 +76,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         maxDatabaseBytes: config.retention.maxDatabaseBytes,
       },
       database: { path: config.db },
+      relay: { mode: relay.enabled ? 'on' : 'off' },
     });
     const web = createWebApp({
       store,

@@ -256,6 +256,9 @@ describe('relay off', () => {
       const response = await plain.api(`/api/messages/${id}/release`, { json: {} });
       expect(response.status).toBe(409);
       expect(((await response.json()) as any).error.code).toBe('relay_off'); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const outbox = await plain.api('/api/relay/outbox');
+      expect(outbox.status).toBe(409);
+      expect((await plain.getJson('/api/info')).relay).toEqual({ mode: 'off' });
     } finally {
       await plain.close();
     }

@@ -24,6 +24,7 @@ export interface ServerInfo {
     readonly maxDatabaseBytes: number;
   };
   readonly database: { readonly path: string };
+  readonly relay: { readonly mode: 'on' | 'off' };
 }
 
 export function systemRoutes(store: Store, info: () => ServerInfo) {
