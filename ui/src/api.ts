@@ -19,6 +19,7 @@ export interface ServerInfo {
   readonly tls: { readonly starttls: boolean; readonly required: boolean };
   readonly auth: { readonly mode: 'optional' | 'required' };
   readonly messages: { readonly total: number; readonly unread: number };
+  readonly relay: { readonly mode: 'on' | 'off' };
 }
 
 export class ApiRequestError extends Error {
@@ -32,7 +33,7 @@ export class ApiRequestError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, headers: { accept: 'application/json' } };
   if (body !== undefined) {
     // The API refuses writes that are not JSON, which is what keeps plain forms out.

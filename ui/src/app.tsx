@@ -5,6 +5,7 @@ import { EmptyState } from './components/empty-state.js';
 import { Topbar } from './components/topbar.js';
 import { ListPane } from './components/list-pane.js';
 import { MessageView } from './components/message-view.js';
+import { OutboxView } from './components/outbox-view.js';
 import {
   ConfirmDialog,
   ShortcutsOverlay,
@@ -17,11 +18,14 @@ import { updateFavicon } from './lib/favicon.js';
 import { formatCount } from './lib/format.js';
 import { notifyNewMessage } from './lib/notify.js';
 import type { Mailbox, MailboxState } from './mailbox.js';
+import { useOutboxRoute, useRelayOn } from './relay/hooks.js';
 import { navigate, routeHash, useRoute } from './route.js';
 
 export function App({ mailbox }: { mailbox: Mailbox }) {
   const { list, counts, status } = useMailboxState(mailbox);
   const route = useRoute();
+  const relayOn = useRelayOn();
+  const outboxOpen = useOutboxRoute() && relayOn;
   const openId = route.messageId;
   const [cursorId, setCursorId] = useState<number | null>(openId);
   const [help, setHelp] = useState(false);
@@ -162,6 +166,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
   const classes = ['app'];
   if (openId !== null) classes.push('has-open');
   if (emptyMailbox) classes.push('is-empty');
+  if (outboxOpen) classes.push('is-outbox');
 
   return (
     <div class={classes.join(' ')}>
@@ -179,6 +184,8 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
         counts={counts}
         status={status}
         info={info}
+        relayOn={relayOn}
+        outboxOpen={outboxOpen}
         onView={(query) => navigate({ query, messageId: null })}
       />
       <ListPane
@@ -194,7 +201,13 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
         onClearSearch={() => navigate({ query: '', messageId: null })}
       />
       <div class="view-pane">
-        {openId !== null ? (
+        {outboxOpen ? (
+          <OutboxView
+            now={now}
+            subjectOf={(id) => messages.find((m) => m.id === id)?.subject}
+            onNotice={say}
+          />
+        ) : openId !== null ? (
           <MessageView
             id={openId}
             read={openSummary ? openSummary.read : null}

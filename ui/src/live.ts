@@ -16,6 +16,21 @@ export interface LiveHandlers {
 
 const RETRY_CLOSED_MS = 3000;
 
+const outboxListeners = new Set<() => void>();
+
+/**
+ * Outbox changes (the relay), for the views that show them; the mailbox does not care.
+ * The listener also runs after a reconnect, when changes may have been missed.
+ */
+export function onOutboxChange(listener: () => void): () => void {
+  outboxListeners.add(listener);
+  return () => void outboxListeners.delete(listener);
+}
+
+function notifyOutbox(): void {
+  for (const listener of outboxListeners) listener();
+}
+
 /**
  * Server-Sent Events from /api/events. The server subscribes before it says hello, so a
  * list fetched after hello plus the events that follow miss nothing. EventSource
@@ -34,7 +49,9 @@ export function connectLive(handlers: LiveHandlers): () => void {
     source = new EventSource(lastId > 0 ? `/api/events?after=${lastId}` : '/api/events');
     source.addEventListener('hello', () => {
       handlers.onStatus('live');
-      handlers.onHello(hellos++ > 0);
+      const reconnected = hellos++ > 0;
+      handlers.onHello(reconnected);
+      if (reconnected) notifyOutbox();
     });
     source.addEventListener('stored', (event) => {
       const message = JSON.parse(event.data) as MessageSummary;
@@ -49,6 +66,7 @@ export function connectLive(handlers: LiveHandlers): () => void {
       const data = JSON.parse(event.data) as { ids: number[] | 'all' };
       handlers.onEvent({ type: 'deleted', ids: data.ids });
     });
+    source.addEventListener('outbox', notifyOutbox);
     source.onerror = () => {
       if (stopped) return;
       handlers.onStatus('reconnecting');

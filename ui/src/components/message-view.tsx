@@ -1,16 +1,27 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiRequestError, getMessage, setMessageRead, type MessageDetail } from '../api.js';
+import { useRelayOn } from '../relay/hooks.js';
 import { Icon } from './icons.js';
 import { MessageHeader } from './message-header.js';
 import { AttachmentsTab } from './tabs/attachments-tab.js';
 import { EnvelopeTab } from './tabs/envelope-tab.js';
 import { HeadersTab } from './tabs/headers-tab.js';
 import { HtmlTab } from './tabs/html-tab.js';
+import { RelayTab } from './tabs/relay-tab.js';
 import { SourceTab } from './tabs/source-tab.js';
 import { TextTab } from './tabs/text-tab.js';
 
-export type TabId = 'html' | 'text' | 'headers' | 'source' | 'attachments' | 'envelope';
+export type TabId = 'html' | 'text' | 'headers' | 'source' | 'attachments' | 'envelope' | 'relay';
+const TAB_IDS: readonly string[] = [
+  'html',
+  'text',
+  'headers',
+  'source',
+  'attachments',
+  'envelope',
+  'relay',
+];
 
 const TAB_KEY = 'sluice.tab';
 let preferredTab: TabId = readPreferredTab();
@@ -41,6 +52,7 @@ export function MessageView(props: MessageViewProps) {
   const { id, onMarkedRead } = props;
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
   const [tab, setTab] = useState<TabId>(preferredTab);
+  const relayOn = useRelayOn();
 
   useEffect(() => {
     let current = true;
@@ -84,7 +96,7 @@ export function MessageView(props: MessageViewProps) {
 
   const message = loaded.message;
   const read = props.read ?? true;
-  const available = tabsFor(message);
+  const available = tabsFor(message, relayOn);
   const shown = available.some((t) => t.id === tab) ? tab : available[0]!.id;
   const choose = (next: TabId) => {
     preferredTab = next;
@@ -129,12 +141,16 @@ export function MessageView(props: MessageViewProps) {
         {shown === 'source' && <SourceTab id={id} size={message.size} />}
         {shown === 'attachments' && <AttachmentsTab id={id} parts={message.parts} />}
         {shown === 'envelope' && <EnvelopeTab message={message} />}
+        {shown === 'relay' && <RelayTab id={id} />}
       </div>
     </section>
   );
 }
 
-function tabsFor(message: MessageDetail): { id: TabId; label: string; count?: number }[] {
+function tabsFor(
+  message: MessageDetail,
+  relayOn: boolean,
+): { id: TabId; label: string; count?: number }[] {
   const tabs: { id: TabId; label: string; count?: number }[] = [];
   if (message.html !== null) tabs.push({ id: 'html', label: 'HTML' });
   tabs.push({ id: 'text', label: 'Text' });
@@ -142,6 +158,7 @@ function tabsFor(message: MessageDetail): { id: TabId; label: string; count?: nu
   tabs.push({ id: 'source', label: 'Source' });
   tabs.push({ id: 'attachments', label: 'Attachments', count: message.parts.length });
   tabs.push({ id: 'envelope', label: 'Envelope' });
+  if (relayOn) tabs.push({ id: 'relay', label: 'Relay' });
   return tabs;
 }
 
@@ -160,8 +177,7 @@ function Placeholder(props: { title: string; children: ComponentChildren; onClos
 function readPreferredTab(): TabId {
   try {
     const saved = localStorage.getItem(TAB_KEY);
-    if (saved && ['html', 'text', 'headers', 'source', 'attachments', 'envelope'].includes(saved))
-      return saved as TabId;
+    if (saved && TAB_IDS.includes(saved)) return saved as TabId;
   } catch {
     // No storage: start on the HTML view.
   }

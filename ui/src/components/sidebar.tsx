@@ -1,6 +1,7 @@
 import type { ServerInfo } from '../api.js';
 import type { LiveStatus } from '../live.js';
 import { formatCount } from '../lib/format.js';
+import { OUTBOX_HASH } from '../relay/hooks.js';
 import { Icon, type IconName } from './icons.js';
 import { reachableHost } from './snippets.js';
 
@@ -16,21 +17,26 @@ export interface SidebarProps {
   readonly status: LiveStatus;
   readonly info: ServerInfo | null;
   readonly onView: (query: string) => void;
+  /** Whether the relay is on (the Outbox entry) and its view is the one shown. */
+  readonly relayOn: boolean;
+  readonly outboxOpen: boolean;
 }
 
-export function Sidebar({ query, counts, status, info, onView }: SidebarProps) {
+export function Sidebar(props: SidebarProps) {
+  const { query, counts, status, info, onView, relayOn, outboxOpen } = props;
   return (
     <aside class="sidebar">
       <nav class="views" aria-label="Views">
         {VIEWS.map((view) => {
+          const active = !outboxOpen && query === view.query;
           const count =
             view.query === '' ? counts.total : view.query === 'is:unread' ? counts.unread : null;
           return (
             <a
               key={view.label}
               href={view.query ? `#/search/${encodeURIComponent(view.query)}` : '#/'}
-              class={`view${query === view.query ? ' active' : ''}`}
-              aria-current={query === view.query ? 'page' : undefined}
+              class={`view${active ? ' active' : ''}`}
+              aria-current={active ? 'page' : undefined}
               onClick={(e) => {
                 e.preventDefault();
                 onView(view.query);
@@ -42,6 +48,16 @@ export function Sidebar({ query, counts, status, info, onView }: SidebarProps) {
             </a>
           );
         })}
+        {relayOn && (
+          <a
+            href={OUTBOX_HASH}
+            class={`view view-outbox${outboxOpen ? ' active' : ''}`}
+            aria-current={outboxOpen ? 'page' : undefined}
+          >
+            <Icon name="up" />
+            <span>Outbox</span>
+          </a>
+        )}
       </nav>
       <div class="server">
         <div class={`status status-${status}`} data-status={status}>
