@@ -103,6 +103,27 @@ describe('transient failures are retried', () => {
   });
 });
 
+describe('a stuck upstream', () => {
+  it('does not hold up capture: every message still gets its 250 and is stored', async () => {
+    // An upstream that accepts TCP and never says a word: the worker's sends hang on it.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => silent.close(() => resolve())));
+    const sluice = await sluiceFor((silent.address() as AddressInfo).port);
+    const ids: number[] = [];
+    for (let i = 0; i < 20; i++)
+      ids.push(await capture(sluice, ['dev@relay.test'], SAMPLE(`stuck ${i}`)));
+    expect(new Set(ids).size).toBe(20);
+    expect((await sluice.getJson('/api/messages')).total).toBe(20);
+    // Decided after commit, so the last entries may trail the last 250 by a moment.
+    await waitFor(
+      async () =>
+        (await sluice.getJson('/api/relay/outbox?state=queued,sending')).entries.length === 20,
+      'twenty entries waiting on the silent upstream',
+    );
+  });
+});
+
 describe('permanent failures are not retried', () => {
   it('550 to DATA: failed after one attempt, with the upstream reply', async () => {
     const server = await upstream({
