@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --runs N] [-- --only ingest,latency,large,http]
+ * `npm run bench [-- --quick] [-- --runs N] [-- --only ingest,latency,large,http,relay]
  *   [-- --no-maildev] [-- --profile] [-- --keep] [-- --tiers 10000,100000]
  *   [-- --fresh-seed]`
  *
@@ -9,41 +9,28 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { snapshotBuild } from './lib/build.js';
 import { createContext, type BenchContext } from './lib/context.js';
 import { machineFacts, type MachineFacts } from './lib/machine.js';
 import { MAILDEV_VERSION } from './lib/maildev.js';
 import { killTrackedChildren } from './lib/processes.js';
 import { renderTables, summarizeTargets } from './lib/report.js';
 import { postfixToolsMissing, type Target } from './lib/servers.js';
-import { missing } from './lib/stats.js';
 import { runHttpApi } from './suites/http-api.js';
 import { runIngest } from './suites/ingest.js';
 import { runLargeMessage } from './suites/large-message.js';
 import { runLatency } from './suites/latency.js';
+import { runRelay } from './suites/relay.js';
 
 const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   ingest: runIngest,
   latency: runLatency,
   large: runLargeMessage,
   http: runHttpApi,
+  relay: runRelay,
 };
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
-
-function relayRow(ctx: BenchContext): void {
-  ctx.rows.push({
-    id: 'relay-throughput',
-    group: 'Relay',
-    figure: 'relay throughput to a local upstream',
-    unit: 'msg/s',
-    better: 'higher',
-    values: {
-      sluice: missing('relay not built'),
-      maildev: missing('not measured'),
-      sink: missing('not a relay'),
-    },
-  });
-}
 
 function render(ctx: BenchContext, before: MachineFacts, after: MachineFacts, seconds: number) {
   const machine =
@@ -114,12 +101,12 @@ async function main(): Promise<number> {
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
 
+  snapshotBuild(ctx.workDir);
   const before = machineFacts();
   const started = Date.now();
   ctx.log(`${ctx.mode} mode, ${runs} runs per cell, work dir ${ctx.workDir}, load ${before.load}`);
   try {
     for (const suite of suites) await SUITES[suite]!(ctx);
-    relayRow(ctx);
   } finally {
     if (values.keep) ctx.log(`kept ${ctx.workDir}`);
     else ctx.cleanup();

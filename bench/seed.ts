@@ -13,13 +13,13 @@ import { pathToFileURL } from 'node:url';
 import type { ParsedMessage } from '../src/mail/types.js';
 import type { NewMessage } from '../src/store/types.js';
 import { BatchWriter } from './lib/batch-writer.js';
+import { buildUrl } from './lib/build.js';
 import { MessageGenerator, type GeneratedMessage } from './lib/generator.js';
 import { TEMPLATES, fillTemplate } from './lib/templates.js';
 
 type StoreModule = typeof import('../src/store/sqlite-store.js');
 type ParseModule = typeof import('../src/mail/parse.js');
 
-const DIST = new URL('../dist/', import.meta.url);
 /** Dates run from here, one message every STEP_MS, so that a million span about a month. */
 const START_MS = Date.UTC(2026, 0, 1);
 const STEP_MS = 2600;
@@ -60,10 +60,8 @@ export interface SeedResult {
 }
 
 export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
-  const { SqliteStore } = (await import(
-    new URL('store/sqlite-store.js', DIST).href
-  )) as StoreModule;
-  const { parseMessage } = (await import(new URL('mail/parse.js', DIST).href)) as ParseModule;
+  const { SqliteStore } = (await import(buildUrl('dist/store/sqlite-store.js'))) as StoreModule;
+  const { parseMessage } = (await import(buildUrl('dist/mail/parse.js'))) as ParseModule;
   const parsedTemplates = await Promise.all(
     TEMPLATES.map(async (t) => JSON.stringify(await parseMessage(Buffer.from(t.raw)))),
   );

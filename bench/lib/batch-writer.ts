@@ -1,9 +1,9 @@
 import type { NewMessage } from '../../src/store/types.js';
+import { buildUrl } from './build.js';
 
 type StoreModule = typeof import('../../src/store/sqlite-store.js');
 type Store = InstanceType<StoreModule['SqliteStore']>;
 
-const DIST = new URL('../../dist/', import.meta.url);
 /** addMessage calls kept in flight; the store's group commit puts up to 200 in a transaction. */
 const IN_FLIGHT = 1000;
 
@@ -21,9 +21,7 @@ export class BatchWriter {
   }
 
   static async open(path: string): Promise<BatchWriter> {
-    const { SqliteStore } = (await import(
-      new URL('store/sqlite-store.js', DIST).href
-    )) as StoreModule;
+    const { SqliteStore } = (await import(buildUrl('dist/store/sqlite-store.js'))) as StoreModule;
     return new BatchWriter(new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 }));
   }
 

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildPath } from './build.js';
 
 /**
  * Seeded databases kept between benchmark runs (in bench/peers/, which git ignores), because
@@ -18,7 +19,7 @@ import { fileURLToPath } from 'node:url';
  * code that wrote it, and the steps (sizes, delete markers) taken before.
  */
 const CACHE_DIR = fileURLToPath(new URL('../peers/seed-cache/', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const INPUTS = [
   'bench/seed.ts',
   'bench/lib/templates.ts',
@@ -38,13 +39,16 @@ export function seedCacheKey(steps: unknown): string {
   const files = [
     ...INPUTS,
     ...INPUT_DIRS.flatMap((dir) =>
-      readdirSync(join(ROOT, dir))
+      readdirSync(buildPath(dir))
         .filter((f) => f.endsWith('.js'))
         .sort()
         .map((f) => `${dir}/${f}`),
     ),
   ];
-  for (const file of files) hash.update(file).update(readFileSync(join(ROOT, file)));
+  for (const file of files) {
+    const path = file.startsWith('dist/') ? buildPath(file) : join(REPO, file);
+    hash.update(file).update(readFileSync(path));
+  }
   hash.update(JSON.stringify(steps));
   return hash.digest('hex').slice(0, 16);
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { buildPath } from './build.js';
 import { ensureMailDev } from './maildev.js';
 import { freePort, spawnServer, stopServer, waitForGreeting, type Spawned } from './processes.js';
 import { sampleProcess, type ProcessSample } from './proc-stats.js';
@@ -24,8 +24,6 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-const SLUICE_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-
 export interface SluiceOptions {
   /** Database file; its folder also holds the generated TLS certificate. */
   readonly db: string;
@@ -40,7 +38,7 @@ export async function startSluice(options: SluiceOptions): Promise<Server> {
     process.execPath,
     [
       ...nodeArgs,
-      SLUICE_MAIN,
+      buildPath('dist/main.js'),
       ...['--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--db', options.db],
       ...['--max-messages', '0', '--log-level', 'warn'],
       ...(options.extraArgs ?? []),

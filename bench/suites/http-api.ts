@@ -324,7 +324,7 @@ function pushRows(
       figure:
         tier <= MAX_CACHED_MESSAGES
           ? 'seeding rate (store.addMessage, one transaction per message)'
-          : 'seeding rate (batched path, 500 messages per transaction)',
+          : 'seeding rate (store with 1,000 addMessage calls in flight)',
       unit: 'msg/s',
       better: 'higher',
       values: sluiceOnly({ sluice: toCell([seedRate]), maildev: missing('filled over SMTP') }),
