@@ -4,9 +4,8 @@ import { fullTime, mediumTime, relativeTime } from '../lib/time.js';
 import { Avatar } from './avatar.js';
 import { Icon } from './icons.js';
 
-export interface MessageHeaderProps {
-  readonly message: MessageDetail;
-  readonly read: boolean;
+/** Navigation and actions that the message view hands down to its header. */
+export interface MessageActions {
   readonly now: number;
   readonly hasPrev: boolean;
   readonly hasNext: boolean;
@@ -15,6 +14,11 @@ export interface MessageHeaderProps {
   readonly onClose: () => void;
   readonly onDelete: (id: number) => void;
   readonly onToggleRead: (id: number, read: boolean) => void;
+}
+
+export interface MessageHeaderProps extends MessageActions {
+  readonly message: MessageDetail;
+  readonly read: boolean;
 }
 
 /** Subject, people, time and the actions on one message. */

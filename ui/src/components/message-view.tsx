@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiRequestError, getMessage, setMessageRead, type MessageDetail } from '../api.js';
 import { useRelayOn } from '../relay/hooks.js';
 import { Icon } from './icons.js';
-import { MessageHeader } from './message-header.js';
+import { MessageHeader, type MessageActions } from './message-header.js';
 import { AttachmentsTab } from './tabs/attachments-tab.js';
 import { EnvelopeTab } from './tabs/envelope-tab.js';
 import { HeadersTab } from './tabs/headers-tab.js';
@@ -26,19 +26,11 @@ const TAB_IDS: readonly string[] = [
 const TAB_KEY = 'sluice.tab';
 let preferredTab: TabId = readPreferredTab();
 
-export interface MessageViewProps {
+export interface MessageViewProps extends MessageActions {
   readonly id: number;
   /** The list's copy, which live events keep current (read flag). */
   readonly read: boolean | null;
   readonly deleted: boolean;
-  readonly now: number;
-  readonly hasPrev: boolean;
-  readonly hasNext: boolean;
-  readonly onPrev: () => void;
-  readonly onNext: () => void;
-  readonly onClose: () => void;
-  readonly onDelete: (id: number) => void;
-  readonly onToggleRead: (id: number, read: boolean) => void;
   readonly onMarkedRead: (id: number) => void;
 }
 
