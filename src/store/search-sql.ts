@@ -24,6 +24,7 @@ const MIN_INDEXED_LENGTH = 3;
 export function searchConditions(query: SearchQuery): SqlCondition[] {
   const conditions: SqlCondition[] = [];
   const indexed: string[] = [];
+  const indexedTerms: { field: TextField; value: string }[] = [];
   // Folded as the index is (see search-fold.ts), before the length decides MATCH or LIKE.
   const terms = query.terms.map((t) =>
     t.kind === 'text' ? { ...t, value: foldForSearch(t.value) } : t,
@@ -31,14 +32,18 @@ export function searchConditions(query: SearchQuery): SqlCondition[] {
   for (const term of terms) {
     if (term.kind === 'text' && !term.negate && [...term.value].length >= MIN_INDEXED_LENGTH) {
       indexed.push(matchExpression(term.field, term.value));
+      indexedTerms.push(term);
     } else {
       conditions.push(termCondition(term));
     }
   }
   if (indexed.length > 0) {
+    const pending = indexedTerms.map((t) => likeCondition(t.field, t.value));
     conditions.unshift({
-      sql: 'm.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)',
-      params: [indexed.join(' AND ')],
+      sql:
+        'm.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ? ' +
+        `UNION ALL SELECT id FROM search_pending WHERE ${pending.map((c) => `(${c.sql})`).join(' AND ')})`,
+      params: [indexed.join(' AND '), ...pending.flatMap((c) => c.params)],
     });
   }
   return conditions;
@@ -66,20 +71,31 @@ function positiveCondition(term: SearchTerm): SqlCondition {
         params: [term.at],
       };
     case 'text': {
+      // Rows not yet in the index (search-indexer.ts) are always matched with LIKE.
+      const like = likeCondition(term.field, term.value);
+      const pending = `UNION ALL SELECT id FROM search_pending WHERE ${like.sql}`;
       if ([...term.value].length >= MIN_INDEXED_LENGTH) {
         return {
-          sql: 'm.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)',
-          params: [matchExpression(term.field, term.value)],
+          sql: `m.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ? ${pending})`,
+          params: [matchExpression(term.field, term.value), ...like.params],
         };
       }
-      const columns = COLUMNS[term.field];
-      const pattern = '%' + term.value.replace(/[\\%_]/g, '\\$&') + '%';
       return {
-        sql: `m.id IN (SELECT rowid FROM message_search WHERE ${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`,
-        params: columns.map(() => pattern),
+        sql: `m.id IN (SELECT rowid FROM message_search WHERE ${like.sql} ${pending})`,
+        params: [...like.params, ...like.params],
       };
     }
   }
+}
+
+/** The term as a substring of any of the field's columns (folded text, so ASCII case is all LIKE must fold). */
+function likeCondition(field: TextField, value: string): SqlCondition {
+  const columns = COLUMNS[field];
+  const pattern = '%' + value.replace(/[\\%_]/g, '\\$&') + '%';
+  return {
+    sql: columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR '),
+    params: columns.map(() => pattern),
+  };
 }
 
 /** An FTS5 phrase restricted to the field's columns; quotes are doubled per FTS5 syntax. */

@@ -11,6 +11,7 @@ import { MIGRATIONS } from './migrations/index.js';
 import { OutboxTables } from './outbox.js';
 import { toInsertRow, type InsertRow } from './insert-row.js';
 import { SUMMARY_COLUMNS, toDetail, toSummary, type SummaryRow } from './rows.js';
+import { SearchIndexer } from './search-indexer.js';
 import { searchConditions, type SqlCondition } from './search-sql.js';
 import { WriteBatch } from './write-batch.js';
 import type {
@@ -59,6 +60,7 @@ export class SqliteStore implements Store {
     this.#commitMessages(rows),
   );
   readonly #outbox: OutboxTables;
+  readonly #indexer: SearchIndexer;
   /** The --max-db-size budget in pages; 0 = none. */
   #maxPageCount = 0;
 
@@ -84,6 +86,9 @@ export class SqliteStore implements Store {
       write: (work) => this.#write(work),
       emit: (event) => this.#emit(event),
     });
+    this.#indexer = new SearchIndexer({ db: this.#db, write: (work) => this.#write(work) });
+    // Rows left pending by the last run (or a crash) are indexed once the store is idle.
+    this.#indexer.schedule();
     if (options.maxAgeMs > 0) {
       this.#pruneTimer = setInterval(() => void this.prune(), options.pruneIntervalMs ?? 60_000);
       this.#pruneTimer.unref();
@@ -120,7 +125,7 @@ export class SqliteStore implements Store {
           @subject, @snippet, @size, @attachmentCount, @messageId, @date, @parseError)`),
       insertBody: db.prepare('INSERT INTO message_bodies (id, raw, detail) VALUES (?, ?, ?)'),
       insertSearch: db.prepare(
-        'INSERT INTO message_search (rowid, subject, sender, recipients, cc, body, filenames) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO search_pending (id, subject, sender, recipients, cc, body, filenames) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       counts: db.prepare<[], { total: number; unread: number }>(
         'SELECT total, unread FROM message_counts',
@@ -162,6 +167,7 @@ export class SqliteStore implements Store {
       });
       return { ids, pruned: this.#pruneToLimit() };
     });
+    this.#indexer.schedule();
     const summaries = ids.map((id) => toSummary(this.#statements.summary.get(id)!));
     if (pruned.length > 0) this.#emit({ type: 'deleted', ids: pruned });
     for (const message of summaries) this.#emit({ type: 'stored', message });
@@ -284,6 +290,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     clearInterval(this.#pruneTimer);
+    this.#indexer.close();
     if (this.#db.open) this.#inserts.flush();
     this.#listeners.clear();
     if (this.#db.open) this.#db.close();

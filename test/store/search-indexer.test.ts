@@ -1,0 +1,134 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseMessage } from '../../src/mail/parse.js';
+import { parseSearchQuery } from '../../src/store/search-query.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { NewMessage } from '../../src/store/types.js';
+
+const FIXTURES = new URL('../fixtures/', import.meta.url);
+
+/** Rows in the index and rows waiting for it, read through a second connection. */
+function tables(path: string): { indexed: number; pending: number } {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const count = (table: string) =>
+      (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { indexed: count('message_search'), pending: count('search_pending') };
+  } finally {
+    db.close();
+  }
+}
+
+async function message(subject: string, body: string): Promise<NewMessage> {
+  const raw = Buffer.from(
+    `From: a@example.com\r\nTo: b@example.com\r\nSubject: ${subject}\r\n\r\n${body}\r\n`,
+  );
+  return {
+    raw,
+    parsed: await parseMessage(raw),
+    envelope: { mailFrom: 'a@example.com', rcptTo: ['b@example.com'] },
+    client: { address: '127.0.0.1', helo: 'test', authUser: null, tls: false },
+  };
+}
+
+/** Stores the messages in one turn, as concurrent SMTP sessions would, and nothing more. */
+async function store(s: SqliteStore, ...messages: Promise<NewMessage>[]) {
+  const ready = await Promise.all(messages);
+  return Promise.all(ready.map((m) => s.addMessage(m)));
+}
+
+const idle = () => new Promise((resolve) => setTimeout(resolve, 50));
+const found = async (s: SqliteStore, query: string) =>
+  (await s.listMessages({ limit: 50, query: parseSearchQuery(query) })).messages
+    .map((m) => m.subject)
+    .sort();
+
+describe('the search indexer', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-indexer-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds a message the moment it is stored, and the same once it is indexed', async () => {
+    const path = join(dir, 'found.db');
+    const s = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
+    await store(
+      s,
+      message('pending one', 'the zebra crossing'),
+      message('pending two', '회의 안내 zebra'),
+    );
+    // addMessage resolves before the indexer's first slice runs.
+    expect(tables(path)).toEqual({ indexed: 0, pending: 2 });
+    const queries = ['zebra', 'ebr', 'ze', '회의', 'subject:pending', 'body:crossing', '-crossing'];
+    const before = await Promise.all(queries.map((q) => found(s, q)));
+    await idle();
+    expect(tables(path)).toEqual({ indexed: 2, pending: 0 });
+    const after = await Promise.all(queries.map((q) => found(s, q)));
+    expect(after).toEqual(before);
+    expect(before[0]).toEqual(['pending one', 'pending two']);
+    expect(before[3]).toEqual(['pending two']);
+    expect(before[6]).toEqual(['pending two']);
+    await s.close();
+  });
+
+  it('keeps pending rows across a restart and indexes them then', async () => {
+    const path = join(dir, 'restart.db');
+    const first = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
+    await store(first, message('left pending', 'quokka'));
+    await first.close();
+    expect(tables(path)).toEqual({ indexed: 0, pending: 1 });
+    const second = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
+    expect(await found(second, 'quokka')).toEqual(['left pending']);
+    await idle();
+    expect(tables(path)).toEqual({ indexed: 1, pending: 0 });
+    expect(await found(second, 'quokka')).toEqual(['left pending']);
+    await second.close();
+  });
+
+  it('forgets the pending text of a deleted message', async () => {
+    const path = join(dir, 'delete.db');
+    const s = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
+    const [kept, gone] = await store(s, message('kept', 'walrus'), message('gone', 'walrus'));
+    expect(await s.deleteMessages({ ids: [gone!.id] })).toBe(1);
+    expect(tables(path)).toEqual({ indexed: 0, pending: 1 });
+    await idle();
+    expect(tables(path)).toEqual({ indexed: 1, pending: 0 });
+    expect(
+      (await s.listMessages({ limit: 5, query: parseSearchQuery('walrus') })).messages.map(
+        (m) => m.id,
+      ),
+    ).toEqual([kept!.id]);
+    await s.close();
+  });
+
+  it('indexes a large backlog in slices and ends with all of it searchable', async () => {
+    const path = join(dir, 'backlog.db');
+    const s = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
+    const body = readFileSync(new URL('plain-simple.eml', FIXTURES), 'latin1').repeat(40);
+    const stored = await store(
+      s,
+      ...Array.from({ length: 120 }, (_, i) => message(`backlog ${i}`, `${body} marker${i}`)),
+    );
+    expect(tables(path).pending).toBe(120);
+    for (let i = 0; i < 100 && tables(path).pending > 0; i++) await idle();
+    expect(tables(path)).toEqual({ indexed: 120, pending: 0 });
+    expect(await found(s, 'marker7')).toEqual(
+      [
+        'backlog 7',
+        'backlog 70',
+        'backlog 71',
+        'backlog 72',
+        'backlog 73',
+        'backlog 74',
+        'backlog 75',
+        'backlog 76',
+        'backlog 77',
+        'backlog 78',
+        'backlog 79',
+      ].sort(),
+    );
+    expect(stored).toHaveLength(120);
+    await s.close();
+  });
+});
