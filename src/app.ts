@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config.js';
+import { ThreadedStore } from './ingest/threaded-store.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRelay } from './relay/relay.js';
 import { loadCertificate } from './smtp/certificate.js';
 import { SmtpListener } from './smtp/listener.js';
-import { SqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/types.js';
 import { VERSION } from './version.js';
 import { createWebApp } from './web/app.js';
@@ -33,7 +33,7 @@ export interface AppOptions {
 /** Builds and wires the parts; nothing listens until start(). */
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = new SqliteStore({
+  const store = new ThreadedStore({
     path: config.db,
     maxMessages: config.retention.maxMessages,
     maxAgeMs: config.retention.maxAgeMs,
@@ -45,6 +45,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let closing: Promise<void> | undefined;
 
   async function start(): Promise<RunningAddresses> {
+    await store.ready;
     const certificate = await loadCertificate({
       ...config.tls,
       db: config.db,
@@ -52,7 +53,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     });
     // Before the listener: every message stored from now on gets a relay decision.
     await relay.start();
-    smtp = new SmtpListener({ config, certificate, store, logger: logger.child('smtp') });
+    smtp = new SmtpListener({
+      config,
+      certificate,
+      capture: (message) => store.capture(message),
+      logger: logger.child('smtp'),
+    });
     const smtpAddresses = await smtp.listen(config.smtp, config.smtps);
     const addresses = {
       ...smtpAddresses,

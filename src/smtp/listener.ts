@@ -9,8 +9,8 @@ import type {
 } from 'smtp-server';
 import type { Config, Listen } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import { parseMessage } from '../mail/parse.js';
-import type { Store } from '../store/types.js';
+import type { IncomingMessage } from '../ingest/protocol.js';
+import type { MessageSummary } from '../store/types.js';
 import type { Certificate } from './certificate.js';
 import { ImmediateSMTPServer } from './immediate-server.js';
 import { smtpError, smtpReplyForStoreError } from './replies.js';
@@ -18,7 +18,8 @@ import { smtpError, smtpReplyForStoreError } from './replies.js';
 export interface SmtpListenerOptions {
   readonly config: Pick<Config, 'hostname' | 'smtpAuth' | 'limits' | 'tls'>;
   readonly certificate: Certificate;
-  readonly store: Store;
+  /** Parses and commits a message; the 250 waits for it. */
+  readonly capture: (message: IncomingMessage) => Promise<MessageSummary>;
   readonly logger: Logger;
 }
 
@@ -158,7 +159,7 @@ export class SmtpListener {
 
   /** Reads DATA without buffering past the size limit, commits it, and returns the 250 text. */
   async #receive(stream: Readable, session: SMTPServerSession): Promise<string> {
-    const { store, logger, config } = this.#options;
+    const { capture, logger, config } = this.#options;
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -177,11 +178,9 @@ export class SmtpListener {
     // The chunks are garbage from here on; dropping them now keeps a large message's
     // footprint near one copy while it is parsed and stored.
     chunks.length = 0;
-    const parsed = await parseMessage(raw);
     try {
-      const message = await store.addMessage({
+      const message = await capture({
         raw,
-        parsed,
         envelope: {
           mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           rcptTo: session.envelope.rcptTo.map((r) => r.address),

@@ -1,0 +1,188 @@
+import { extname } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { StorageUnavailableError } from '../store/errors.js';
+import type { SqliteStoreOptions } from '../store/sqlite-store.js';
+import type { MessageSummary, Store, StoreEvent } from '../store/types.js';
+import {
+  asBuffer,
+  deserializeError,
+  transferable,
+  type IncomingMessage,
+  type ThreadCall,
+  type ThreadMethod,
+  type ThreadReply,
+} from './protocol.js';
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+
+/**
+ * The Store, served by a thread of its own (store-thread.ts) that also parses new mail.
+ * On a 2-core machine this lets SMTP sessions run on one core while SQLite writes, search
+ * indexing and MIME parsing run on the other. Every call is a message to the thread; the
+ * store's events come back the same way, before the result of the call that caused them.
+ */
+export class ThreadedStore implements Store {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  readonly #listeners = new Set<(event: StoreEvent) => void>();
+  /** Settles once the database is open (or could not be). */
+  readonly ready: Promise<void>;
+  #nextId = 1;
+  #stopped: Error | null = null;
+
+  constructor(options: SqliteStoreOptions) {
+    this.#worker = startThread(options);
+    this.ready = new Promise((resolve, reject) => {
+      this.#worker.on('message', (reply: ThreadReply) => {
+        if (reply.type === 'ready') resolve();
+        else if (reply.type === 'failed') reject(deserializeError(reply.error));
+        else this.#receive(reply);
+      });
+      this.#worker.on('error', (error) => reject(error));
+    });
+    // Nobody may await `ready` (a store that is never used); its failure is reported by calls.
+    this.ready.catch(() => {});
+    this.#worker.on('error', (error) => this.#stop(error));
+    this.#worker.on('exit', (code) => this.#stop(new Error(`it exited with code ${code}`)));
+  }
+
+  /** Parses and stores a message from an SMTP session, in the store's thread. */
+  capture(message: IncomingMessage): Promise<MessageSummary> {
+    return this.#call('capture', [message], transferable(message.raw));
+  }
+
+  addMessage(...args: Parameters<Store['addMessage']>) {
+    return this.#call<MessageSummary>('addMessage', args, transferable(args[0].raw));
+  }
+  listMessages(...args: Parameters<Store['listMessages']>) {
+    return this.#call<Awaited<ReturnType<Store['listMessages']>>>('listMessages', args);
+  }
+  listMessagesAfter(...args: Parameters<Store['listMessagesAfter']>) {
+    return this.#call<readonly MessageSummary[]>('listMessagesAfter', args);
+  }
+  getMessage(...args: Parameters<Store['getMessage']>) {
+    return this.#call<Awaited<ReturnType<Store['getMessage']>>>('getMessage', args);
+  }
+  async getRaw(...args: Parameters<Store['getRaw']>) {
+    return asBuffer(await this.#call<Uint8Array>('getRaw', args));
+  }
+  setRead(...args: Parameters<Store['setRead']>) {
+    return this.#call<number>('setRead', args);
+  }
+  deleteMessages(...args: Parameters<Store['deleteMessages']>) {
+    return this.#call<number>('deleteMessages', args);
+  }
+  prune() {
+    return this.#call<number>('prune', []);
+  }
+  stats() {
+    return this.#call<Awaited<ReturnType<Store['stats']>>>('stats', []);
+  }
+  addOutboxEntries(...args: Parameters<Store['addOutboxEntries']>) {
+    return this.#call<Awaited<ReturnType<Store['addOutboxEntries']>>>('addOutboxEntries', args);
+  }
+  claimDueOutbox(...args: Parameters<Store['claimDueOutbox']>) {
+    return this.#call<Awaited<ReturnType<Store['claimDueOutbox']>>>('claimDueOutbox', args);
+  }
+  recordOutboxAttempts(...args: Parameters<Store['recordOutboxAttempts']>) {
+    return this.#call<Awaited<ReturnType<Store['recordOutboxAttempts']>>>(
+      'recordOutboxAttempts',
+      args,
+    );
+  }
+  changeOutboxState(...args: Parameters<Store['changeOutboxState']>) {
+    return this.#call<Awaited<ReturnType<Store['changeOutboxState']>>>('changeOutboxState', args);
+  }
+  requeueSending() {
+    return this.#call<number>('requeueSending', []);
+  }
+  listOutbox(...args: Parameters<Store['listOutbox']>) {
+    return this.#call<Awaited<ReturnType<Store['listOutbox']>>>('listOutbox', args);
+  }
+  getOutboxEntry(...args: Parameters<Store['getOutboxEntry']>) {
+    return this.#call<Awaited<ReturnType<Store['getOutboxEntry']>>>('getOutboxEntry', args);
+  }
+  getOutboxHistory(...args: Parameters<Store['getOutboxHistory']>) {
+    return this.#call<Awaited<ReturnType<Store['getOutboxHistory']>>>('getOutboxHistory', args);
+  }
+  nextOutboxDue() {
+    return this.#call<Date | null>('nextOutboxDue', []);
+  }
+  getRelayCursor() {
+    return this.#call<number>('getRelayCursor', []);
+  }
+  setRelayCursor(...args: Parameters<Store['setRelayCursor']>) {
+    return this.#call<void>('setRelayCursor', args);
+  }
+
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Closes the database (committing what was submitted) and ends the thread. */
+  async close(): Promise<void> {
+    if (this.#stopped) return;
+    const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
+    try {
+      await this.ready;
+      await this.#call<void>('close', []);
+    } catch {
+      // A store that never opened has nothing to close.
+    }
+    this.#listeners.clear();
+    await exited;
+  }
+
+  #call<T>(method: ThreadMethod, args: readonly unknown[], transfer: ArrayBuffer[] = []) {
+    if (this.#stopped) return Promise.reject(this.#stopped);
+    const id = this.#nextId++;
+    const call: ThreadCall = { id, method, args };
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.#worker.postMessage(call, transfer);
+    });
+  }
+
+  #receive(reply: ThreadReply): void {
+    if (reply.type === 'event') {
+      for (const listener of this.#listeners) listener(reply.event);
+      return;
+    }
+    if (reply.type !== 'result' && reply.type !== 'error') return;
+    const pending = this.#pending.get(reply.id);
+    this.#pending.delete(reply.id);
+    if (reply.type === 'result') pending?.resolve(reply.value);
+    else pending?.reject(deserializeError(reply.error));
+  }
+
+  /** The thread is gone: every call still waiting, and every later one, fails. */
+  #stop(cause: Error): void {
+    this.#stopped ??= new StorageUnavailableError(`the store's thread stopped: ${cause.message}`, {
+      cause,
+    });
+    for (const pending of this.#pending.values()) pending.reject(this.#stopped);
+    this.#pending.clear();
+  }
+}
+
+/**
+ * Built code runs store-thread.js; under the test runner (TypeScript sources) the thread
+ * registers tsx first, so that it runs the same sources as the rest of the process.
+ */
+function startThread(options: SqliteStoreOptions): Worker {
+  const extension = extname(fileURLToPath(import.meta.url));
+  const entry = new URL(`./store-thread${extension}`, import.meta.url);
+  if (extension !== '.ts') return new Worker(entry, { workerData: options });
+  const tsx = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
+  const source =
+    `const { register } = await import(${JSON.stringify(tsx)}); register();` +
+    `await import(${JSON.stringify(entry.href)});`;
+  return new Worker(source, { eval: true, workerData: options });
+}
