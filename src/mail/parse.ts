@@ -3,7 +3,14 @@ import { decodeUnlabelled } from './charsets.js';
 import { decodeEncodedWords } from './encoded-words.js';
 import { collapseWhitespace, htmlToPlainText } from './html-text.js';
 import { walkMessage } from './walk.js';
-import type { Address, HeaderField, ParsedMessage, PartContent, PartInfo } from './types.js';
+import type {
+  Address,
+  HeaderField,
+  ParsedMessage,
+  PartContent,
+  PartInfo,
+  RawMessage,
+} from './types.js';
 
 const SNIPPET_LENGTH = 200;
 // NUL and other control bytes in a body (binary junk, broken base64) mean nothing in a list.
@@ -11,6 +18,8 @@ const SNIPPET_LENGTH = 200;
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 /** Body text indexed for search; past this a message is still stored whole, only not searchable. */
 const SEARCH_TEXT_LIMIT = 128 * 1024;
+/** How far into a message that cannot be parsed its header block is looked for. */
+const HEADER_BLOCK_LIMIT = 256 * 1024;
 
 const PARSER_OPTIONS = {
   // Sluice rewrites cid: links to part URLs itself; inlining them as data: URIs would
@@ -26,7 +35,7 @@ const PARSER_OPTIONS = {
  * Reads a raw RFC 5322 message. Never rejects: a message that cannot be parsed comes back
  * with `parseError` set and whatever could be read, so the caller can still keep it.
  */
-export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
+export async function parseMessage(raw: RawMessage): Promise<ParsedMessage> {
   let mail: ParsedMail;
   try {
     mail = await walkMessage(raw, PARSER_OPTIONS, () => false);
@@ -42,7 +51,7 @@ export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
 
 /** Content of one attachment or inline part, by part id or by Content-ID. */
 export async function readPart(
-  raw: Buffer,
+  raw: RawMessage,
   selector: { partId: string } | { contentId: string },
 ): Promise<PartContent | null> {
   // The part's index is known up front for a part id; a Content-ID is matched as parts pass.
@@ -85,10 +94,12 @@ function toParsedMessage(mail: ParsedMail): ParsedMessage {
     text,
     html,
     parts: mail.attachments.map(toPartInfo),
-    snippet: collapseWhitespace(
-      bodyText.slice(0, SNIPPET_LENGTH * 4).replace(CONTROL_CHARACTERS, ' '),
-    ).slice(0, SNIPPET_LENGTH),
-    searchText: bodyText.slice(0, SEARCH_TEXT_LIMIT),
+    snippet: detached(
+      collapseWhitespace(
+        bodyText.slice(0, SNIPPET_LENGTH * 4).replace(CONTROL_CHARACTERS, ' '),
+      ).slice(0, SNIPPET_LENGTH),
+    ),
+    searchText: detached(bodyText.slice(0, SEARCH_TEXT_LIMIT)),
     parseError: null,
   };
 }
@@ -163,18 +174,44 @@ function stripAngles(id: string): string {
   return id.trim().replace(/^<|>$/g, '');
 }
 
+/**
+ * A copy of a short string that does not share the memory of the one it was cut from. V8
+ * makes a slice a view that keeps its whole source alive: the snippet and search text of an
+ * HTML-only message would keep the plain text of all of its HTML (tens of MB) for as long as
+ * the parsed message lives. UTF-16 keeps lone surrogates as they are.
+ */
+function detached(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
+}
+
 /** The header block read line by line, so that even an unparseable message has a subject. */
-function unparsedMessage(raw: Buffer, error: unknown): ParsedMessage {
+function unparsedMessage(raw: RawMessage, error: unknown): ParsedMessage {
+  // Only the start is searched: an empty line found from here on would end the block past
+  // the limit anyway (4 bytes for "\r\n\r\n" starting just before it).
+  const head = startOf(raw, HEADER_BLOCK_LIMIT + 4);
   // The header block ends at the first empty line, whichever line ending the message uses.
-  const ends = [raw.indexOf('\n\n'), raw.indexOf('\r\n\r\n')].filter((at) => at >= 0);
-  const end = Math.min(...ends, 256 * 1024);
-  const block = raw.subarray(0, end).toString('latin1');
+  const ends = [head.indexOf('\n\n'), head.indexOf('\r\n\r\n')].filter((at) => at >= 0);
+  const end = Math.min(...ends, HEADER_BLOCK_LIMIT);
+  const block = head.subarray(0, end).toString('latin1');
   const headers = block
     .split(/\r?\n(?![ \t])/)
     .filter((line) => line.includes(':'))
     .map((line) => toHeaderField({ key: '', line }));
   const first = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value ?? '';
   return { ...emptyMessage(), subject: first('subject'), headers, parseError: errorText(error) };
+}
+
+/** The first `bytes` bytes of a message (fewer if it is shorter), copying at most that many. */
+function startOf(raw: RawMessage, bytes: number): Buffer {
+  if (Buffer.isBuffer(raw)) return raw.subarray(0, bytes);
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for (const chunk of raw) {
+    if (length >= bytes) break;
+    chunks.push(chunk.subarray(0, bytes - length));
+    length += Math.min(chunk.length, bytes - length);
+  }
+  return Buffer.concat(chunks, length);
 }
 
 function emptyMessage(): ParsedMessage {

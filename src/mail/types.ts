@@ -1,3 +1,9 @@
+/**
+ * A raw RFC 5322 message: one buffer, or the chunks as they came off the socket, in order and
+ * not concatenated, so that a large message never needs a second, contiguous copy.
+ */
+export type RawMessage = Buffer | readonly Buffer[];
+
 export interface Address {
   readonly name: string;
   readonly address: string;

@@ -1,4 +1,13 @@
 import { MailParser, type Attachment, type ParsedMail } from 'mailparser';
+import type { RawMessage } from './types.js';
+
+/**
+ * The parser is fed at most this much at a time, and the next slice only once it has taken
+ * the last. Given a whole 50 MB message in one write, mailparser copied it whole and handed
+ * a base64 body to the decoder in one piece, which turns it into strings of the same size:
+ * parsing alone grew RSS by 5x the message (issue 5).
+ */
+export const SLICE_BYTES = 64 * 1024;
 
 /**
  * mailparser's simpleParser, except that an attachment's content is kept only when `keep`
@@ -7,7 +16,7 @@ import { MailParser, type Attachment, type ParsedMail } from 'mailparser';
  * raw bytes once, not again decoded.
  */
 export function walkMessage(
-  raw: Buffer,
+  raw: RawMessage,
   options: ConstructorParameters<typeof MailParser>[0],
   keep: (index: number, attachment: Attachment) => boolean,
 ): Promise<ParsedMail> {
@@ -16,9 +25,12 @@ export function walkMessage(
     const mail = { attachments: [] as Attachment[] } as unknown as ParsedMail &
       Record<string, unknown>;
     let settled = false;
+    // Resolves the write being waited for: a parser that failed may never call back.
+    let wake = (): void => {};
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
+      wake();
       reject(error);
     };
 
@@ -91,6 +103,54 @@ export function walkMessage(
       }
     });
 
-    parser.end(raw);
+    const feed = async () => {
+      for (const slice of slicesOf(raw)) {
+        if (settled) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          // An error in the write also reaches the 'error' listener, which rejects.
+          parser.write(slice, () => resolve());
+        });
+      }
+      if (!settled) parser.end();
+    };
+    feed().catch(fail);
   });
+}
+
+/**
+ * The message in slices of SLICE_BYTES (the last one shorter), cut at the same offsets
+ * however it was chunked, so that the parser sees the same writes for a whole buffer and
+ * for any chunking of it. Full slices inside one chunk are views of it; only a slice that
+ * spans chunks is copied.
+ */
+export function* slicesOf(raw: RawMessage): Generator<Buffer> {
+  let staging: Buffer | null = null;
+  let staged = 0;
+  for (const chunk of Buffer.isBuffer(raw) ? [raw] : raw) {
+    let at = 0;
+    while (at < chunk.length) {
+      if (staged === 0 && chunk.length - at >= SLICE_BYTES) {
+        yield chunk.subarray(at, at + SLICE_BYTES);
+        at += SLICE_BYTES;
+        continue;
+      }
+      // A fresh buffer each time: the parser may still hold the slice given before.
+      staging ??= Buffer.allocUnsafe(SLICE_BYTES);
+      const copied = chunk.copy(
+        staging,
+        staged,
+        at,
+        Math.min(chunk.length, at + SLICE_BYTES - staged),
+      );
+      staged += copied;
+      at += copied;
+      if (staged === SLICE_BYTES) {
+        yield staging;
+        staging = null;
+        staged = 0;
+      }
+    }
+  }
+  if (staging) yield staging.subarray(0, staged);
 }
