@@ -5,7 +5,6 @@ import { createLogger, type Logger } from './log/logger.js';
 import { createRelay } from './relay/relay.js';
 import { loadCertificate } from './smtp/certificate.js';
 import { SmtpListener } from './smtp/listener.js';
-import type { Store } from './store/types.js';
 import { VERSION } from './version.js';
 import { createWebApp } from './web/app.js';
 import { isLoopback, loopbackHosts } from './web/guards.js';
@@ -19,7 +18,8 @@ export interface RunningAddresses {
 }
 
 export interface App {
-  readonly store: Store;
+  /** The Store, served by its own thread, which also parses mail and decodes parts. */
+  readonly store: ThreadedStore;
   readonly logger: Logger;
   start(): Promise<RunningAddresses>;
   /** Stops accepting, finishes messages in DATA, closes the database. Safe to call twice. */
@@ -86,6 +86,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     });
     const web = createWebApp({
       store,
+      parts: store,
       logger: logger.child('web'),
       info,
       relay,

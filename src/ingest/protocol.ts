@@ -5,17 +5,23 @@ import {
   StorageFullError,
   StorageUnavailableError,
 } from '../store/errors.js';
+import type { PartSelector, RawMessage } from '../mail/types.js';
+
+export type { PartSelector };
 import type { Envelope, ReceivedFrom, Store, StoreEvent } from '../store/types.js';
 
 /** A message as the SMTP session received it: raw bytes, not yet parsed. */
 export interface IncomingMessage {
-  readonly raw: Buffer;
+  readonly raw: RawMessage;
   readonly envelope: Envelope;
   readonly client: ReceivedFrom;
 }
 
-/** What the store thread answers to: the Store's methods, and `capture` (parse, then add). */
-export type ThreadMethod = Exclude<keyof Store, 'subscribe'> | 'capture';
+/**
+ * What the store thread answers to: the Store's methods, `capture` (parse, then add) and
+ * `readPart` (a part's decoded content).
+ */
+export type ThreadMethod = Exclude<keyof Store, 'subscribe'> | 'capture' | 'readPart';
 
 export interface ThreadCall {
   readonly id: number;
@@ -29,6 +35,35 @@ export type ThreadReply =
   | { readonly type: 'event'; readonly event: StoreEvent }
   | { readonly type: 'result'; readonly id: number; readonly value: unknown }
   | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
+
+/**
+ * Replies posted in one turn of the event loop go as one message: one structured clone and
+ * one wake-up of the other thread for a whole group commit, not two for every message.
+ */
+export class ReplyBatch {
+  readonly #send: (replies: ThreadReply[], transfer: ArrayBuffer[]) => void;
+  #replies: ThreadReply[] = [];
+  #transfer: ArrayBuffer[] = [];
+
+  constructor(send: (replies: ThreadReply[], transfer: ArrayBuffer[]) => void) {
+    this.#send = send;
+  }
+
+  post(reply: ThreadReply, transfer: readonly ArrayBuffer[] = []): void {
+    if (this.#replies.length === 0) setImmediate(() => this.flush());
+    this.#replies.push(reply);
+    this.#transfer.push(...transfer);
+  }
+
+  flush(): void {
+    if (this.#replies.length === 0) return;
+    const replies = this.#replies;
+    const transfer = this.#transfer;
+    this.#replies = [];
+    this.#transfer = [];
+    this.#send(replies, transfer);
+  }
+}
 
 export interface SerializedError {
   readonly name: string;
@@ -60,20 +95,38 @@ export function deserializeError(error: SerializedError): Error {
   }
 }
 
-/**
- * The buffer to hand over without copying, when `bytes` is the whole of its memory; a
- * slice of a shared pool (Node's small buffers) must be copied instead, or the pool would go too.
- */
-export function transferable(bytes: Uint8Array): ArrayBuffer[] {
+/** Whether `bytes` is the whole of its memory, so that it can be handed to a thread as it is. */
+export function ownsMemory(bytes: Uint8Array): boolean {
   const { buffer } = bytes;
-  return buffer instanceof ArrayBuffer &&
+  return (
+    buffer instanceof ArrayBuffer &&
     bytes.byteOffset === 0 &&
     bytes.byteLength === buffer.byteLength
-    ? [buffer]
-    : [];
+  );
 }
 
-/** A Buffer again, over the bytes a thread sent (structured clone delivers a Uint8Array). */
+/**
+ * `bytes` over memory of its own. A view into a larger buffer (a socket read, Node's pool
+ * of small buffers) is copied: handing the view to a thread would copy, or detach, the whole.
+ */
+export function ownBuffer(bytes: Buffer): Buffer {
+  if (ownsMemory(bytes)) return bytes;
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return Buffer.from(copy.buffer);
+}
+
+/** A raw message's chunks, and their memory to transfer (not copy) to the other thread. */
+export function handOver(raw: RawMessage): { chunks: Buffer[]; transfer: ArrayBuffer[] } {
+  const chunks = (Buffer.isBuffer(raw) ? [raw] : raw).map(ownBuffer);
+  return { chunks, transfer: chunks.map((chunk) => chunk.buffer as ArrayBuffer) };
+}
+
+/** Buffers again, over the bytes a thread sent (structured clone delivers Uint8Arrays). */
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function asBuffers(raw: RawMessage): Buffer[] {
+  return (Buffer.isBuffer(raw) || raw instanceof Uint8Array ? [raw] : raw).map(asBuffer);
 }

@@ -1,12 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseMessage } from '../mail/parse.js';
+import { parseMessage, readPart } from '../mail/parse.js';
 import { SqliteStore, type SqliteStoreOptions } from '../store/sqlite-store.js';
-import type { NewMessage } from '../store/types.js';
+import type { MessageId, NewMessage } from '../store/types.js';
 import {
-  asBuffer,
+  asBuffers,
+  ownsMemory,
+  ReplyBatch,
   serializeError,
-  transferable,
   type IncomingMessage,
+  type PartSelector,
   type ThreadCall,
   type ThreadReply,
 } from './protocol.js';
@@ -16,8 +18,8 @@ import {
  * the SMTP and HTTP thread spends its time on sockets. Started by ThreadedStore.
  */
 const port = parentPort!;
-const post = (reply: ThreadReply, transfer: ArrayBuffer[] = []) =>
-  port.postMessage(reply, transfer);
+const replies = new ReplyBatch((batch, transfer) => port.postMessage(batch, transfer));
+const post = (reply: ThreadReply, transfer: ArrayBuffer[] = []) => replies.post(reply, transfer);
 
 const store = openStore();
 
@@ -30,36 +32,53 @@ function openStore(): SqliteStore | null {
   } catch (error) {
     // The main thread reports it as a startup error; the thread then ends.
     post({ type: 'failed', error: serializeError(error) });
+    replies.flush();
     port.close();
     return null;
   }
 }
 
 async function capture(store: SqliteStore, message: IncomingMessage) {
-  const raw = asBuffer(message.raw);
+  const raw = asBuffers(message.raw);
   return store.addMessage({ ...message, raw, parsed: await parseMessage(raw) });
 }
 
+/** A part's content, decoded here so that a large attachment is never parsed on the SMTP thread. */
+async function part(store: SqliteStore, id: MessageId, selector: PartSelector) {
+  return readPart(await store.getRaw(id), selector);
+}
+
 async function run(store: SqliteStore, call: ThreadCall): Promise<unknown> {
-  const [first] = call.args;
+  const [first, second] = call.args;
   if (call.method === 'capture') return capture(store, first as IncomingMessage);
+  if (call.method === 'readPart') return part(store, first as MessageId, second as PartSelector);
   if (call.method === 'addMessage') {
     const message = first as NewMessage;
-    return store.addMessage({ ...message, raw: asBuffer(message.raw) });
+    return store.addMessage({ ...message, raw: asBuffers(message.raw) });
   }
   const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
   return method.apply(store, [...call.args]);
+}
+
+/** The bytes in a result (getRaw's, a part's content) go back without a copy. */
+function bytesOf(value: unknown): Buffer | null {
+  if (Buffer.isBuffer(value)) return value;
+  const content = (value as { content?: unknown } | null)?.content;
+  return Buffer.isBuffer(content) ? content : null;
 }
 
 port.on('message', (call: ThreadCall) => {
   if (!store) return;
   run(store, call).then(
     (value) => {
-      post(
-        { type: 'result', id: call.id, value },
-        value instanceof Uint8Array ? transferable(value) : [],
-      );
-      if (call.method === 'close') port.close();
+      const bytes = bytesOf(value);
+      // Bytes that share their memory (Node's pool) are copied by postMessage instead.
+      const transfer = bytes && ownsMemory(bytes) ? [bytes.buffer as ArrayBuffer] : [];
+      post({ type: 'result', id: call.id, value }, transfer);
+      if (call.method === 'close') {
+        replies.flush();
+        port.close();
+      }
     },
     (error: unknown) => post({ type: 'error', id: call.id, error: serializeError(error) }),
   );

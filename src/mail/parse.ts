@@ -9,6 +9,7 @@ import type {
   ParsedMessage,
   PartContent,
   PartInfo,
+  PartSelector,
   RawMessage,
 } from './types.js';
 
@@ -52,7 +53,7 @@ export async function parseMessage(raw: RawMessage): Promise<ParsedMessage> {
 /** Content of one attachment or inline part, by part id or by Content-ID. */
 export async function readPart(
   raw: RawMessage,
-  selector: { partId: string } | { contentId: string },
+  selector: PartSelector,
 ): Promise<PartContent | null> {
   // The part's index is known up front for a part id; a Content-ID is matched as parts pass.
   const wanted = (index: number, contentId: string | undefined) =>

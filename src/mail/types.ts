@@ -4,6 +4,9 @@
  */
 export type RawMessage = Buffer | readonly Buffer[];
 
+/** One part of a message: by its number in the detail's parts, or by Content-ID. */
+export type PartSelector = { readonly partId: string } | { readonly contentId: string };
+
 export interface Address {
   readonly name: string;
   readonly address: string;

@@ -9,7 +9,7 @@ import type {
 } from 'smtp-server';
 import type { Config, Listen } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import type { IncomingMessage } from '../ingest/protocol.js';
+import { ownBuffer, type IncomingMessage } from '../ingest/protocol.js';
 import type { MessageSummary } from '../store/types.js';
 import type { Certificate } from './certificate.js';
 import { ImmediateSMTPServer } from './immediate-server.js';
@@ -164,7 +164,9 @@ export class SmtpListener {
     let size = 0;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size <= config.limits.maxMessageSize) chunks.push(chunk);
+      // A copy of its own, so that it goes to the store's thread without another one, and
+      // the socket's read buffer it points into is free at once.
+      if (size <= config.limits.maxMessageSize) chunks.push(ownBuffer(chunk));
     }
     // Nothing is stored past the limit. rejectOversized makes smtp-server answer 552 5.3.4
     // whatever this says; the error keeps that answer from ever becoming a 250.
@@ -174,13 +176,10 @@ export class SmtpListener {
         `Message exceeds the maximum size of ${config.limits.maxMessageSize} bytes`,
       );
     }
-    const raw = Buffer.concat(chunks, size);
-    // The chunks are garbage from here on; dropping them now keeps a large message's
-    // footprint near one copy while it is parsed and stored.
-    chunks.length = 0;
     try {
+      // Never joined: a large message stays one copy, from here into the database.
       const message = await capture({
-        raw,
+        raw: chunks,
         envelope: {
           mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           rcptTo: session.envelope.rcptTo.map((r) => r.address),

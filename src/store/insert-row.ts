@@ -1,18 +1,23 @@
 import { hiddenRecipients, type StoredDetail } from './rows.js';
+import { rawChunks, rawLength } from './raw-pieces.js';
 import { foldForSearch } from './search-fold.js';
 import type { Address, NewMessage } from './types.js';
 
 /** A new message turned into the values of its rows, computed before the write lock is taken. */
 export interface InsertRow {
   readonly message: Record<string, string | number | null>;
-  readonly raw: Buffer;
+  /** The raw bytes as they came, unjoined. */
+  readonly raw: readonly Buffer[];
+  readonly size: number;
   readonly detail: string;
   /** subject, sender, recipients, cc, body, filenames: folded as the search terms are. */
   readonly search: readonly string[];
 }
 
 export function toInsertRow(message: NewMessage): InsertRow {
-  const { parsed, envelope, client, raw } = message;
+  const { parsed, envelope, client } = message;
+  const raw = rawChunks(message.raw);
+  const size = rawLength(raw);
   const bcc = hiddenRecipients(envelope.rcptTo, parsed);
   const detail: StoredDetail = {
     replyTo: parsed.replyTo,
@@ -34,13 +39,14 @@ export function toInsertRow(message: NewMessage): InsertRow {
       bcc: JSON.stringify(bcc),
       subject: parsed.subject,
       snippet: parsed.snippet,
-      size: raw.length,
+      size,
       attachmentCount: parsed.parts.filter((p) => !p.related).length,
       messageId: parsed.messageId,
       date: parsed.date,
       parseError: parsed.parseError === null ? 0 : 1,
     },
     raw,
+    size,
     detail: JSON.stringify(detail),
     search: [
       parsed.subject,

@@ -41,7 +41,9 @@ const TOKEN = /(-?)(?:([a-z]+):)?(?:"((?:[^"\\]|\\.)*)"?|(\S+))/gi;
 
 export function parseSearchQuery(text: string): SearchQuery {
   const terms: SearchTerm[] = [];
-  for (const match of text.matchAll(TOKEN)) {
+  // NUL ends a string for FTS5's parser ("unterminated string") and for LIKE's pattern; it
+  // is no character anyone searches for, so it goes before the terms are read.
+  for (const match of text.replaceAll('\0', '').matchAll(TOKEN)) {
     const negate = match[1] === '-';
     const prefix = match[2]?.toLowerCase();
     const quoted = match[3]?.replace(/\\(.)/g, '$1');

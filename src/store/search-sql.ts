@@ -6,6 +6,31 @@ export interface SqlCondition {
   readonly params: readonly unknown[];
 }
 
+/**
+ * Where a search's candidates come from. A message's search text is in exactly one of two
+ * tables: the trigram index (message_search) or, until the indexer moves it, search_pending
+ * (see search-indexer.ts). Each source reads one of them as `s`, with every text term
+ * decided on that row, and is joined to `messages m` for the rest; both can be read newest
+ * first by `s.rowid` (search_pending's id is its rowid), so a page stops early.
+ */
+export interface SearchSource {
+  readonly table: 'message_search' | 'search_pending';
+  /** Conditions on the search row `s`. */
+  readonly conditions: readonly SqlCondition[];
+}
+
+export interface SearchPlan {
+  /** Null when no term must be present: the messages table itself is read, newest first. */
+  readonly sources: readonly SearchSource[] | null;
+  /** Conditions on `messages m`: flags, dates, and (without sources) the excluded text. */
+  readonly messageConditions: readonly SqlCondition[];
+}
+
+interface TextTerm {
+  readonly field: TextField;
+  readonly value: string;
+}
+
 const COLUMNS: Record<TextField, readonly string[]> = {
   any: ['subject', 'sender', 'recipients', 'cc', 'body', 'filenames'],
   from: ['sender'],
@@ -20,86 +45,124 @@ const COLUMNS: Record<TextField, readonly string[]> = {
 // (two-syllable Korean words, say) are found by a LIKE scan of the same table.
 const MIN_INDEXED_LENGTH = 3;
 
-/** Turns a parsed search into WHERE conditions over `messages m`. */
-export function searchConditions(query: SearchQuery): SqlCondition[] {
-  const conditions: SqlCondition[] = [];
-  const indexed: string[] = [];
-  const indexedTerms: { field: TextField; value: string }[] = [];
-  // Folded as the index is (see search-fold.ts), before the length decides MATCH or LIKE.
-  const terms = query.terms.map((t) =>
-    t.kind === 'text' ? { ...t, value: foldForSearch(t.value) } : t,
-  );
-  for (const term of terms) {
-    if (term.kind === 'text' && !term.negate && [...term.value].length >= MIN_INDEXED_LENGTH) {
-      indexed.push(matchExpression(term.field, term.value));
-      indexedTerms.push(term);
-    } else {
-      conditions.push(termCondition(term));
+/** Turns a parsed search into the sources of its matches and the conditions they must meet. */
+export function planSearch(query: SearchQuery): SearchPlan {
+  const messageConditions: SqlCondition[] = [];
+  const present: TextTerm[] = [];
+  const absent: TextTerm[] = [];
+  for (const term of query.terms) {
+    if (term.kind !== 'text') {
+      messageConditions.push(messageCondition(term));
+      continue;
     }
+    // Folded as the index is (see search-fold.ts), before the length decides MATCH or LIKE.
+    const value = foldForSearch(term.value);
+    if (value !== '') (term.negate ? absent : present).push({ field: term.field, value });
   }
-  if (indexed.length > 0) {
-    const pending = indexedTerms.map((t) => likeCondition(t.field, t.value));
-    conditions.unshift({
-      sql:
-        'm.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ? ' +
-        `UNION ALL SELECT id FROM search_pending WHERE ${pending.map((c) => `(${c.sql})`).join(' AND ')})`,
-      params: [indexed.join(' AND '), ...pending.flatMap((c) => c.params)],
-    });
+  if (present.length === 0) {
+    return { sources: null, messageConditions: [...messageConditions, ...absent.map(excluded)] };
   }
-  return conditions;
-}
-
-function termCondition(term: SearchTerm): SqlCondition {
-  const condition = positiveCondition(term);
-  return term.negate ? { sql: `NOT (${condition.sql})`, params: condition.params } : condition;
-}
-
-function positiveCondition(term: SearchTerm): SqlCondition {
-  switch (term.kind) {
-    case 'flag':
-      return {
-        sql: {
-          attachment: 'm.attachment_count > 0',
-          read: 'm.is_read = 1',
-          unread: 'm.is_read = 0',
-        }[term.flag],
-        params: [],
-      };
-    case 'date':
-      return {
-        sql: term.op === 'before' ? 'm.received_at < ?' : 'm.received_at >= ?',
-        params: [term.at],
-      };
-    case 'text': {
-      // Rows not yet in the index (search-indexer.ts) are always matched with LIKE.
-      const like = likeCondition(term.field, term.value);
-      const pending = `UNION ALL SELECT id FROM search_pending WHERE ${like.sql}`;
-      if ([...term.value].length >= MIN_INDEXED_LENGTH) {
-        return {
-          sql: `m.id IN (SELECT rowid FROM message_search WHERE message_search MATCH ? ${pending})`,
-          params: [matchExpression(term.field, term.value), ...like.params],
-        };
-      }
-      return {
-        sql: `m.id IN (SELECT rowid FROM message_search WHERE ${like.sql} ${pending})`,
-        params: [...like.params, ...like.params],
-      };
-    }
-  }
-}
-
-/** The term as a substring of any of the field's columns (folded text, so ASCII case is all LIKE must fold). */
-function likeCondition(field: TextField, value: string): SqlCondition {
-  const columns = COLUMNS[field];
-  const pattern = '%' + value.replace(/[\\%_]/g, '\\$&') + '%';
   return {
-    sql: columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR '),
-    params: columns.map(() => pattern),
+    sources: [indexSource(present, absent), pendingSource(present, absent)],
+    messageConditions,
   };
 }
 
-/** An FTS5 phrase restricted to the field's columns; quotes are doubled per FTS5 syntax. */
-function matchExpression(field: TextField, value: string): string {
-  const phrase = '"' + value.replaceAll('"', '""') + '"';
-  return field === 'any' ? phrase : `{${COLUMNS[field].join(' ')}} : ${phrase}`;
+/**
+ * The index, driven by its MATCH when a term is long enough, with what must be absent in the
+ * same expression: `(a AND b) NOT c`. Otherwise it is scanned newest first with LIKE, which
+ * stops once a page is full (a term found in few messages still reads them all).
+ */
+function indexSource(present: TextTerm[], absent: TextTerm[]): SearchSource {
+  const table = 'message_search';
+  const longPresent = present.filter(indexed).map(matchExpression);
+  const longAbsent = absent.filter(indexed).map(matchExpression);
+  const conditions = [
+    ...present.filter((t) => !indexed(t)).map((t) => like(t)),
+    ...absent.filter((t) => !indexed(t)).map((t) => like(t, true)),
+  ];
+  if (longPresent.length > 0) {
+    const expression = [`(${longPresent.join(' AND ')})`, ...longAbsent].join(' NOT ');
+    const match = { sql: 's.message_search MATCH ?', params: [expression] };
+    return { table, conditions: [match, ...conditions] };
+  }
+  if (longAbsent.length > 0) {
+    conditions.push({
+      sql: 's.rowid NOT IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)',
+      params: [longAbsent.join(' OR ')],
+    });
+  }
+  return { table, conditions };
+}
+
+/** Rows not yet indexed are matched with LIKE, which finds what MATCH would. */
+function pendingSource(present: TextTerm[], absent: TextTerm[]): SearchSource {
+  return {
+    table: 'search_pending',
+    conditions: [...present.map((t) => like(t)), ...absent.map((t) => like(t, true))],
+  };
+}
+
+/** A term that must be absent, when the messages table is read: checked in both tables. */
+function excluded(term: TextTerm): SqlCondition {
+  const pending = like(term);
+  if (indexed(term)) {
+    // One pass over the index for the term's matches, looked up for every message.
+    return {
+      sql:
+        'm.id NOT IN (SELECT rowid FROM message_search WHERE message_search MATCH ? ' +
+        `UNION ALL SELECT s.rowid FROM search_pending s WHERE ${pending.sql})`,
+      params: [matchExpression(term), ...pending.params],
+    };
+  }
+  // No index to ask: each message's own row is read, so the first page does not wait
+  // for a scan of every message.
+  return {
+    sql:
+      `NOT EXISTS (SELECT 1 FROM message_search s WHERE s.rowid = m.id AND ${pending.sql} ` +
+      `UNION ALL SELECT 1 FROM search_pending s WHERE s.rowid = m.id AND ${pending.sql})`,
+    params: [...pending.params, ...pending.params],
+  };
+}
+
+function messageCondition(term: Exclude<SearchTerm, { kind: 'text' }>): SqlCondition {
+  const condition =
+    term.kind === 'flag'
+      ? {
+          sql: {
+            attachment: 'm.attachment_count > 0',
+            read: 'm.is_read = 1',
+            unread: 'm.is_read = 0',
+          }[term.flag],
+          params: [],
+        }
+      : {
+          sql: term.op === 'before' ? 'm.received_at < ?' : 'm.received_at >= ?',
+          params: [term.at],
+        };
+  return term.negate ? { sql: `NOT (${condition.sql})`, params: condition.params } : condition;
+}
+
+function indexed(term: TextTerm): boolean {
+  return [...term.value].length >= MIN_INDEXED_LENGTH;
+}
+
+/**
+ * The term as a substring of any of the field's columns of the search row `s` (folded text,
+ * so ASCII case is all LIKE must fold).
+ */
+function like(term: TextTerm, negate = false): SqlCondition {
+  const columns = COLUMNS[term.field];
+  const pattern = '%' + term.value.replace(/[\\%_]/g, '\\$&') + '%';
+  const sql = columns.map((c) => `s.${c} LIKE ? ESCAPE '\\'`).join(' OR ');
+  return { sql: negate ? `NOT (${sql})` : `(${sql})`, params: columns.map(() => pattern) };
+}
+
+/**
+ * An FTS5 phrase restricted to the field's columns, in parentheses so that it can be an
+ * operand of AND, OR and NOT; quotes are doubled per FTS5 syntax.
+ */
+function matchExpression(term: TextTerm): string {
+  const phrase = '"' + term.value.replaceAll('"', '""') + '"';
+  return term.field === 'any' ? `(${phrase})` : `({${COLUMNS[term.field].join(' ')}} : ${phrase})`;
 }

@@ -11,8 +11,9 @@ import { MIGRATIONS } from './migrations/index.js';
 import { OutboxTables } from './outbox.js';
 import { toInsertRow, type InsertRow } from './insert-row.js';
 import { SUMMARY_COLUMNS, toDetail, toSummary, type SummaryRow } from './rows.js';
+import { piecesOf, PIECE_BYTES } from './raw-pieces.js';
 import { SearchIndexer } from './search-indexer.js';
-import { searchConditions, type SqlCondition } from './search-sql.js';
+import { listMessagePage, selectionConditions, whereClause } from './list-queries.js';
 import { WriteBatch } from './write-batch.js';
 import type {
   AttemptResult,
@@ -87,8 +88,6 @@ export class SqliteStore implements Store {
       emit: (event) => this.#emit(event),
     });
     this.#indexer = new SearchIndexer({ db: this.#db, write: (work) => this.#write(work) });
-    // Rows left pending by the last run (or a crash) are indexed once the store is idle.
-    this.#indexer.schedule();
     if (options.maxAgeMs > 0) {
       this.#pruneTimer = setInterval(() => void this.prune(), options.pruneIntervalMs ?? 60_000);
       this.#pruneTimer.unref();
@@ -123,9 +122,15 @@ export class SqliteStore implements Store {
           subject, snippet, size, attachment_count, message_id, date, parse_error)
         VALUES (@receivedAt, @mailFrom, @rcptTo, @from, @to, @cc, @bcc,
           @subject, @snippet, @size, @attachmentCount, @messageId, @date, @parseError)`),
-      insertBody: db.prepare('INSERT INTO message_bodies (id, raw, detail) VALUES (?, ?, ?)'),
+      insertBody: db.prepare(
+        'INSERT INTO message_bodies (id, raw, detail, raw_pieces) VALUES (?, ?, ?, ?)',
+      ),
+      insertPiece: db.prepare('INSERT INTO message_raw_pieces (id, seq, data) VALUES (?, ?, ?)'),
+      pieces: db.prepare<[number], { data: Buffer }>(
+        'SELECT data FROM message_raw_pieces WHERE id = ? ORDER BY seq',
+      ),
       insertSearch: db.prepare(
-        'INSERT INTO search_pending (id, subject, sender, recipients, cc, body, filenames) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO search_pending (id, subject, sender, recipients, cc, body, filenames, chars) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       counts: db.prepare<[], { total: number; unread: number }>(
         'SELECT total, unread FROM message_counts',
@@ -145,7 +150,9 @@ export class SqliteStore implements Store {
       detail: db.prepare<[number], { detail: string }>(
         'SELECT detail FROM message_bodies WHERE id = ?',
       ),
-      raw: db.prepare<[number], { raw: Buffer }>('SELECT raw FROM message_bodies WHERE id = ?'),
+      raw: db.prepare<[number], { raw: Buffer; pieces: number }>(
+        'SELECT raw, raw_pieces AS pieces FROM message_bodies WHERE id = ?',
+      ),
       pageCount: db.prepare<[], { bytes: number }>(
         'SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()',
       ),
@@ -161,49 +168,34 @@ export class SqliteStore implements Store {
     const { ids, pruned } = this.#write(() => {
       const ids = rows.map((row) => {
         const id = Number(this.#statements.insertMessage.run(row.message).lastInsertRowid);
-        this.#statements.insertBody.run(id, row.raw, row.detail);
-        this.#statements.insertSearch.run(id, ...row.search);
+        this.#insertRaw(id, row);
+        this.#statements.insertSearch.run(id, ...row.search, searchChars(row));
         return id;
       });
       return { ids, pruned: this.#pruneToLimit() };
     });
-    this.#indexer.schedule();
+    this.#indexer.stored(rows.reduce((sum, row) => sum + searchChars(row), 0));
     const summaries = ids.map((id) => toSummary(this.#statements.summary.get(id)!));
     if (pruned.length > 0) this.#emit({ type: 'deleted', ids: pruned });
     for (const message of summaries) this.#emit({ type: 'stored', message });
     return summaries;
   }
 
+  /** Searches count up to COUNT_CAP matches (list-queries.ts); `totalCapped` says when there are more. */
   async listMessages(options: ListOptions): Promise<ListResult> {
-    const conditions = options.query ? searchConditions(options.query) : [];
-    const page = [...conditions];
-    if (options.before !== undefined) page.push({ sql: 'm.id < ?', params: [options.before] });
-    if (options.after !== undefined) page.push({ sql: 'm.id > ?', params: [options.after] });
-    const where = whereClause(page);
-    const rows = this.#db
-      .prepare<unknown[], SummaryRow>(
-        `SELECT ${SUMMARY_COLUMNS} FROM messages m ${where.sql} ORDER BY m.id DESC LIMIT ?`,
-      )
-      .all(...where.params, options.limit + 1);
-    const hasMore = rows.length > options.limit;
-    const messages = rows.slice(0, options.limit).map(toSummary);
-    const counts =
-      conditions.length === 0 ? this.#statements.counts.get()! : this.#countMatching(conditions);
-    return {
-      messages,
-      total: counts.total,
-      unread: counts.unread,
-      nextCursor: hasMore ? messages[messages.length - 1]!.id : null,
-    };
+    return listMessagePage(this.#db, options);
   }
 
-  #countMatching(conditions: readonly SqlCondition[]): { total: number; unread: number } {
-    const where = whereClause(conditions);
-    return this.#db
-      .prepare<unknown[], { total: number; unread: number }>(
-        `SELECT count(*) AS total, coalesce(sum(m.is_read = 0), 0) AS unread FROM messages m ${where.sql}`,
-      )
-      .get(...where.params)!;
+  /** Raw bytes up to a piece's size go in the body row; larger ones in pieces of their own. */
+  #insertRaw(id: MessageId, row: InsertRow): void {
+    if (row.size <= PIECE_BYTES) {
+      const raw = row.raw.length === 1 ? row.raw[0]! : Buffer.concat(row.raw, row.size);
+      this.#statements.insertBody.run(id, raw, row.detail, 0);
+      return;
+    }
+    let seq = 0;
+    for (const piece of piecesOf(row.raw)) this.#statements.insertPiece.run(id, seq++, piece);
+    this.#statements.insertBody.run(id, Buffer.alloc(0), row.detail, seq);
   }
 
   async listMessagesAfter(after: MessageId, limit: number): Promise<readonly MessageSummary[]> {
@@ -220,7 +212,8 @@ export class SqliteStore implements Store {
   async getRaw(id: MessageId): Promise<Buffer> {
     const body = this.#statements.raw.get(id);
     if (!body) throw new MessageNotFoundError(id);
-    return body.raw;
+    if (body.pieces === 0) return body.raw;
+    return Buffer.concat(this.#statements.pieces.all(id).map((piece) => piece.data));
   }
 
   async setRead(selection: Selection, read: boolean): Promise<number> {
@@ -359,28 +352,14 @@ export class SqliteStore implements Store {
   }
 }
 
+function searchChars(row: InsertRow): number {
+  return row.search.reduce((sum, text) => sum + text.length, 0);
+}
+
 function translateError(error: unknown): unknown {
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
   if (code.startsWith('SQLITE_FULL'))
     return new StorageFullError('the database disk is full', { cause: error });
   return new StorageUnavailableError(`the database refused the write (${code})`, { cause: error });
-}
-
-function selectionConditions(selection: Selection): SqlCondition[] {
-  if ('ids' in selection) {
-    return [
-      { sql: 'm.id IN (SELECT value FROM json_each(?))', params: [JSON.stringify(selection.ids)] },
-    ];
-  }
-  if ('query' in selection) return searchConditions(selection.query);
-  return [];
-}
-
-function whereClause(conditions: readonly SqlCondition[]): SqlCondition {
-  if (conditions.length === 0) return { sql: '', params: [] };
-  return {
-    sql: 'WHERE ' + conditions.map((c) => c.sql).join(' AND '),
-    params: conditions.flatMap((c) => c.params),
-  };
 }

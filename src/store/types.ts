@@ -1,4 +1,4 @@
-import type { Address, HeaderField, ParsedMessage, PartInfo } from '../mail/types.js';
+import type { Address, HeaderField, ParsedMessage, PartInfo, RawMessage } from '../mail/types.js';
 import type { SearchQuery } from './search-query.js';
 
 export type { Address, HeaderField, PartInfo } from '../mail/types.js';
@@ -21,7 +21,8 @@ export interface ReceivedFrom {
 }
 
 export interface NewMessage {
-  readonly raw: Buffer;
+  /** One buffer, or the chunks as received (a large message is then never joined). */
+  readonly raw: RawMessage;
   readonly parsed: ParsedMessage;
   readonly envelope: Envelope;
   readonly client: ReceivedFrom;
@@ -78,6 +79,11 @@ export interface ListResult {
   readonly total: number;
   /** Unread messages that match. */
   readonly unread: number;
+  /**
+   * Present only when a search matched more than it counts (see COUNT_CAP in
+   * list-queries.ts): `total` and `unread` then count the newest `total` matches.
+   */
+  readonly totalCapped?: true;
   /** Pass as `before` for the next page; null on the last page. */
   readonly nextCursor: MessageId | null;
 }

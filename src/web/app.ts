@@ -7,13 +7,14 @@ import { ApiError, errorHandler } from './errors.js';
 import { apiGuard, type GuardOptions } from './guards.js';
 import { openApiDocument } from './openapi.js';
 import { eventRoutes } from './routes/events.js';
-import { messageRoutes } from './routes/messages.js';
+import { messageRoutes, type PartReader } from './routes/messages.js';
 import { relayRoutes } from './routes/relay.js';
 import { systemRoutes, type ServerInfo } from './routes/system.js';
 import { staticUiRoutes } from './static-ui.js';
 
 export interface WebAppOptions extends GuardOptions {
   readonly store: Store;
+  readonly parts: PartReader;
   readonly logger: Logger;
   readonly info: () => ServerInfo;
   /** The relay's operations; without it the relay routes answer that the relay is off. */
@@ -46,7 +47,7 @@ export function createWebApp(options: WebAppOptions): Hono {
   api.get('/openapi.json', (c) => c.json(openApiDocument));
   api.route('/', systemRoutes(store, options.info));
   api.route('/', relayRoutes(store, options.relay));
-  api.route('/', messageRoutes(store));
+  api.route('/', messageRoutes(store, options.parts));
   api.route('/', eventRoutes(store));
   api.all('*', (c) => {
     throw new ApiError(

@@ -65,8 +65,13 @@ export function parseSelection(body: unknown): Selection {
   const result = selectionSchema.safeParse(body);
   if (!result.success) throw badRequest(SELECTION_HELP);
   const value = result.data;
-  if ('query' in value) return { query: parseSearchQuery(value.query) satisfies SearchQuery };
-  return value;
+  if (!('query' in value)) return value;
+  const query = parseSearchQuery(value.query) satisfies SearchQuery;
+  // A query with no terms ('', '""', spaces) matches everything: a bulk action on it must
+  // say so with "all", not reach it by an empty search box.
+  if (query.terms.length === 0)
+    throw badRequest('the query has no search terms; to act on every message, send {"all": true}');
+  return { query };
 }
 
 const markSchema = z.object({ read: z.boolean() }).passthrough();

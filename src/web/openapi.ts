@@ -466,8 +466,17 @@ export const openApiDocument = {
         type: 'object',
         properties: {
           messages: { type: 'array', items: ref('MessageSummary') },
-          total: { type: 'integer' },
-          unread: { type: 'integer' },
+          total: {
+            type: 'integer',
+            description:
+              'Messages that match (every message when there is no query). A search counts at most 1,000; see totalCapped.',
+          },
+          unread: { type: 'integer', description: 'Unread messages among those counted in total' },
+          totalCapped: {
+            type: 'boolean',
+            description:
+              'Present (true) only when a search matched more than it counts: total is then a lower bound, and total and unread cover the newest matches only.',
+          },
           nextCursor: { type: ['integer', 'null'] },
         },
       },

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { SearchIndexer } from '../../src/store/search-indexer.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { NewMessage } from '../../src/store/types.js';
@@ -130,5 +132,60 @@ describe('the search indexer', () => {
     );
     expect(stored).toHaveLength(120);
     await s.close();
+  });
+});
+
+describe('when the indexer runs', () => {
+  /** A database with the store's schema and `rows` pending rows of `chars` body characters. */
+  function pendingDatabase(rows: number, chars: number): Database.Database {
+    const db = new Database(':memory:');
+    for (const migration of MIGRATIONS) db.exec(migration.sql);
+    const insert = db.prepare(
+      "INSERT INTO search_pending VALUES (?, 'subject', 'sender', 'recipients', '', ?, '', ?)",
+    );
+    for (let id = 1; id <= rows; id++) insert.run(id, 'x'.repeat(chars), chars + 25);
+    return db;
+  }
+  const pending = (db: Database.Database) =>
+    (db.prepare('SELECT count(*) AS n FROM search_pending').get() as { n: number }).n;
+  const write =
+    (db: Database.Database) =>
+    <T>(work: () => T) =>
+      db.transaction(work).immediate();
+
+  /** Reports mail stored every millisecond for `ms`, as a busy SMTP side would. */
+  async function keepStoring(indexer: SearchIndexer, ms: number): Promise<void> {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      indexer.stored(0);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
+  it('waits while mail keeps arriving and the pending text is within budget', async () => {
+    const db = pendingDatabase(50, 1000);
+    // Quiet means 300 ms without mail: far longer than the 1 ms between messages, even on
+    // a loaded machine.
+    const indexer = new SearchIndexer({ db, write: write(db), quietMs: 300 });
+    await keepStoring(indexer, 200);
+    expect(pending(db)).toBe(50);
+    for (let i = 0; i < 40 && pending(db) > 0; i++) await idle();
+    expect(pending(db)).toBe(0);
+    indexer.close();
+  });
+
+  it('takes turns with arriving mail once the pending text is over budget', async () => {
+    // 1 MB of text: several 128 KB slices.
+    const db = pendingDatabase(50, 20_000);
+    const indexer = new SearchIndexer({
+      db,
+      write: write(db),
+      // Never quiet within the test: only the budget can start indexing.
+      quietMs: 60_000,
+      pendingBudgetChars: 10_000,
+    });
+    await keepStoring(indexer, 200);
+    expect(pending(db)).toBe(0);
+    indexer.close();
   });
 });

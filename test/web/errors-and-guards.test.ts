@@ -51,6 +51,10 @@ describe('invalid parameters', () => {
     ['delete with ids that are not ids', '/api/messages/delete', { ids: ['1'] }],
     ['delete with all: false', '/api/messages/delete', { all: false }],
     ['delete with an empty query', '/api/messages/delete', { query: '  ' }],
+    // These parse to no terms, which would match every message.
+    ['delete with a query of empty quotes', '/api/messages/delete', { query: '""' }],
+    ['delete with a query of NULs', '/api/messages/delete', { query: '\u0000\u0000' }],
+    ['mark with a query of empty quotes', '/api/messages/mark', { read: true, query: '"" ""' }],
     ['delete with an array', '/api/messages/delete', [1, 2]],
   ])('%s -> 400 JSON', async (_name, path, body) => {
     const response = await sluice.api(path, { json: body });

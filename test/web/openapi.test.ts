@@ -29,6 +29,7 @@ afterAll(() => sluice.close());
 function registeredApiRoutes(): string[] {
   const app = createWebApp({
     store: sluice.app.store,
+    parts: sluice.app.store,
     logger: createLogger('silent'),
     allowedHosts: null,
     info: () => {

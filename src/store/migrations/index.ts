@@ -1,10 +1,14 @@
 import { sql as initial } from './001-initial.js';
 import { sql as relay } from './002-relay.js';
 import { sql as searchPending } from './003-search-pending.js';
+import { sql as rawPieces } from './004-raw-pieces.js';
+import { sql as pendingSize } from './005-pending-size.js';
 
 /** Applied in order at startup; the database's user_version records the last one applied. */
 export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
   { version: 1, sql: initial },
   { version: 2, sql: relay },
   { version: 3, sql: searchPending },
+  { version: 4, sql: rawPieces },
+  { version: 5, sql: pendingSize },
 ];

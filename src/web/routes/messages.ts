@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
-import { readPart } from '../../mail/parse.js';
-import type { PartContent } from '../../mail/types.js';
-import type { Store } from '../../store/types.js';
+import type { PartContent, PartSelector } from '../../mail/types.js';
+import type { MessageId, Store } from '../../store/types.js';
 import {
   capturedContentHeaders,
   contentDisposition,
@@ -13,8 +12,13 @@ import { ApiError, badRequest } from '../errors.js';
 import { jsonBody, listParams, messageIdParam, parseMark, parseSelection } from '../input.js';
 import { waitForMessage } from '../wait.js';
 
+/** Decodes one part of a stored message (in the store's thread, away from the sockets). */
+export interface PartReader {
+  readPart(id: MessageId, selector: PartSelector): Promise<PartContent | null>;
+}
+
 /** The native message API: list, search, read, mark and delete. */
-export function messageRoutes(store: Store) {
+export function messageRoutes(store: Store, parts: PartReader) {
   const app = new Hono();
 
   app.get('/messages', async (c) => c.json(await store.listMessages(listParams(c))));
@@ -86,20 +90,12 @@ export function messageRoutes(store: Store) {
     const partId = c.req.param('partId');
     if (!/^\d{1,6}$/.test(partId))
       throw badRequest('partId must be a part number from the message detail');
-    return sendPart(
-      c.req.query('inline') !== undefined,
-      id,
-      await readPart(await store.getRaw(id), { partId }),
-    );
+    return sendPart(c.req.query('inline') !== undefined, id, await parts.readPart(id, { partId }));
   });
 
   app.get('/messages/:id/cid/:contentId', async (c) => {
     const id = messageIdParam(c);
-    return sendPart(
-      true,
-      id,
-      await readPart(await store.getRaw(id), { contentId: c.req.param('contentId') }),
-    );
+    return sendPart(true, id, await parts.readPart(id, { contentId: c.req.param('contentId') }));
   });
 
   return app;

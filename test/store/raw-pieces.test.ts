@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PIECE_BYTES } from '../../src/store/raw-pieces.js';
+import { startSluice, type TestSluice } from '../helpers/sluice.js';
+import { sendExact } from '../mail/smtp-send.js';
+
+/** A message of about `bytes` with a base64 attachment of varied bytes and a dot-stuffed line. */
+function message(bytes: number): Buffer {
+  const binary = Buffer.alloc(Math.floor((bytes * 3) / 4));
+  for (let i = 0; i < binary.length; i++) binary[i] = (i * 7919) % 251;
+  const lines = binary.toString('base64').match(/.{1,76}/g)!;
+  return Buffer.from(
+    [
+      'From: big@example.com',
+      'To: inbox@example.com',
+      `Subject: ${bytes} bytes`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      '.a line that SMTP dot-stuffs',
+      '--b',
+      'Content-Type: application/octet-stream; name="blob.bin"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      ...lines,
+      '--b--',
+      '',
+    ].join('\r\n'),
+  );
+}
+
+const ENVELOPE = { from: 'big@example.com', to: ['inbox@example.com'] };
+
+describe('raw bytes of a large message', () => {
+  let sluice: TestSluice;
+  const pieces = (id: number) => {
+    const db = new Database(join(sluice.dataDir, 'sluice.db'), { readonly: true });
+    try {
+      return (
+        db.prepare('SELECT count(*) AS n FROM message_raw_pieces WHERE id = ?').get(id) as {
+          n: number;
+        }
+      ).n;
+    } finally {
+      db.close();
+    }
+  };
+  const raw = async (id: number) =>
+    Buffer.from(await (await sluice.api(`/api/messages/${id}/raw`)).arrayBuffer());
+
+  beforeAll(async () => {
+    sluice = await startSluice();
+  });
+  afterAll(() => sluice?.close());
+
+  it('are kept in pieces past a piece size, and given back byte for byte', async () => {
+    const file = message(3 * 1024 * 1024);
+    const { id } = await sendExact(sluice.smtpPort, ENVELOPE, file);
+    expect(pieces(id)).toBeGreaterThanOrEqual(Math.floor(file.length / PIECE_BYTES));
+    expect((await raw(id)).equals(file)).toBe(true);
+    const detail = await sluice.getJson(`/api/messages/${id}`);
+    expect(detail.parts).toHaveLength(1);
+    const part = await sluice.api(`/api/messages/${id}/parts/${detail.parts[0].partId}`);
+    expect(part.status).toBe(200);
+    expect((await part.arrayBuffer()).byteLength).toBe(Math.floor((3 * 1024 * 1024 * 3) / 4));
+  });
+
+  it('stay in one row up to a piece size', async () => {
+    const file = message(PIECE_BYTES / 2);
+    const { id } = await sendExact(sluice.smtpPort, ENVELOPE, file);
+    expect(pieces(id)).toBe(0);
+    expect((await raw(id)).equals(file)).toBe(true);
+  });
+
+  it('go with the message when it is deleted', async () => {
+    const { id } = await sendExact(sluice.smtpPort, ENVELOPE, message(PIECE_BYTES * 3));
+    expect(pieces(id)).toBeGreaterThan(0);
+    expect((await sluice.api(`/api/messages/${id}`, { method: 'DELETE' })).ok).toBe(true);
+    expect(pieces(id)).toBe(0);
+  });
+});
