@@ -6,6 +6,8 @@ export type { Address, MessageDetail, MessageSummary, PartInfo } from '../../src
 export interface ListPage {
   readonly messages: MessageSummary[];
   readonly total: number;
+  /** Present (true) when a search matched more than the server counts. */
+  readonly totalCapped?: boolean;
   readonly unread: number;
   readonly nextCursor: number | null;
 }

@@ -105,7 +105,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
   };
 
   const askDeleteView = () => {
-    const n = formatCount(list.total);
+    const n = formatCount(list.total) + (list.totalCapped ? '+' : '');
     setConfirm(
       list.query
         ? {

@@ -6,6 +6,8 @@ export interface ListState {
   /** Newest first, only the pages fetched so far. */
   readonly messages: readonly MessageSummary[];
   readonly total: number;
+  /** A search counts up to a cap (1,000): `total` is then "at least". */
+  readonly totalCapped: boolean;
   readonly unread: number;
   readonly nextCursor: number | null;
   readonly loaded: boolean;
@@ -17,6 +19,7 @@ export const emptyList = (query: string): ListState => ({
   query,
   messages: [],
   total: 0,
+  totalCapped: false,
   unread: 0,
   nextCursor: null,
   loaded: false,

@@ -160,6 +160,7 @@ export class Mailbox {
       this.#setList({
         messages,
         total: page.total,
+        totalCapped: page.totalCapped === true,
         unread: page.unread,
         nextCursor: page.nextCursor,
         loaded: true,
@@ -191,6 +192,7 @@ export class Mailbox {
       this.#setList({
         messages: mergeNewestFirst(newer, current),
         total: page.total,
+        totalCapped: page.totalCapped === true,
         unread: page.unread,
       });
     } catch {
@@ -266,7 +268,11 @@ export class Mailbox {
       this.#setCounts(all);
       if (this.#state.list.query === query && this.#state.list.loaded) {
         const source = view ?? all;
-        this.#setList({ total: source.total, unread: source.unread });
+        this.#setList({
+          total: source.total,
+          totalCapped: source.totalCapped === true,
+          unread: source.unread,
+        });
       }
     } catch {
       // Offline; the reconnect refreshes everything.

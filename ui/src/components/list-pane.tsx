@@ -27,7 +27,8 @@ export function ListPane(props: ListPaneProps) {
           <span class="muted" data-count={list.total}>
             {list.loaded ? (
               <>
-                {formatCount(list.total)}{' '}
+                {formatCount(list.total)}
+                {list.totalCapped ? '+' : ''}{' '}
                 {list.query
                   ? list.total === 1
                     ? 'match'
