@@ -74,7 +74,14 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
   });
   const store = new SqliteStore({ path: options.path, maxMessages: 0, maxAgeMs: 0 });
   const existing = (await store.stats()).total;
-  let sink: MessageSink = { add: (m) => store.addMessage(m), close: () => store.close() };
+  let sink: MessageSink = {
+    add: (m) => store.addMessage(m),
+    // Indexed as a quiet server would have it before anyone searches.
+    close: async () => {
+      await store.indexPendingSearch();
+      await store.close();
+    },
+  };
   if (options.writer === 'batch') {
     await store.close();
     const writer = await BatchWriter.open(options.path);

@@ -32,6 +32,7 @@ export class BatchWriter {
 
   async close(): Promise<void> {
     await Promise.all(this.#inFlight.splice(0));
+    await this.#store.indexPendingSearch();
     await this.#store.close();
   }
 }

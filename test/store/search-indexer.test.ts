@@ -88,6 +88,17 @@ describe('the search indexer', () => {
     await second.close();
   });
 
+  it('indexes everything pending on request, for bulk loads', async () => {
+    const path = join(dir, 'bulk.db');
+    const s = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
+    const body = 'lorem ipsum dolor sit amet '.repeat(2000);
+    await store(s, ...Array.from({ length: 40 }, (_, i) => message(`bulk ${i}`, body)));
+    expect(tables(path)).toEqual({ indexed: 0, pending: 40 });
+    await s.indexPendingSearch();
+    expect(tables(path)).toEqual({ indexed: 40, pending: 0 });
+    await s.close();
+  });
+
   it('forgets the pending text of a deleted message', async () => {
     const path = join(dir, 'delete.db');
     const s = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
