@@ -33,12 +33,17 @@ export interface AppOptions {
 /** Builds and wires the parts; nothing listens until start(). */
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = new ThreadedStore({
-    path: config.db,
-    maxMessages: config.retention.maxMessages,
-    maxAgeMs: config.retention.maxAgeMs,
-    maxDatabaseBytes: config.retention.maxDatabaseBytes,
-  });
+  const store = new ThreadedStore(
+    {
+      path: config.db,
+      maxMessages: config.retention.maxMessages,
+      maxAgeMs: config.retention.maxAgeMs,
+      maxDatabaseBytes: config.retention.maxDatabaseBytes,
+    },
+    // Every message is answered 451 from then on; say why where the operator looks.
+    (error) =>
+      logger.error('the store stopped; mail is refused until a restart', { error: error.message }),
+  );
   const relay = createRelay({ config: config.relay, store, logger: logger.child('relay') });
   let smtp: SmtpListener | undefined;
   let http: HttpServer | undefined;

@@ -33,14 +33,19 @@ export class ThreadedStore implements Store {
   readonly ready: Promise<void>;
   #nextId = 1;
   #stopped: Error | null = null;
+  #closing = false;
+  #opened = false;
 
-  constructor(options: SqliteStoreOptions) {
+  /** `onFailure` hears of the thread ending on its own (a crash), not of close(). */
+  constructor(options: SqliteStoreOptions, onFailure: (error: Error) => void = () => {}) {
     this.#worker = startThread(options);
     this.ready = new Promise((resolve, reject) => {
       this.#worker.on('message', (replies: readonly ThreadReply[]) => {
         for (const reply of replies) {
-          if (reply.type === 'ready') resolve();
-          else if (reply.type === 'failed') reject(deserializeError(reply.error));
+          if (reply.type === 'ready') {
+            this.#opened = true;
+            resolve();
+          } else if (reply.type === 'failed') reject(deserializeError(reply.error));
           else this.#receive(reply);
         }
       });
@@ -49,7 +54,11 @@ export class ThreadedStore implements Store {
     // Nobody may await `ready` (a store that is never used); its failure is reported by calls.
     this.ready.catch(() => {});
     this.#worker.on('error', (error) => this.#stop(error));
-    this.#worker.on('exit', (code) => this.#stop(new Error(`it exited with code ${code}`)));
+    this.#worker.on('exit', (code) => {
+      const wasRunning = this.#opened && !this.#stopped && !this.#closing;
+      this.#stop(new Error(`it exited with code ${code}`));
+      if (wasRunning) onFailure(this.#stopped!);
+    });
   }
 
   /** Parses and stores a message from an SMTP session, in the store's thread. */
@@ -137,6 +146,7 @@ export class ThreadedStore implements Store {
   /** Closes the database (committing what was submitted) and ends the thread. */
   async close(): Promise<void> {
     if (this.#stopped) return;
+    this.#closing = true;
     const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
     try {
       await this.ready;
