@@ -169,12 +169,12 @@ export class SqliteStore implements Store {
       const ids = rows.map((row) => {
         const id = Number(this.#statements.insertMessage.run(row.message).lastInsertRowid);
         this.#insertRaw(id, row);
-        this.#statements.insertSearch.run(id, ...row.search, searchChars(row));
+        this.#statements.insertSearch.run(id, ...row.search, row.searchChars);
         return id;
       });
       return { ids, pruned: this.#pruneToLimit() };
     });
-    this.#indexer.stored(rows.reduce((sum, row) => sum + searchChars(row), 0));
+    this.#indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
     const summaries = ids.map((id) => toSummary(this.#statements.summary.get(id)!));
     if (pruned.length > 0) this.#emit({ type: 'deleted', ids: pruned });
     for (const message of summaries) this.#emit({ type: 'stored', message });
@@ -358,10 +358,6 @@ export class SqliteStore implements Store {
       throw translateError(error);
     }
   }
-}
-
-function searchChars(row: InsertRow): number {
-  return row.search.reduce((sum, text) => sum + text.length, 0);
 }
 
 function translateError(error: unknown): unknown {
