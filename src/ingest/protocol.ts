@@ -5,6 +5,7 @@ import {
   StorageFullError,
   StorageUnavailableError,
 } from '../store/errors.js';
+import { chunksOf } from '../mail/raw-message.js';
 import type { PartSelector, RawMessage } from '../mail/types.js';
 
 export type { PartSelector };
@@ -118,7 +119,7 @@ export function ownBuffer(bytes: Buffer): Buffer {
 
 /** A raw message's chunks, and their memory to transfer (not copy) to the other thread. */
 export function handOver(raw: RawMessage): { chunks: Buffer[]; transfer: ArrayBuffer[] } {
-  const chunks = (Buffer.isBuffer(raw) ? [raw] : raw).map(ownBuffer);
+  const chunks = chunksOf(raw).map(ownBuffer);
   return { chunks, transfer: chunks.map((chunk) => chunk.buffer as ArrayBuffer) };
 }
 

@@ -1,4 +1,5 @@
 import { MailParser, type Attachment, type ParsedMail } from 'mailparser';
+import { chunksOf } from './raw-message.js';
 import type { RawMessage } from './types.js';
 
 /**
@@ -127,7 +128,7 @@ export function walkMessage(
 export function* slicesOf(raw: RawMessage): Generator<Buffer> {
   let staging: Buffer | null = null;
   let staged = 0;
-  for (const chunk of Buffer.isBuffer(raw) ? [raw] : raw) {
+  for (const chunk of chunksOf(raw)) {
     let at = 0;
     while (at < chunk.length) {
       if (staged === 0 && chunk.length - at >= SLICE_BYTES) {

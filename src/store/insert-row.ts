@@ -1,5 +1,6 @@
 import { hiddenRecipients, type StoredDetail } from './rows.js';
-import { rawChunks, rawLength } from './raw-pieces.js';
+import { chunksOf } from '../mail/raw-message.js';
+import { rawLength } from './raw-pieces.js';
 import { foldForSearch } from './search-fold.js';
 import type { Address, NewMessage } from './types.js';
 
@@ -18,7 +19,7 @@ export interface InsertRow {
 
 export function toInsertRow(message: NewMessage): InsertRow {
   const { parsed, envelope, client } = message;
-  const raw = rawChunks(message.raw);
+  const raw = chunksOf(message.raw);
   const size = rawLength(raw);
   const bcc = hiddenRecipients(envelope.rcptTo, parsed);
   const detail: StoredDetail = {

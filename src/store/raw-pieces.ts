@@ -1,11 +1,5 @@
-import type { RawMessage } from '../mail/types.js';
-
 /** The most a message kept in one piece may have; past it, pieces of about this size. */
 export const PIECE_BYTES = 256 * 1024;
-
-export function rawChunks(raw: RawMessage): readonly Buffer[] {
-  return Buffer.isBuffer(raw) ? [raw] : raw;
-}
 
 export function rawLength(chunks: readonly Buffer[]): number {
   return chunks.reduce((sum, chunk) => sum + chunk.length, 0);
