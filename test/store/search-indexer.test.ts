@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { searchTables } from '../helpers/search-tables.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
@@ -11,18 +12,6 @@ import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { NewMessage } from '../../src/store/types.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url);
-
-/** Rows in the index and rows waiting for it, read through a second connection. */
-function tables(path: string): { indexed: number; pending: number } {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    const count = (table: string) =>
-      (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-    return { indexed: count('message_search'), pending: count('search_pending') };
-  } finally {
-    db.close();
-  }
-}
 
 async function message(subject: string, body: string): Promise<NewMessage> {
   const raw = Buffer.from(
@@ -61,11 +50,11 @@ describe('the search indexer', () => {
       message('pending two', '회의 안내 zebra'),
     );
     // addMessage resolves before the indexer's first slice runs.
-    expect(tables(path)).toEqual({ indexed: 0, pending: 2 });
+    expect(searchTables(path)).toEqual({ indexed: 0, pending: 2 });
     const queries = ['zebra', 'ebr', 'ze', '회의', 'subject:pending', 'body:crossing', '-crossing'];
     const before = await Promise.all(queries.map((q) => found(s, q)));
     await idle();
-    expect(tables(path)).toEqual({ indexed: 2, pending: 0 });
+    expect(searchTables(path)).toEqual({ indexed: 2, pending: 0 });
     const after = await Promise.all(queries.map((q) => found(s, q)));
     expect(after).toEqual(before);
     expect(before[0]).toEqual(['pending one', 'pending two']);
@@ -79,11 +68,11 @@ describe('the search indexer', () => {
     const first = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
     await store(first, message('left pending', 'quokka'));
     await first.close();
-    expect(tables(path)).toEqual({ indexed: 0, pending: 1 });
+    expect(searchTables(path)).toEqual({ indexed: 0, pending: 1 });
     const second = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
     expect(await found(second, 'quokka')).toEqual(['left pending']);
     await idle();
-    expect(tables(path)).toEqual({ indexed: 1, pending: 0 });
+    expect(searchTables(path)).toEqual({ indexed: 1, pending: 0 });
     expect(await found(second, 'quokka')).toEqual(['left pending']);
     await second.close();
   });
@@ -93,9 +82,9 @@ describe('the search indexer', () => {
     const s = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
     const body = 'lorem ipsum dolor sit amet '.repeat(2000);
     await store(s, ...Array.from({ length: 40 }, (_, i) => message(`bulk ${i}`, body)));
-    expect(tables(path)).toEqual({ indexed: 0, pending: 40 });
+    expect(searchTables(path)).toEqual({ indexed: 0, pending: 40 });
     await s.indexPendingSearch();
-    expect(tables(path)).toEqual({ indexed: 40, pending: 0 });
+    expect(searchTables(path)).toEqual({ indexed: 40, pending: 0 });
     await s.close();
   });
 
@@ -104,9 +93,9 @@ describe('the search indexer', () => {
     const s = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
     const [kept, gone] = await store(s, message('kept', 'walrus'), message('gone', 'walrus'));
     expect(await s.deleteMessages({ ids: [gone!.id] })).toBe(1);
-    expect(tables(path)).toEqual({ indexed: 0, pending: 1 });
+    expect(searchTables(path)).toEqual({ indexed: 0, pending: 1 });
     await idle();
-    expect(tables(path)).toEqual({ indexed: 1, pending: 0 });
+    expect(searchTables(path)).toEqual({ indexed: 1, pending: 0 });
     expect(
       (await s.listMessages({ limit: 5, query: parseSearchQuery('walrus') })).messages.map(
         (m) => m.id,
@@ -123,9 +112,9 @@ describe('the search indexer', () => {
       s,
       ...Array.from({ length: 120 }, (_, i) => message(`backlog ${i}`, `${body} marker${i}`)),
     );
-    expect(tables(path).pending).toBe(120);
-    for (let i = 0; i < 100 && tables(path).pending > 0; i++) await idle();
-    expect(tables(path)).toEqual({ indexed: 120, pending: 0 });
+    expect(searchTables(path).pending).toBe(120);
+    for (let i = 0; i < 100 && searchTables(path).pending > 0; i++) await idle();
+    expect(searchTables(path)).toEqual({ indexed: 120, pending: 0 });
     expect(await found(s, 'marker7')).toEqual(
       [
         'backlog 7',

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { parseMessage } from '../../src/mail/parse.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { NewMessage } from '../../src/store/types.js';
+import { searchTables } from '../helpers/search-tables.js';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
 import { queuedId } from '../mail/smtp-send.js';
 
@@ -427,18 +427,6 @@ describe('the search language over the API', () => {
     expect(all).not.toHaveProperty('totalCapped');
   });
 });
-
-/** Rows in the index and rows waiting for it, read through a second connection. */
-function searchTables(path: string): { indexed: number; pending: number } {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    const count = (table: string) =>
-      (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-    return { indexed: count('message_search'), pending: count('search_pending') };
-  } finally {
-    db.close();
-  }
-}
 
 describe('the search language in the store, before and after indexing', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-search-'));
