@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithCorpus, emlFiles } from '../helpers/corpus.js';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
 import {
   createRawTransport,
@@ -13,8 +13,6 @@ import {
   storedBytes,
 } from '../mail/smtp-send.js';
 
-// The shared corpus sits beside the repository (../shared/corpus), in CI as here.
-const CORPUS = fileURLToPath(new URL('../../../shared/corpus', import.meta.url));
 const CONCURRENCY = 4;
 const ENVELOPE = { from: 'corpus@sender.test', to: ['inbox@corpus.test'] };
 
@@ -36,14 +34,6 @@ interface Sent {
   readonly id: number | null;
 }
 
-function listCorpus(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return listCorpus(path);
-    return entry.name.endsWith('.eml') ? [path] : [];
-  });
-}
-
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Runs `work` over `items` with at most `limit` at a time; each worker keeps its own state. */
@@ -63,11 +53,12 @@ async function inParallel<T, S>(
 }
 
 // Every corpus message through the whole capture path: SMTP DATA, mailparser, SQLite, API.
-describe('the real-world corpus', () => {
+describeWithCorpus('the real-world corpus', (corpus) => {
   let sluice: TestSluice;
-  const files = listCorpus(CORPUS)
-    .sort()
-    .map((path) => ({ name: relative(CORPUS, path), bytes: readFileSync(path) }));
+  const files = emlFiles(corpus, { recursive: true }).map((path) => ({
+    name: relative(corpus, path),
+    bytes: readFileSync(path),
+  }));
   const sent: Sent[] = [];
   const startedAt = Date.now();
 
