@@ -1,4 +1,5 @@
 import type { RelayRule, RuleAction } from '../config/relay.js';
+import type { Envelope, HeaderField } from '../store/types.js';
 import { compilePattern, type Matcher } from './patterns.js';
 
 /** What the rules say for one recipient, and why. */
@@ -19,6 +20,22 @@ export interface RuleInput {
   readonly recipients: readonly string[];
   readonly subject: string;
   readonly headers: readonly { readonly name: string; readonly value: string }[];
+}
+
+/** What of a message the rules read: a stored message's detail and a parsed new one both have it. */
+export interface RuledMessage {
+  readonly envelope: Envelope;
+  readonly subject: string;
+  readonly headers: readonly HeaderField[];
+}
+
+export function ruleInput(message: RuledMessage): RuleInput {
+  return {
+    sender: message.envelope.mailFrom,
+    recipients: message.envelope.rcptTo,
+    subject: message.subject,
+    headers: message.headers,
+  };
 }
 
 interface CompiledRule {

@@ -2,7 +2,7 @@ import { hiddenRecipients, type StoredDetail } from './rows.js';
 import { chunksOf } from '../mail/raw-message.js';
 import { rawLength } from './raw-pieces.js';
 import { foldForSearch } from './search-fold.js';
-import type { Address, NewMessage } from './types.js';
+import type { Address, NewMessage, OutboxDecision } from './types.js';
 
 /** A new message turned into the values of its rows, computed before the write lock is taken. */
 export interface InsertRow {
@@ -15,6 +15,8 @@ export interface InsertRow {
   readonly search: readonly string[];
   /** Their length together: what the search indexer plans its slices by. */
   readonly searchChars: number;
+  /** The relay's decision, inserted with the message. */
+  readonly outbox: readonly OutboxDecision[];
 }
 
 export function toInsertRow(message: NewMessage): InsertRow {
@@ -54,6 +56,7 @@ export function toInsertRow(message: NewMessage): InsertRow {
     detail: JSON.stringify(detail),
     search,
     searchChars: search.reduce((sum, text) => sum + text.length, 0),
+    outbox: message.outbox ?? [],
   };
 }
 
