@@ -1,6 +1,5 @@
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
-import { decodeUnlabelled } from './charsets.js';
-import { decodeEncodedWords } from './encoded-words.js';
+import { decodeEncodedWords, decodeUnlabelled } from './header-text.js';
 import { collapseWhitespace, htmlToPlainText } from './html-text.js';
 import { walkMessage } from './walk.js';
 import type {
