@@ -87,4 +87,15 @@ describe('parseMessage headers', () => {
     expect(parsed.searchText).toContain('INV-7781');
     expect(parsed.searchText).not.toContain('bad()');
   });
+
+  it('decodes every HTML entity in the snippet and search text of an HTML-only message', async () => {
+    const parsed = await parseMessage(
+      message(
+        'Subject: x\r\nContent-Type: text/html\r\n',
+        '<p>Caf&eacute; &mdash; 5&euro; &hellip; &copy 2026&nbsp;&#x263A; &lt;b&gt; &unknown;</p>\r\n',
+      ),
+    );
+    expect(parsed.snippet).toBe('Café — 5€ … © 2026 ☺ <b> &unknown;');
+    expect(parsed.searchText).toContain('Café — 5€ …');
+  });
 });
