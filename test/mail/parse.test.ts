@@ -99,3 +99,59 @@ describe('parseMessage headers', () => {
     expect(parsed.searchText).toContain('Café — 5€ …');
   });
 });
+
+// What mailparser reads past without complaint: the message is kept and shown, and flagged.
+describe('parseMessage flags what it could not make sense of', () => {
+  const nested = (closeInner: boolean, closeOuter: boolean) =>
+    Buffer.from(
+      [
+        'Subject: nested',
+        'Content-Type: multipart/mixed; boundary="outer"',
+        '',
+        '--outer',
+        'Content-Type: multipart/alternative; boundary="inner"',
+        '',
+        '--inner',
+        'Content-Type: text/plain',
+        '',
+        'plain words',
+        ...(closeInner ? ['--inner--', 'inner epilogue'] : []),
+        ...(closeOuter ? ['--outer--', 'outer epilogue'] : []),
+        '',
+      ].join('\r\n'),
+    );
+
+  it('flags nothing in a well-formed nested multipart, epilogues and all', async () => {
+    const parsed = await parseMessage(nested(true, true));
+    expect(parsed.parseError).toBeNull();
+    expect(parsed.text).toContain('plain words');
+  });
+
+  it('flags a multipart whose closing boundary never came, keeping what was read', async () => {
+    const parsed = await parseMessage(nested(true, false));
+    expect(parsed.parseError).toBe(
+      'a multipart/mixed part never ends: its closing boundary is missing (cut short?)',
+    );
+    expect(parsed.text).toContain('plain words');
+    expect((await parseMessage(nested(false, false))).parseError).toContain(
+      'multipart/alternative',
+    );
+  });
+
+  it('flags a message without a header block', async () => {
+    for (const raw of ['\r\nbody only\r\n', 'Hello there\r\nno colon\r\n\r\nbody\r\n', '']) {
+      expect((await parseMessage(Buffer.from(raw))).parseError).toBe(
+        'no header block: the message does not begin with header fields',
+      );
+    }
+  });
+
+  it('flags a base64 body with bytes outside base64, not line breaks and padding', async () => {
+    const body = (text: string) =>
+      message('Subject: b\r\nContent-Transfer-Encoding: base64\r\n', text);
+    expect((await parseMessage(body('aGVs\r\nbG8=\r\n'))).parseError).toBeNull();
+    expect((await parseMessage(body('aGVs!*bG8=\r\n'))).parseError).toBe(
+      'a base64 part holds bytes outside base64: it could not be decoded as sent',
+    );
+  });
+});
