@@ -194,6 +194,11 @@ describe('SLUICE_RELAY_URL', () => {
       'smtp://h.example?starttls=maybe',
       /starttls=maybe is not one of required, opportunistic, none/,
     ],
+    // Names on Object.prototype are not modes.
+    ['smtp://h.example?starttls=toString', /starttls=toString is not one of required/],
+    ['smtp://h.example?starttls=constructor', /starttls=constructor is not one of required/],
+    ['smtp://me:50%ZZoff@h.example', /SLUICE_RELAY_URL: the password has a bad %-escape/],
+    ['smtp://m%ZZe:secret@h.example', /SLUICE_RELAY_URL: the user name has a bad %-escape/],
   ])('refuses %s', (url, message) => {
     expect(failure(null, { SLUICE_RELAY_URL: url })).toMatch(message);
   });
