@@ -32,10 +32,12 @@ export const approveMessages = (ids: number[]) =>
 export const rejectMessages = (ids: number[]) =>
   request<{ entries: OutboxEntry[] }>('POST', '/api/relay/reject', { ids });
 
+// These take no parameters, but a POST carries an (empty) JSON object: the API refuses
+// writes that are not JSON, so that a plain form on another site cannot make them.
 export const retryEntry = (id: number) =>
-  request<OutboxEntry>('POST', `/api/relay/outbox/${id}/retry`);
+  request<OutboxEntry>('POST', `/api/relay/outbox/${id}/retry`, {});
 export const cancelEntry = (id: number) =>
-  request<OutboxEntry>('POST', `/api/relay/outbox/${id}/cancel`);
+  request<OutboxEntry>('POST', `/api/relay/outbox/${id}/cancel`, {});
 
 let relayOn: Promise<boolean> | null = null;
 
