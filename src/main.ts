@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-import { createApp } from './app.js';
-import { ConfigError, helpText, loadConfig } from './config/config.js';
+import { hostname } from 'node:os';
+import { createApp, type App } from './app.js';
+import { banner } from './banner.js';
+import { ConfigError, helpText, loadConfig, type CliCommand } from './config/config.js';
 import { verifyUpstreams } from './relay/verify.js';
 import { VERSION } from './version.js';
 
@@ -8,16 +10,8 @@ import { VERSION } from './version.js';
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'relay') return relayCommand(argv.slice(1));
-  let command;
-  try {
-    command = loadConfig({ argv, env: process.env });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`sluice: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const command = readConfig(argv);
+  if (typeof command === 'number') return command;
   if (command.kind === 'help') {
     process.stdout.write(helpText(VERSION));
     return 0;
@@ -28,13 +22,17 @@ async function main(): Promise<number> {
   }
 
   const { config } = command;
-  let app;
+  // Before anything listens: a SIGTERM that comes as soon as the port answers (a
+  // supervisor, a test) must stop Sluice cleanly, not kill it with Node's default.
+  const stop = stopSignal();
+  let app: App | undefined;
   let addresses;
   try {
     app = createApp(config);
     addresses = await app.start();
   } catch (error) {
     await app?.close();
+    stop.dispose();
     const { code, message } = error as NodeJS.ErrnoException;
     const hint =
       code === 'EADDRINUSE'
@@ -43,35 +41,65 @@ async function main(): Promise<number> {
     process.stderr.write(`sluice: cannot start: ${message}${hint}\n`);
     return 1;
   }
-
-  const host = (address: { address: string }) =>
-    address.address.includes(':') ? `[${address.address}]` : address.address;
-  const lines = [
-    `Sluice ${VERSION} is capturing mail.`,
-    `  SMTP   ${host(addresses.smtp)}:${addresses.smtp.port}  (STARTTLS offered${config.tls.required ? ', required' : ''}; AUTH ${config.smtpAuth.mode})`,
-    ...(addresses.smtps
-      ? [`  SMTPS  ${host(addresses.smtps)}:${addresses.smtps.port}  (implicit TLS)`]
-      : []),
-    `  Inbox  http://${host(addresses.http)}:${addresses.http.port}/`,
-    `  Data   ${config.db}`,
-    '',
-    `Point your app at it, e.g. Django: EMAIL_HOST=${addresses.smtp.address} EMAIL_PORT=${addresses.smtp.port}`,
-    '',
-  ];
-  process.stdout.write(lines.join('\n'));
-
-  const running = app;
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      running.logger.info(`${signal}: finishing messages in progress, then exiting`);
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
-  await running.close();
+  if (!stop.received)
+    process.stdout.write(banner({ version: VERSION, config, addresses, hostname: hostname() }));
+  const signal = await stop.signal;
+  app.logger.info(`${signal}: finishing messages in progress, then exiting`);
+  await app.close();
+  stop.dispose();
   return 0;
 }
+
+function readConfig(argv: readonly string[]): CliCommand | number {
+  try {
+    return loadConfig({ argv, env: process.env });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`sluice: ${error.message}\n`);
+    return 2;
+  }
+}
+
+/**
+ * SIGINT and SIGTERM: the first asks for a clean stop; a second one during it (Ctrl-C
+ * twice) exits at once. Mail that was not answered 250 yet is left to the client to send
+ * again, as SMTP clients do.
+ */
+function stopSignal() {
+  let resolve!: (signal: string) => void;
+  const signal = new Promise<string>((done) => (resolve = done));
+  const state = { received: false };
+  const onSignal = (name: NodeJS.Signals) => {
+    if (state.received) {
+      process.stderr.write(`sluice: ${name} again: exiting without finishing\n`);
+      process.exit(1);
+    }
+    state.received = true;
+    resolve(name);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal,
+    get received() {
+      return state.received;
+    },
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+const RELAY_VERIFY_HELP = `Usage: sluice relay verify [options]
+
+Connects to each relay upstream, with its TLS mode and authentication, and sends nothing.
+Prints one line per upstream, "ok" or "FAIL" with the upstream's reply.
+Exit code: 0 when every upstream is ok, 1 when one fails, 2 for a bad configuration.
+
+Upstreams come from the relay: section of --config FILE and from SLUICE_RELAY_URL.
+The options of sluice --help are accepted too (and ignored, except --config).
+`;
 
 /** `sluice relay verify [options]`: connect and authenticate to each upstream, send nothing. */
 async function relayCommand(argv: string[]): Promise<number> {
@@ -79,16 +107,10 @@ async function relayCommand(argv: string[]): Promise<number> {
     process.stderr.write('sluice: usage: sluice relay verify [--config FILE]\n');
     return 2;
   }
-  let command;
-  try {
-    command = loadConfig({ argv: argv.slice(1), env: process.env });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`sluice: ${error.message}\n`);
-    return 2;
-  }
+  const command = readConfig(argv.slice(1));
+  if (typeof command === 'number') return command;
   if (command.kind !== 'run') {
-    process.stdout.write(command.kind === 'help' ? helpText(VERSION) : `${VERSION}\n`);
+    process.stdout.write(command.kind === 'help' ? RELAY_VERIFY_HELP : `${VERSION}\n`);
     return 0;
   }
   const { relay } = command.config;
