@@ -99,7 +99,7 @@ describe('routes', () => {
     expect(body.error.message).toContain('openapi.json');
   });
 
-  // Reserved for the compatibility dialects (DESIGN.md): never answered by the inbox page.
+  // Reserved for the compatibility dialects (docs/architecture.md): never answered by the inbox page.
   it.each([
     '/api/v1/messages',
     '/api/v2/messages',
