@@ -105,7 +105,8 @@ describe('sluice command line', () => {
     expect((await client.command('DATA')).code).toBe(354);
     client.write('Subject: in flight\r\n\r\nfirst half\r\n');
     proc.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The rest of the message goes once Sluice has taken the signal (it says so).
+    await expect.poll(() => proc.stderr()).toContain('SIGTERM: finishing messages in progress');
     client.write('second half\r\n.\r\n');
     const reply = await client.reply();
     expect(reply.text).toMatch(/^250 2\.0\.0 Ok: queued as 1$/);

@@ -1,21 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSluice, type TestSluice } from '../helpers/sluice.js';
-import { expectRows, launchBrowser, openInbox, sendMail } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { expectRows, openInbox, sendMail, useBrowserAndSluice } from './browser.js';
 
 describe('keyboard', () => {
-  let browser: Browser;
-  let sluice: TestSluice;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    sluice = await startSluice();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await sluice?.close();
-  });
+  const started = useBrowserAndSluice();
 
   it('j/k and arrows move, Enter opens, u toggles read, Delete deletes, / searches, ? helps, Esc closes', async () => {
+    const { browser, sluice } = started;
     const ids: number[] = [];
     for (const n of [1, 2, 3, 4])
       ids.push(await sendMail(sluice, { subject: `Message ${n}`, text: `body ${n}` }));

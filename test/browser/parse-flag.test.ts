@@ -1,24 +1,14 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSluice, type TestSluice } from '../helpers/sluice.js';
+import { describe, expect, it } from 'vitest';
 import { sendExact } from '../mail/smtp-send.js';
-import { expectRows, launchBrowser, openInbox, sendMail } from './browser.js';
+import { expectRows, openInbox, sendMail, useBrowserAndSluice } from './browser.js';
 
 // A message Sluice could not fully make sense of is kept and shown like the rest, and says
 // so: a mark in the list, and why in the message view.
 describe('a message that could not be fully parsed', () => {
-  let browser: Browser;
-  let sluice: TestSluice;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    sluice = await startSluice();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await sluice?.close();
-  });
+  const started = useBrowserAndSluice();
 
   it('is flagged in the list and explained in the message view', async () => {
+    const { browser, sluice } = started;
     const cutShort = Buffer.from(
       [
         'From: Uploader <uploader@example.com>',

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { startSluice } from '../helpers/sluice.js';
 import { sendExact } from '../mail/smtp-send.js';
@@ -35,22 +35,10 @@ describe('migrations', () => {
     expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
   });
 
-  it('bring a fresh database to the latest version, in WAL mode', async () => {
+  // A fresh database, made once and holding one message, for the tests that read it.
+  beforeAll(async () => {
     const sluice = await startSluice([], { dataDir });
     try {
-      inspect(path, (db) => {
-        expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
-        expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-        const tables = schema(db).map((row) => (row as { name: string }).name);
-        expect(tables).toEqual(
-          expect.arrayContaining([
-            'messages',
-            'message_bodies',
-            'message_counts',
-            'message_search',
-          ]),
-        );
-      });
       await sendExact(
         sluice.smtpPort,
         { from: 'a@example.com', to: ['b@example.com'] },
@@ -59,6 +47,17 @@ describe('migrations', () => {
     } finally {
       await sluice.close();
     }
+  });
+
+  it('bring a fresh database to the latest version, in WAL mode', () => {
+    inspect(path, (db) => {
+      expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      const tables = schema(db).map((row) => (row as { name: string }).name);
+      expect(tables).toEqual(
+        expect.arrayContaining(['messages', 'message_bodies', 'message_counts', 'message_search']),
+      );
+    });
   });
 
   it('apply nothing twice when the database is opened again', async () => {
