@@ -116,8 +116,11 @@ export class OutboxWorker {
         if (claimed.length === 0) break;
         for (const group of groupBySend(claimed)) this.#track(group);
       }
-      const due = await store.nextOutboxDue();
       this.#failures = 0;
+      // Full: each send that ends wakes the worker; a timer for entries already due would
+      // only spin until then.
+      if (this.#inFlight >= MAX_IN_FLIGHT) return MAX_SLEEP_MS;
+      const due = await store.nextOutboxDue();
       return due === null ? MAX_SLEEP_MS : clamp(due.getTime() - Date.now(), 0, MAX_SLEEP_MS);
     } catch (error) {
       const sleep = Math.min(MAX_SLEEP_MS, FIRST_FAILURE_DELAY_MS * 2 ** this.#failures++);
