@@ -1,0 +1,33 @@
+import { Hono } from 'hono';
+import { inbucketRoutes } from './inbucket.js';
+import { mailcatcherRoutes } from './mailcatcher.js';
+import { maildevRoutes } from './maildev.js';
+import { mailhogRoutes } from './mailhog.js';
+import { mailpitActionRoutes } from './mailpit-actions.js';
+import { mailpitRoutes } from './mailpit.js';
+import type { CompatOptions } from './shapes.js';
+
+export type { CompatOptions } from './shapes.js';
+
+/** Paths of the peers' APIs under /api, which /api/openapi.json does not describe. */
+const PEER_API_PATH = /^\/api\/(v1|v2|email|healthz|config)(\/|$)/;
+
+export function isPeerPath(path: string): boolean {
+  return PEER_API_PATH.test(path);
+}
+
+/**
+ * The peers' APIs, all on, mounted on the same root as the native API so that the same
+ * guards and authentication cover them. Where two peers claim a path (README's
+ * compatibility table) the first registered wins: Mailpit's before MailHog's.
+ */
+export function compatRoutes(options: CompatOptions) {
+  const app = new Hono();
+  app.route('/', mailpitRoutes(options));
+  app.route('/', mailpitActionRoutes(options));
+  app.route('/', mailhogRoutes(options));
+  app.route('/', inbucketRoutes(options));
+  app.route('/', maildevRoutes(options));
+  app.route('/', mailcatcherRoutes(options));
+  return app;
+}
