@@ -4,6 +4,7 @@ import { mailcatcherRoutes } from './mailcatcher.js';
 import { maildevRoutes } from './maildev.js';
 import { mailhogRoutes } from './mailhog.js';
 import { mailpitActionRoutes } from './mailpit-actions.js';
+import { mailpitEventRoutes } from './mailpit-events.js';
 import { mailpitRoutes } from './mailpit.js';
 import type { CompatOptions } from './shapes.js';
 
@@ -32,6 +33,7 @@ export function compatRoutes(options: CompatOptions) {
     return c.redirect(url.pathname + url.search, 301);
   });
   app.route('/', mailpitRoutes(options));
+  app.route('/', mailpitEventRoutes(options));
   app.route('/', mailpitActionRoutes(options));
   app.route('/', mailhogRoutes(options));
   app.route('/', inbucketRoutes(options));
