@@ -30,6 +30,8 @@ export interface App {
 
 export interface AppOptions {
   readonly logger?: Logger;
+  /** The chaos module's random source, in [0, 1); tests pass a script of their own. */
+  readonly chaosRandom?: () => number;
 }
 
 /** Builds and wires the parts; nothing listens until start(). */
@@ -47,7 +49,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger.error('the store stopped; mail is refused until a restart', { error: error.message }),
   );
   const relay = createRelay({ config: config.relay, store, logger: logger.child('relay') });
-  const chaos = new Chaos({ enabled: config.enableChaos });
+  const chaos = new Chaos({ enabled: config.enableChaos, random: options.chaosRandom });
   const capture = (message: IncomingMessage) => store.capture(message);
   let smtp: SmtpListener | undefined;
   let http: HttpServer | undefined;
