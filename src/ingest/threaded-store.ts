@@ -32,6 +32,7 @@ const FORWARDED = [
   'prune',
   'stats',
   'listTags',
+  'countTags',
   'setTags',
   'renameTag',
   'deleteTag',

@@ -260,7 +260,11 @@ export class SqliteStore implements Store {
   }
 
   async listTags(): Promise<readonly string[]> {
-    return this.#tags.list();
+    return [...this.#tags.counts().keys()];
+  }
+
+  async countTags(): Promise<ReadonlyMap<string, number>> {
+    return this.#tags.counts();
   }
 
   async setTags(ids: readonly MessageId[], tags: readonly string[]): Promise<number> {

@@ -55,8 +55,8 @@ export class TagTables {
       withTag: db.prepare<[string], { id: number }>(
         'SELECT message_id AS id FROM message_tags WHERE tag = ?',
       ),
-      all: db.prepare<[], { tag: string }>(
-        'SELECT DISTINCT tag FROM message_tags ORDER BY tag COLLATE NOCASE',
+      all: db.prepare<[], { tag: string; messages: number }>(
+        'SELECT tag, messages FROM tag_counts ORDER BY tag',
       ),
     };
   }
@@ -66,8 +66,9 @@ export class TagTables {
     for (const tag of tags) this.#statements.insert.run(tag, id);
   }
 
-  list(): string[] {
-    return this.#statements.all.all().map((r) => r.tag);
+  /** Every tag in use with how many messages carry it, sorted without regard to case. */
+  counts(): Map<string, number> {
+    return new Map(this.#statements.all.all().map((r) => [r.tag, r.messages]));
   }
 
   /** Inside a write transaction: replaces each message's tags with what `change` makes of them. */

@@ -198,6 +198,8 @@ export interface Store {
   deleteMessages(selection: Selection): Promise<number>;
   /** Every tag in use, sorted. */
   listTags(): Promise<readonly string[]>;
+  /** Every tag in use, sorted, with how many messages carry it. */
+  countTags(): Promise<ReadonlyMap<string, number>>;
   /** Replaces each message's tags (cleaned: see src/store/tags.ts); returns how many changed. */
   setTags(ids: readonly MessageId[], tags: readonly string[]): Promise<number>;
   /** Renames a tag (any case) on every message that has it; returns how many changed. */

@@ -158,7 +158,7 @@ describe('mailpit-api 2.1.0 against Sluice', () => {
     expect((await mailpit.listMessages()).total).toBe(0);
   });
 
-  it('refuses a DELETE whose body is not JSON ids, and deletes nothing', async () => {
+  it('refuses a DELETE whose body is not JSON ids, or a search without terms', async () => {
     await sendMail(sluice, {
       from: 'a@example.com',
       to: 'b@example.com',
@@ -171,6 +171,7 @@ describe('mailpit-api 2.1.0 against Sluice', () => {
       body: 'ids=1&ids=2',
     });
     expect(response.status).toBe(400);
+    await expect(mailpit.deleteMessagesBySearch({ query: '""' })).rejects.toThrow(/400/);
     expect((await mailpit.listMessages()).total).toBe(1);
   });
 });

@@ -45,6 +45,13 @@ describe('tags in the store', () => {
     expect((await store.getMessage(ids.header!)).tags).toEqual(['invoice', 'Urgent']);
     expect((await store.getMessage(ids.plain!)).tags).toEqual([]);
     expect(await store.listTags()).toEqual(['invoice', 'Signup', 'Urgent']);
+    expect(await store.countTags()).toEqual(
+      new Map([
+        ['invoice', 1],
+        ['Signup', 1],
+        ['Urgent', 1],
+      ]),
+    );
   });
 
   it('are found by tag: in any case, by is:tagged, and negated', async () => {

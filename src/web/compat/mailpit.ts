@@ -39,7 +39,7 @@ export function mailpitRoutes(options: CompatOptions) {
   app.delete('/api/v1/search', async (c) => {
     const text = c.req.query('query')?.trim();
     if (!text) throw badRequest('Error: no search query');
-    await store.deleteMessages({ query: mailpitQuery(text) });
+    await store.deleteMessages({ query: withTerms(mailpitQuery(text)) });
     return c.text('ok');
   });
   app.put('/api/v1/messages', async (c) => {
@@ -156,6 +156,15 @@ export function mailpitQuery(text: string): SearchQuery {
   return parseSearchQuery(translated);
 }
 
+/**
+ * A search that acts on messages must name something: one without terms ('""') would
+ * select every message, which only an empty DELETE body or no Search asks for.
+ */
+function withTerms(query: SearchQuery): SearchQuery {
+  if (query.terms.length === 0) throw badRequest('the search has no terms; nothing was changed');
+  return query;
+}
+
 /** The id in the path, or the newest message (matching ?query=) for "latest". */
 async function messageRef(store: Store, c: Context, text = c.req.param('id')): Promise<MessageId> {
   if (text === 'latest') {
@@ -186,7 +195,7 @@ function readRequest(body: unknown): { read: boolean; selection: Selection } {
   if (ids.length > 0 && typeof search === 'string' && search.trim())
     throw badRequest('You may specify either IDs or a search query, not both');
   if (typeof search === 'string' && search.trim())
-    return { read, selection: { query: mailpitQuery(search) } };
+    return { read, selection: { query: withTerms(mailpitQuery(search)) } };
   return { read, selection: ids.length > 0 ? { ids: peerIds(ids) } : { all: true } };
 }
 
