@@ -14,7 +14,7 @@ import { staticUiRoutes } from './static-ui.js';
 import { chaosRoutes } from './routes/chaos.js';
 import { injectRoutes } from './routes/inject.js';
 import { tagRoutes } from './routes/tags.js';
-import { compatRoutes } from './compat/index.js';
+import { compatRoutes, isUntypedPeerJson } from './compat/index.js';
 import type { Capture } from './compat/shapes.js';
 import type { Chaos } from '../smtp/chaos.js';
 
@@ -62,7 +62,7 @@ export function createWebApp(options: WebAppOptions): Hono {
   app.onError(errorHandler(logger));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: 'Not found' } }, 404));
   // One chain in front of every route, native and peer dialects alike.
-  app.use('*', apiGuard(options));
+  app.use('*', apiGuard({ ...options, untypedJson: isUntypedPeerJson }));
   const small = requestBodyLimit(MAX_REQUEST_BODY);
   const large = requestBodyLimit(options.maxMessageSize);
   app.use('*', (c, next) =>

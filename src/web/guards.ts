@@ -4,6 +4,12 @@ import { ApiError } from './errors.js';
 export interface GuardOptions {
   /** Host names (without port) the server answers to; null accepts any (bound to a public interface). */
   readonly allowedHosts: ReadonlySet<string> | null;
+  /**
+   * Routes whose clients send a JSON body with no Content-Type at all (the `mailhog` npm
+   * client's release). A form or a cross-site fetch always names a type, so a request with
+   * none is still no CSRF vector; one with a type must say JSON.
+   */
+  readonly untypedJson?: (method: string, path: string) => boolean;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -36,7 +42,14 @@ export function apiGuard(options: GuardOptions): MiddlewareHandler {
     if (origin === 'null' && !(SAFE_METHODS.has(c.req.method) && CAPTURED_PART.test(c.req.path))) {
       throw new ApiError(403, 'forbidden_origin', 'Requests from opaque origins are not allowed');
     }
-    if (!SAFE_METHODS.has(c.req.method) && c.req.method !== 'DELETE' && hasBody(c.req.raw)) {
+    const untyped =
+      !c.req.header('content-type') && options.untypedJson?.(c.req.method, c.req.path);
+    if (
+      !SAFE_METHODS.has(c.req.method) &&
+      c.req.method !== 'DELETE' &&
+      hasBody(c.req.raw) &&
+      !untyped
+    ) {
       const type = c.req.header('content-type') ?? '';
       if (!/^application\/json\s*(;|$)/i.test(type)) {
         throw new ApiError(

@@ -17,6 +17,11 @@ export function isPeerPath(path: string): boolean {
   return PEER_API_PATH.test(path);
 }
 
+/** The `mailhog` npm client posts its release JSON without a Content-Type. */
+export function isUntypedPeerJson(method: string, path: string): boolean {
+  return method === 'POST' && /^\/api\/v1\/messages\/[^/]+\/release$/.test(path);
+}
+
 /**
  * The peers' APIs, all on, mounted on the same root as the native API so that the same
  * guards and authentication cover them. Where two peers claim a path (README's
