@@ -34,6 +34,8 @@ describe('mailpit-api 2.1.0 against Sluice', () => {
     const paged = await mailpit.listMessages(1, 1);
     expect(paged.messages.map((m) => m.ID)).toEqual([String(ids.korean)]);
     expect(paged.start).toBe(1);
+    const old = await sluice.getJson('/api/v1/messages?before=2000-01-01T00:00:00Z');
+    expect([old.messages.length, old.messages_count, old.total]).toEqual([0, 0, 3]);
   });
 
   it('searches with Mailpit words, and counts the matches', async () => {

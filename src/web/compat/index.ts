@@ -17,6 +17,17 @@ export function isPeerPath(path: string): boolean {
   return PEER_API_PATH.test(path);
 }
 
+/**
+ * The peers' routes that send mail out through the relay (Mailpit and MailHog release,
+ * MailDev relay): for the role check, these need the releaser role like the native ones.
+ */
+export function isPeerReleaseRoute(method: string, path: string): boolean {
+  return (
+    method === 'POST' &&
+    /^\/api\/v1\/messages?\/[^/]+\/release$|^(\/api)?\/email\/[^/]+\/relay(\/[^/]*)?$/.test(path)
+  );
+}
+
 /** The `mailhog` npm client posts its release JSON without a Content-Type. */
 export function isUntypedPeerJson(method: string, path: string): boolean {
   return method === 'POST' && /^\/api\/v1\/messages\/[^/]+\/release$/.test(path);

@@ -115,10 +115,11 @@ function pageParams(c: Context): { offset: number; limit: number; zero: boolean 
 }
 
 /** Mailpit's MessagesSummary, from one keyset page of the native list or search. */
-async function summaryPage(store: Store, c: Context, query: SearchQuery | undefined) {
+async function summaryPage(store: Store, c: Context, search: SearchQuery | undefined) {
   const { offset, limit, zero } = pageParams(c);
   // Mailpit's search answers limit=0 with no items; its list, with all of them.
-  const empty = zero && query !== undefined;
+  const empty = zero && search !== undefined;
+  const query = withBefore(search, c.req.query('before'));
   const [page, stats, tags] = await Promise.all([
     store.listMessages({ limit: empty ? 1 : limit, offset, query }),
     store.stats(),
@@ -135,6 +136,15 @@ async function summaryPage(store: Store, c: Context, query: SearchQuery | undefi
     tags,
     messages,
   };
+}
+
+/** Mailpit's `before` parameter: only messages received before that time. */
+function withBefore(query: SearchQuery | undefined, before: string | undefined) {
+  if (!before) return query;
+  const at = Date.parse(before);
+  if (Number.isNaN(at)) throw badRequest(`before must be a date or time, got "${before}"`);
+  const term = { kind: 'date', op: 'before', at, negate: false } as const;
+  return { text: query?.text ?? '', terms: [...(query?.terms ?? []), term] };
 }
 
 /**
