@@ -1,11 +1,12 @@
 import { Hono, type Context } from 'hono';
 import { parseSearchQuery, type SearchTerm } from '../../store/search-query.js';
-import type { MessageDetail, MessageId, MessageSummary, Store } from '../../store/types.js';
+import type { MessageId, Store } from '../../store/types.js';
 import { capturedContentHeaders, contentDisposition, prepareHtml } from '../captured.js';
 import { ApiError, badRequest } from '../errors.js';
 import { sendPart } from '../routes/messages.js';
 import { maildevErrors } from './errors.js';
 import { newestInArrivalOrder } from './oldest-first.js';
+import { maildevEmail, partFileName, summaryItem } from './maildev-shapes.js';
 import { bodyText, parsePeerId, peerId, peerIds, stringArray, tryJson } from './shapes.js';
 import type { CompatOptions } from './shapes.js';
 
@@ -16,85 +17,6 @@ import type { CompatOptions } from './shapes.js';
  */
 export const MAILDEV_MAX_LIST = 200;
 const SUMMARY_MAX = 200;
-
-const maildevAddresses = (list: readonly { name: string; address: string }[]) =>
-  list.map((a) => ({ address: a.address, name: a.name }));
-
-function sizeHuman(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** A file name for each part: MailDev's `generatedFileName`, unique within the message. */
-const partFileName = (part: MessageDetail['parts'][number]) =>
-  part.filename ?? `part-${part.partId}`;
-
-/** MailDev's email object (2.x fields, plus 3.x's `filename`/`size` on attachments). */
-export function maildevEmail(m: MessageDetail) {
-  const headers: Record<string, string | string[]> = {};
-  for (const h of m.headers) {
-    const name = h.name.toLowerCase();
-    const prior = headers[name];
-    headers[name] = prior === undefined ? h.value : [prior, h.value].flat();
-  }
-  const attachments = m.parts.map((part) => ({
-    contentType: part.contentType,
-    contentDisposition: part.disposition ?? 'attachment',
-    contentId: part.contentId ?? undefined,
-    fileName: partFileName(part),
-    filename: partFileName(part),
-    generatedFileName: partFileName(part),
-    length: part.size,
-    size: part.size,
-    transformed: true,
-  }));
-  return {
-    id: peerId(m.id),
-    // MailDev's `time` is the Date header when there is one.
-    time: m.date ?? m.receivedAt,
-    read: m.read,
-    subject: m.subject,
-    messageId: m.messageId ?? undefined,
-    priority: 'normal',
-    from: m.from ? [{ address: m.from.address, name: m.from.name }] : [],
-    to: maildevAddresses(m.to),
-    cc: maildevAddresses(m.cc),
-    bcc: maildevAddresses(m.bcc),
-    replyTo: maildevAddresses(m.replyTo),
-    date: m.date ?? undefined,
-    receivedDate: m.receivedAt,
-    headers,
-    text: m.text ?? '',
-    html: m.html ?? '',
-    attachments: attachments.length > 0 ? attachments : null,
-    envelope: {
-      from: { address: m.envelope.mailFrom, args: false },
-      to: m.envelope.rcptTo.map((address) => ({ address, args: false })),
-      host: m.client.helo,
-      remoteAddress: m.client.address,
-    },
-    size: m.size,
-    sizeHuman: sizeHuman(m.size),
-    calculatedBcc: maildevAddresses(m.bcc),
-  };
-}
-
-function summaryItem(m: MessageSummary) {
-  return {
-    id: peerId(m.id),
-    time: m.date ?? m.receivedAt,
-    read: m.read,
-    subject: m.subject,
-    size: m.size,
-    sizeHuman: sizeHuman(m.size),
-    from: m.from ? [{ address: m.from.address, name: m.from.name }] : [],
-    to: maildevAddresses(m.to),
-    cc: maildevAddresses(m.cc),
-    attachmentCount: m.attachmentCount,
-    preview: m.snippet,
-  };
-}
 
 /** MailDev 2 (`/email…`) and MailDev 3 (`/api/email…`): the same handlers on both prefixes. */
 export function maildevRoutes(options: CompatOptions) {
