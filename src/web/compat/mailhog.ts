@@ -129,13 +129,15 @@ async function itemPage(store: Store, c: Context, query?: SearchQuery) {
   const start = number('start');
   const limit = Math.min(number('limit') || 50, MAILHOG_MAX_PAGE);
   const page = await store.listMessages({ limit, offset: start, query });
-  const items = [];
+  // Sizes are in the summaries: the page is cut before any raw message is read.
+  const kept: MessageSummary[] = [];
   let bytes = 0;
   for (const summary of page.messages) {
-    if (items.length > 0 && bytes + summary.size > MAILHOG_PAGE_BYTES) break;
+    if (kept.length > 0 && bytes + summary.size > MAILHOG_PAGE_BYTES) break;
     bytes += summary.size;
-    items.push(await fullMessage(store, summary));
+    kept.push(summary);
   }
+  const items = await Promise.all(kept.map((summary) => fullMessage(store, summary)));
   const total = query ? page.total : (await store.stats()).total;
   return { total, count: items.length, start, items };
 }
