@@ -6,6 +6,7 @@ import { ApiError } from '../errors.js';
 import { canonicalHeaderName } from './raw-mime.js';
 import {
   addressText,
+  link,
   bodyText,
   goField,
   parsePeerId,
@@ -70,7 +71,7 @@ function header(mailbox: string, m: MessageSummary) {
   };
 }
 
-function message(c: Context, mailbox: string, m: MessageDetail) {
+function message(c: Context, options: CompatOptions, mailbox: string, m: MessageDetail) {
   const headers: Record<string, string[]> = {};
   for (const h of m.headers) {
     const name = canonicalHeaderName(h.name);
@@ -82,12 +83,12 @@ function message(c: Context, mailbox: string, m: MessageDetail) {
     body: { text: m.text ?? '', html: m.html ?? '' },
     header: headers,
     attachments: m.parts.map((p) => {
-      const link = `${origin}/api/messages/${m.id}/parts/${p.partId}`;
+      const url = `${origin}${link(options, `/api/messages/${m.id}/parts/${p.partId}`)}`;
       return {
         filename: p.filename ?? `part-${p.partId}`,
         'content-type': p.contentType,
-        'download-link': link,
-        'view-link': `${link}?inline`,
+        'download-link': url,
+        'view-link': `${url}?inline`,
         md5: '',
       };
     }),
@@ -130,7 +131,7 @@ export function inbucketRoutes(options: CompatOptions) {
   });
   app.get('/api/v1/mailbox/:name/:id', async (c) => {
     const { mailbox, id } = await inMailbox(c);
-    return json(c, message(c, mailbox, await store.getMessage(id)));
+    return json(c, message(c, options, mailbox, await store.getMessage(id)));
   });
   app.patch('/api/v1/mailbox/:name/:id', async (c) => {
     const { id } = await inMailbox(c);

@@ -1,11 +1,11 @@
 import { Hono, type Context } from 'hono';
-import type { MessageSummary, Store } from '../../store/types.js';
+import type { MessageSummary } from '../../store/types.js';
 import { capturedContentHeaders, prepareHtml } from '../captured.js';
 import { ApiError } from '../errors.js';
 import { sendPart } from '../routes/messages.js';
 import { textErrors } from './errors.js';
 import { newestInArrivalOrder } from './oldest-first.js';
-import { parsePeerId, type CompatOptions } from './shapes.js';
+import { link, parsePeerId, type CompatOptions } from './shapes.js';
 
 /** MailCatcher's `GET /messages` lists every message; Sluice lists the newest this many. */
 export const MAILCATCHER_MAX_LIST = 1000;
@@ -57,12 +57,18 @@ export function mailcatcherRoutes(options: CompatOptions) {
     const match = /^(\d+)\.(json|html|plain|source|eml)$/.exec(c.req.param('file'));
     const id = parsePeerId(match?.[1]);
     if (!match || id === null) throw new ApiError(404, 'not_found', 'No such message');
-    return format(c, store, id, match[2]!);
+    return format(c, options, id, match[2]!);
   });
   return app;
 }
 
-async function format(c: Context, store: Store, id: number, kind: string): Promise<Response> {
+async function format(
+  c: Context,
+  options: CompatOptions,
+  id: number,
+  kind: string,
+): Promise<Response> {
+  const { store } = options;
   if (kind === 'source' || kind === 'eml') {
     return c.body(new Uint8Array(await store.getRaw(id)), 200, {
       ...capturedContentHeaders(),
@@ -84,13 +90,14 @@ async function format(c: Context, store: Store, id: number, kind: string): Promi
         type: p.contentType,
         filename: p.filename ?? `part-${p.partId}`,
         size: p.size,
-        href: `/messages/${id}/parts/${encodeURIComponent(p.contentId ?? '')}`,
+        href: link(options, `/messages/${id}/parts/${encodeURIComponent(p.contentId ?? '')}`),
       })),
     });
   }
   const body = kind === 'html' ? message.html : message.text;
   if (body === null) throw new ApiError(404, 'not_found', `message ${id} has no ${kind} part`);
-  const html = () => prepareHtml(body, (cid) => `/messages/${id}/parts/${encodeURIComponent(cid)}`);
+  const html = () =>
+    prepareHtml(body, (cid) => link(options, `/messages/${id}/parts/${encodeURIComponent(cid)}`));
   return c.body(kind === 'html' ? html() : body, 200, {
     ...capturedContentHeaders(),
     'Content-Type': kind === 'html' ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',

@@ -7,7 +7,7 @@ import { sendPart } from '../routes/messages.js';
 import { maildevErrors } from './errors.js';
 import { newestInArrivalOrder } from './oldest-first.js';
 import { maildevEmail, partFileName, summaryItem } from './maildev-shapes.js';
-import { bodyText, parsePeerId, peerId, peerIds, stringArray, tryJson } from './shapes.js';
+import { bodyText, cidLink, parsePeerId, peerId, peerIds, stringArray, tryJson } from './shapes.js';
 import type { CompatOptions } from './shapes.js';
 
 /**
@@ -92,10 +92,7 @@ export function maildevRoutes(options: CompatOptions) {
     app.get(`${prefix}/email/:id/html`, async (c) => {
       const id = await found(c);
       const message = await store.getMessage(id);
-      const html = prepareHtml(
-        message.html ?? '',
-        (cid) => `/api/messages/${id}/cid/${encodeURIComponent(cid)}`,
-      );
+      const html = prepareHtml(message.html ?? '', (cid) => cidLink(options, id, cid));
       return c.body(html, 200, {
         ...capturedContentHeaders(),
         'Content-Type': 'text/html; charset=utf-8',

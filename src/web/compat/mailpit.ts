@@ -9,7 +9,9 @@ import { mailpitMessage, mailpitSummary } from './mailpit-shapes.js';
 import { canonicalHeaderMap, splitEntity } from './raw-mime.js';
 import {
   bodyText,
+  cidLink,
   goField,
+  link,
   parsePeerId,
   peerIds,
   stringArray,
@@ -84,11 +86,11 @@ export function mailpitRoutes(options: CompatOptions) {
     if (file === 'latest') {
       const query = c.req.query('query');
       const newest = await latest(store, query ? mailpitQuery(query) : undefined);
-      return c.redirect(newest === null ? '/' : `/#/message/${newest}`, 302);
+      return c.redirect(link(options, newest === null ? '/' : `/#/message/${newest}`), 302);
     }
     const match = /^(.+)\.(html|txt)$/.exec(file);
     if (!match) throw new ApiError(404, 'not_found', '404 page not found');
-    return viewBody(store, await messageRef(store, c, match[1]!), match[2] as 'html' | 'txt');
+    return viewBody(options, await messageRef(store, c, match[1]!), match[2] as 'html' | 'txt');
   });
   app.get('/livez', (c) => c.text('ok'));
   app.get('/readyz', async (c) => {
@@ -225,15 +227,18 @@ function deleteSelection(text: string): Selection {
 }
 
 /** `/view/{ID}.html` and `.txt`: the body alone, as captured content (sandboxed, no scripts). */
-async function viewBody(store: Store, id: MessageId, kind: 'html' | 'txt'): Promise<Response> {
-  const message = await store.getMessage(id);
+async function viewBody(
+  options: CompatOptions,
+  id: MessageId,
+  kind: 'html' | 'txt',
+): Promise<Response> {
+  const message = await options.store.getMessage(id);
   const body = kind === 'html' ? message.html : message.text;
   if (body === null) {
     const part = kind === 'html' ? 'a HTML' : 'a text';
     throw new ApiError(404, 'not_found', `This message does not contain ${part} part`);
   }
-  const html = () =>
-    prepareHtml(body, (cid) => `/api/messages/${id}/cid/${encodeURIComponent(cid)}`);
+  const html = () => prepareHtml(body, (cid) => cidLink(options, id, cid));
   return new Response(kind === 'html' ? html() : body, {
     headers: {
       ...capturedContentHeaders(),

@@ -17,6 +17,18 @@ export interface CompatOptions {
   readonly chaos: Chaos;
   readonly info: () => ServerInfo;
   readonly relay?: RelayService;
+  /** Where Sluice is served (`/`, or e.g. `/mail/`): the links a dialect writes start here. */
+  readonly basePath?: string;
+}
+
+/** An absolute path on this server, under the base path. */
+export function link(options: Pick<CompatOptions, 'basePath'>, path: string): string {
+  return (options.basePath ?? '/').replace(/\/$/, '') + path;
+}
+
+/** The native URL of a message's part by Content-ID (what `cid:` references become). */
+export function cidLink(options: Pick<CompatOptions, 'basePath'>, id: number, cid: string) {
+  return link(options, `/api/messages/${id}/cid/${encodeURIComponent(cid)}`);
 }
 
 /** A Sluice id as the peers' string ids: the number written out ("42"). */
