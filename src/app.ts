@@ -4,7 +4,9 @@ import { ThreadedStore } from './ingest/threaded-store.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRelay } from './relay/relay.js';
 import { loadCertificate } from './smtp/certificate.js';
+import { Chaos } from './smtp/chaos.js';
 import { SmtpListener } from './smtp/listener.js';
+import type { IncomingMessage } from './ingest/protocol.js';
 import { VERSION } from './version.js';
 import { createWebApp } from './web/app.js';
 import { isLoopback, loopbackHosts } from './web/guards.js';
@@ -28,6 +30,8 @@ export interface App {
 
 export interface AppOptions {
   readonly logger?: Logger;
+  /** The chaos module's random source, in [0, 1); tests pass a script of their own. */
+  readonly chaosRandom?: () => number;
 }
 
 /** Builds and wires the parts; nothing listens until start(). */
@@ -45,6 +49,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger.error('the store stopped; mail is refused until a restart', { error: error.message }),
   );
   const relay = createRelay({ config: config.relay, store, logger: logger.child('relay') });
+  const chaos = new Chaos({ enabled: config.enableChaos, random: options.chaosRandom });
+  const capture = (message: IncomingMessage) => store.capture(message);
   let smtp: SmtpListener | undefined;
   let http: HttpServer | undefined;
   let closing: Promise<void> | undefined;
@@ -61,8 +67,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     smtp = new SmtpListener({
       config,
       certificate,
-      capture: (message) => store.capture(message),
+      capture,
       logger: logger.child('smtp'),
+      chaos,
     });
     const smtpAddresses = await smtp.listen(config.smtp, config.smtps);
     const addresses = {
@@ -95,6 +102,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger: logger.child('web'),
       info,
       relay,
+      capture,
+      chaos,
+      maxMessageSize: config.limits.maxMessageSize,
       allowedHosts: isLoopback(config.http.host) ? loopbackHosts(config.http.host) : null,
     });
     http = await startHttpServer(web, config.http);

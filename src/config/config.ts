@@ -52,6 +52,8 @@ export interface Config {
     readonly maxDatabaseBytes: number;
   };
   readonly logLevel: LogLevel;
+  /** SMTP fault injection may be switched on through the API (src/smtp/chaos.ts). */
+  readonly enableChaos: boolean;
   /** The `relay:` section of the config file and SLUICE_RELAY_URL; off unless configured. */
   readonly relay: RelayConfig;
 }
@@ -151,6 +153,7 @@ export function loadConfig(sources: ConfigSources): CliCommand {
       maxDatabaseBytes: setting('max-db-size', parseSize),
     },
     logLevel: setting('log-level', parseOneOf(LOG_LEVELS)),
+    enableChaos: setting('enable-chaos', parseBoolean),
     relay: relaySetting(file.relay, sources.env, readFile),
   };
   return { kind: 'run', config: deepFreeze(config) };

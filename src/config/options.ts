@@ -114,6 +114,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'SIZE',
     help: 'Stop accepting mail (452, the client retries) when the database reaches this size. 0 = no limit.',
   }),
+  option('enable-chaos', {
+    kind: 'boolean',
+    default: 'false',
+    help: 'Allow SMTP fault injection, set through /api/chaos, Mailpit /api/v1/chaos or MailHog Jim (/api/v2/jim).',
+  }),
   option('log-level', {
     default: 'info',
     valueName: 'LEVEL',

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   SMTPServer,
   SMTPServerAuthentication,
@@ -12,6 +13,7 @@ import type { Logger } from '../log/logger.js';
 import { ownBuffer, type IncomingMessage } from '../ingest/protocol.js';
 import type { MessageSummary } from '../store/types.js';
 import type { Certificate } from './certificate.js';
+import type { Chaos } from './chaos.js';
 import { ImmediateSMTPServer } from './immediate-server.js';
 import { smtpError, smtpReplyForStoreError } from './replies.js';
 
@@ -21,6 +23,8 @@ export interface SmtpListenerOptions {
   /** Parses and commits a message; the 250 waits for it. */
   readonly capture: (message: IncomingMessage) => Promise<MessageSummary>;
   readonly logger: Logger;
+  /** Fault injection (--enable-chaos); each hook below is one line that asks it. */
+  readonly chaos?: Chaos;
 }
 
 export interface SmtpAddresses {
@@ -79,7 +83,7 @@ export class SmtpListener {
   }
 
   #serverOptions(secure: boolean): SMTPServerOptions {
-    const { config, certificate } = this.#options;
+    const { config, certificate, chaos } = this.#options;
     return {
       name: config.hostname,
       banner: 'Sluice ready',
@@ -106,15 +110,21 @@ export class SmtpListener {
       hidePIPELINING: false,
       // Synchronous on purpose: the library's default defers it with setImmediate, and a
       // client that pipelines EHLO right after connecting would then be "talking too soon".
-      onConnect: (_session, callback) => callback(),
-      onAuth: (auth, session, callback) => callback(...this.#authenticate(auth, session)),
+      onConnect: (_session, callback) => callback(chaos?.onConnect()),
+      onAuth: (auth, session, callback) => {
+        const refused = chaos?.onAuth();
+        if (refused) return callback(refused);
+        callback(...this.#authenticate(auth, session));
+      },
       onMailFrom: (_address, session, callback) => {
         if (config.tls.required && !session.secure) {
           return callback(smtpError(530, 'Must issue a STARTTLS command first'));
         }
-        callback();
+        callback(chaos?.onMailFrom());
       },
       onRcptTo: (_address, session, callback) => {
+        const refused = chaos?.onRcptTo();
+        if (refused) return callback(refused);
         if (session.envelope.rcptTo.length >= config.limits.maxRecipients) {
           return callback(
             smtpError(
@@ -176,6 +186,8 @@ export class SmtpListener {
         `Message exceeds the maximum size of ${config.limits.maxMessageSize} bytes`,
       );
     }
+    const slowLink = this.#options.chaos?.slowLinkDelayMs(size);
+    if (slowLink) await sleep(slowLink);
     try {
       // Never joined: a large message stays one copy, from here into the database.
       const message = await capture({

@@ -26,7 +26,7 @@ export interface TestSluice {
  */
 export async function startSluice(
   args: string[] = [],
-  options: { dataDir?: string } = {},
+  options: { dataDir?: string; chaosRandom?: () => number } = {},
 ): Promise<TestSluice> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sluice-test-'));
   const command = loadConfig({
@@ -44,6 +44,7 @@ export async function startSluice(
   if (command.kind !== 'run') throw new Error('expected a run command');
   const app = createApp(command.config, {
     logger: createLogger(process.env.SLUICE_TEST_LOG ? 'debug' : 'silent'),
+    chaosRandom: options.chaosRandom,
   });
   const addresses = await app.start();
   const baseUrl = `http://127.0.0.1:${addresses.http.port}`;
