@@ -276,6 +276,8 @@ export function helpText(version: string): string {
     '',
     'Usage: sluice [options]',
     '       sluice relay verify [options]   connect and authenticate to each relay upstream',
+    '       sluice tls ca|trust [options]   print the local CA, or how to trust it',
+    '       sluice sendmail [flags] [to...] hand a message on stdin to a running Sluice',
     '',
     'Point an app at the SMTP port and open the HTTP address in a browser.',
     'Every option can also be set by its environment variable or a --config file key.',
