@@ -24,9 +24,14 @@ export function runTool(argv: readonly string[], io: ToolIo): Promise<number> {
   return TOOLS[argv[0]!]!(argv.slice(1), io);
 }
 
-/** The command line that runs `sluice sendmail` with this very Node and install, for PHP's sendmail_path. */
-export function sendmailCommand(execPath: string, argv: readonly string[]): string {
-  return [execPath, argv[1] ?? 'sluice', 'sendmail'].map(shellQuote).join(' ');
+/**
+ * The command line that runs `sluice sendmail` with this very Node and install, for PHP's
+ * sendmail_path; none when running from TypeScript sources (npm run dev), which Node cannot.
+ */
+export function sendmailCommand(execPath: string, argv: readonly string[]): string | undefined {
+  const main = argv[1];
+  if (!main || main.endsWith('.ts')) return undefined;
+  return [execPath, main, 'sendmail'].map(shellQuote).join(' ');
 }
 
 function shellQuote(word: string): string {

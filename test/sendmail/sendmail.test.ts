@@ -40,6 +40,17 @@ function sendmail(
   });
 }
 
+/** php-cli with SLUICE_SMTP naming the test's Sluice, as a PHP app's environment would. */
+function php(args: string[]): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn('php', args, {
+      env: { PATH: process.env.PATH ?? '', SLUICE_SMTP: smtp },
+      stdio: 'inherit',
+    });
+    child.on('exit', resolve);
+  });
+}
+
 let sluice: TestSluice;
 let smtp: string;
 beforeAll(async () => {
@@ -135,14 +146,7 @@ describe('delivering a message read on stdin', () => {
         '  "From: shop@example.com\\r\\nCc: boss@example.com", "-fbounces@example.com");',
         'exit($ok ? 0 : 1);',
       ].join('\n');
-      const result = await new Promise<number | null>((resolve) => {
-        const child = spawn('php', ['-c', ini, '-r', code], {
-          env: { PATH: process.env.PATH ?? '', SLUICE_SMTP: smtp },
-          stdio: 'inherit',
-        });
-        child.on('exit', resolve);
-      });
-      expect(result).toBe(0);
+      expect(await php(['-c', ini, '-r', code])).toBe(0);
       const stored = await newest();
       expect(stored.subject).toBe('From PHP');
       expect(stored.envelope).toEqual({
@@ -193,14 +197,7 @@ describe('-bs: SMTP on stdin and stdout', () => {
       '(new Symfony\\Component\\Mailer\\Mailer($transport))->send((new Symfony\\Component\\Mime\\Email())',
       "  ->from('sf@example.com')->to('dev@example.com')->subject('Symfony over -bs')->text('hi'));",
     ].join('\n');
-    const exit = await new Promise<number | null>((resolve) => {
-      const child = spawn('php', ['-r', code], {
-        env: { PATH: process.env.PATH ?? '', SLUICE_SMTP: smtp },
-        stdio: 'inherit',
-      });
-      child.on('exit', resolve);
-    });
-    expect(exit).toBe(0);
+    expect(await php(['-r', code])).toBe(0);
     const stored = await newest();
     expect(stored.subject).toBe('Symfony over -bs');
     expect(stored.envelope.mailFrom).toBe('sf@example.com');
