@@ -7,7 +7,7 @@ import { connectSnippets, DEFAULT_TARGET } from '../../ui/src/snippets/snippets.
 // A block is marked by the comment above its fence: <!-- snippet: django-starttls -->.
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const MARKED_BLOCK = /<!-- snippet: ([\w-]+) -->\n```(\w+)\n([\s\S]*?)\n```/g;
+const MARKED_BLOCK = /<!-- snippet: ([\w-]+) -->\s*```(\w+)\n([\s\S]*?)\n```/g;
 const blocks = [...readme.matchAll(MARKED_BLOCK)].map(([, id, language, code]) => ({
   id: id!,
   language: language!,
