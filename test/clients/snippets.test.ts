@@ -174,6 +174,16 @@ describe('with --smtp-auth, every snippet carries credentials', () => {
   });
 });
 
+/** The plain snippets of clients that upgrade whenever STARTTLS is offered. */
+const UPGRADING = [
+  'rails-plain',
+  'laravel-plain',
+  'symfony-plain',
+  'go-plain',
+  'php-plain',
+  'node-plain',
+];
+
 describe('with --smtp-require-tls, only snippets that use TLS are offered, and they work', () => {
   let server: Server;
   beforeAll(async () => {
@@ -183,11 +193,40 @@ describe('with --smtp-require-tls, only snippets that use TLS are offered, and t
 
   it('drops the plain snippets of clients that would not upgrade', () => {
     const plain = connectSnippets(server.target).filter((s) => s.mode === 'plain');
-    expect(plain.map((s) => s.id)).toEqual(['go-plain', 'php-plain']);
+    expect(plain.map((s) => s.id)).toEqual(UPGRADING);
   });
 
-  // Go upgrades on its own; sluice sendmail upgrades and trusts the CA beside the database.
-  it.for(['go-plain', 'php-plain', 'django-starttls'])('%s', async (id, context) => {
+  // They upgrade on their own (sluice sendmail too) on the plain port, which requires it.
+  it.for([...UPGRADING, 'django-starttls'])('%s', async (id, context) => {
+    const snippet = connectSnippets(server.target).find((s) => s.id === id)!;
+    await runSnippet(server, snippet, context, { tls: true, authUser: null });
+  });
+});
+
+describe('with --smtp-tls-cert, the plain port offers STARTTLS with that certificate', () => {
+  let server: Server;
+  const own = mkdtempSync(join(tmpdir(), 'sluice-own-cert-'));
+  temps.push(own);
+  beforeAll(async () => {
+    // "Your certificate": one issued by another Sluice's CA, which stands in for yours.
+    const issuer = await startSluice([], { dataDir: own });
+    await issuer.close();
+    server = await startServer([
+      ...['--smtp-tls-cert', join(own, 'sluice-tls.crt')],
+      ...['--smtp-tls-key', join(own, 'sluice-tls.key')],
+    ]);
+    server.ca = join(own, 'sluice-ca.crt');
+  });
+  afterAll(() => server?.sluice.close());
+
+  it('and clients that upgrade on their own verify it on plain snippets', async () => {
+    const plain = connectSnippets(server.target).filter((s) => s.mode === 'plain');
+    expect(plain.filter((s) => s.trust).map((s) => s.id)).toEqual(
+      UPGRADING.filter((id) => id !== 'php-plain'),
+    );
+  });
+
+  it.for(UPGRADING)('%s', async (id, context) => {
     const snippet = connectSnippets(server.target).find((s) => s.id === id)!;
     await runSnippet(server, snippet, context, { tls: true, authUser: null });
   });

@@ -19,7 +19,10 @@ export interface FrameworkSpec {
   readonly trust?: Trust;
   /** Whether it can be offered at all for this target. */
   readonly available?: (target: SnippetTarget) => boolean;
-  /** It upgrades to STARTTLS on its own, so it still works when TLS is required. */
+  /**
+   * It upgrades whenever STARTTLS is offered (and then verifies), so on a plain port that
+   * offers it the "plain" snippet uses TLS, and it still works when TLS is required.
+   */
   readonly upgradesItself?: boolean;
   readonly code: (connection: Connection, target: SnippetTarget) => string;
 }
@@ -57,6 +60,7 @@ export const FRAMEWORKS: readonly FrameworkSpec[] = [
     language: 'ruby',
     modes: TLS_AND_AUTH_MODES,
     trust: 'system',
+    upgradesItself: true,
     code: (c) =>
       lines(
         'config.action_mailer.delivery_method = :smtp',
@@ -78,6 +82,7 @@ export const FRAMEWORKS: readonly FrameworkSpec[] = [
     language: 'ini',
     modes: TLS_AND_AUTH_MODES,
     trust: 'system',
+    upgradesItself: true,
     code: (c) =>
       lines(
         c.tls === 'implicit' && '# MAIL_SCHEME needs Laravel 11 or later',
@@ -97,6 +102,7 @@ export const FRAMEWORKS: readonly FrameworkSpec[] = [
     language: 'ini',
     modes: TLS_AND_AUTH_MODES,
     trust: 'system',
+    upgradesItself: true,
     code: (c) => {
       const login = c.credentials ? `${c.credentials.user}:${c.credentials.password}@` : '';
       return `MAILER_DSN=${c.tls === 'implicit' ? 'smtps' : 'smtp'}://${login}${address(c)}`;
@@ -179,6 +185,7 @@ export const FRAMEWORKS: readonly FrameworkSpec[] = [
     language: 'js',
     modes: TLS_AND_AUTH_MODES,
     trust: 'node',
+    upgradesItself: true,
     code: (c) =>
       lines(
         "import nodemailer from 'nodemailer';",

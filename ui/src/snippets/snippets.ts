@@ -59,9 +59,11 @@ export function connectSnippets(target: SnippetTarget): Snippet[] {
   );
 }
 
-/** A client that upgrades on its own does so on a plain port that requires TLS. */
+/** A client that upgrades on its own does so on a plain port that offers STARTTLS. */
 function usesTls(framework: FrameworkSpec, target: SnippetTarget, connection: Connection): boolean {
-  return connection.tls !== 'none' || (target.tlsRequired && framework.upgradesItself === true);
+  return (
+    connection.tls !== 'none' || (target.plainOffersStarttls && framework.upgradesItself === true)
+  );
 }
 
 function connectionFor(

@@ -14,6 +14,8 @@ export interface SnippetTarget {
   readonly smtps: number | null;
   /** --smtp-require-tls: the plain port refuses mail before STARTTLS. */
   readonly tlsRequired: boolean;
+  /** The plain port offers STARTTLS too (a certificate of the user's, or TLS required). */
+  readonly plainOffersStarttls: boolean;
   /** --smtp-auth: snippets carry credentials (placeholders the user replaces). */
   readonly authRequired: boolean;
   /** The command that runs `sluice sendmail`. */
@@ -28,6 +30,7 @@ export const DEFAULT_TARGET: SnippetTarget = {
   starttls: 1587,
   smtps: 1465,
   tlsRequired: false,
+  plainOffersStarttls: false,
   authRequired: false,
   sendmail: 'sluice sendmail',
   sendmailAddress: null,
@@ -58,6 +61,7 @@ export function targetFor(info: ListenerInfo, pageHost: string): SnippetTarget {
     starttls: info.starttls?.port ?? (info.tls.starttls ? info.smtp.port : null),
     smtps: info.smtps?.port ?? null,
     tlsRequired: info.tls.required,
+    plainOffersStarttls: info.tls.starttls,
     authRequired: info.auth.mode === 'required',
     sendmail: info.sendmail ?? DEFAULT_TARGET.sendmail,
     sendmailAddress: sendmailAddress === '127.0.0.1:1025' ? null : sendmailAddress,
