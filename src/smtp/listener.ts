@@ -18,7 +18,10 @@ import { ImmediateSMTPServer } from './immediate-server.js';
 import { smtpError, smtpReplyForStoreError } from './replies.js';
 
 export interface SmtpListenerOptions {
-  readonly config: Pick<Config, 'hostname' | 'smtpAuth' | 'limits' | 'tls'>;
+  readonly config: Pick<
+    Config,
+    'hostname' | 'smtpAuth' | 'limits' | 'tls' | 'smtp' | 'starttls' | 'smtps'
+  >;
   readonly certificate: Certificate;
   /** Parses and commits a message; the 250 waits for it. */
   readonly capture: (message: IncomingMessage) => Promise<MessageSummary>;
@@ -29,13 +32,17 @@ export interface SmtpListenerOptions {
 
 export interface SmtpAddresses {
   readonly smtp: AddressInfo;
+  readonly starttls: AddressInfo | null;
   readonly smtps: AddressInfo | null;
 }
+
+/** How a listener offers TLS: STARTTLS when asked to, always, or from the first byte. */
+type TlsOffer = 'starttls-if-configured' | 'starttls' | 'implicit';
 
 /** How long a shutdown waits for messages that are mid-DATA before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** The SMTP side: a plain/STARTTLS listener and an optional implicit-TLS one, sharing one pipeline. */
+/** The SMTP side: plain, STARTTLS and implicit-TLS listeners, sharing one pipeline. */
 export class SmtpListener {
   readonly #options: SmtpListenerOptions;
   readonly #servers: SMTPServer[] = [];
@@ -45,10 +52,12 @@ export class SmtpListener {
     this.#options = options;
   }
 
-  async listen(plain: Listen, secure: Listen | null): Promise<SmtpAddresses> {
-    const smtp = await this.#start(plain, false);
-    const smtps = secure ? await this.#start(secure, true) : null;
-    return { smtp, smtps };
+  async listen(): Promise<SmtpAddresses> {
+    const { config } = this.#options;
+    const smtp = await this.#start(config.smtp, 'starttls-if-configured');
+    const starttls = config.starttls && (await this.#start(config.starttls, 'starttls'));
+    const smtps = config.smtps && (await this.#start(config.smtps, 'implicit'));
+    return { smtp, starttls, smtps };
   }
 
   /** Stops accepting, lets messages already in DATA finish and commit, then closes every connection. */
@@ -67,8 +76,8 @@ export class SmtpListener {
     await Promise.all(closed);
   }
 
-  #start(address: Listen, secure: boolean): Promise<AddressInfo> {
-    const server = new ImmediateSMTPServer(this.#serverOptions(secure));
+  #start(address: Listen, tls: TlsOffer): Promise<AddressInfo> {
+    const server = new ImmediateSMTPServer(this.#serverOptions(tls));
     server.on('error', (error: Error) =>
       this.#options.logger.debug('connection error', { error: error.message }),
     );
@@ -82,12 +91,16 @@ export class SmtpListener {
     });
   }
 
-  #serverOptions(secure: boolean): SMTPServerOptions {
+  #serverOptions(tls: TlsOffer): SMTPServerOptions {
     const { config, certificate, chaos } = this.#options;
+    // nodemailer, ruby-mail and Symfony Mailer upgrade whenever STARTTLS is offered and then
+    // verify: the plain port offers it only with a certificate the user chose or required TLS.
+    const noStarttls = tls === 'starttls-if-configured' && !config.tls.starttlsOnSmtp;
     return {
       name: config.hostname,
       banner: 'Sluice ready',
-      secure,
+      secure: tls === 'implicit',
+      ...(noStarttls ? { disabledCommands: ['STARTTLS'] } : {}),
       key: certificate.key,
       cert: certificate.cert,
       logger: false,
