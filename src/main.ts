@@ -1,15 +1,23 @@
 #!/usr/bin/env node
 import { hostname } from 'node:os';
 import { createApp, type App } from './app.js';
-import { banner } from './banner.js';
+import { banner } from './cli/banner.js';
 import { ConfigError, helpText, loadConfig, type CliCommand } from './config/config.js';
 import { verifyUpstreams } from './relay/verify.js';
+import { isTool, runTool, sendmailCommand } from './cli/tools.js';
 import { VERSION } from './version.js';
 
 /** The command line: the only module that touches process. */
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'relay') return relayCommand(argv.slice(1));
+  if (isTool(argv[0]))
+    return runTool(argv, {
+      env: process.env,
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
   const command = readConfig(argv);
   if (typeof command === 'number') return command;
   if (command.kind === 'help') {
@@ -28,7 +36,7 @@ async function main(): Promise<number> {
   let app: App | undefined;
   let addresses;
   try {
-    app = createApp(config);
+    app = createApp(config, { sendmailCommand: sendmailCommand(process.execPath, process.argv) });
     addresses = await app.start();
   } catch (error) {
     await app?.close();

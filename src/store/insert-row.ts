@@ -2,6 +2,7 @@ import { hiddenRecipients, type StoredDetail } from './rows.js';
 import { chunksOf } from '../mail/raw-message.js';
 import { rawLength } from './raw-pieces.js';
 import { foldForSearch } from './search-fold.js';
+import { tagsOfNewMessage } from './tags.js';
 import type { Address, NewMessage, OutboxDecision } from './types.js';
 
 /** A new message turned into the values of its rows, computed before the write lock is taken. */
@@ -17,6 +18,8 @@ export interface InsertRow {
   readonly searchChars: number;
   /** The relay's decision, inserted with the message. */
   readonly outbox: readonly OutboxDecision[];
+  /** From its X-Tags header and plus-addressed recipients. */
+  readonly tags: readonly string[];
 }
 
 export function toInsertRow(message: NewMessage): InsertRow {
@@ -34,6 +37,7 @@ export function toInsertRow(message: NewMessage): InsertRow {
     parseErrorMessage: parsed.parseError,
   };
   const search = searchFields(message, bcc);
+  const tags = tagsOfNewMessage(parsed.headers, [...envelope.rcptTo, ...parsed.to, ...parsed.cc]);
   return {
     message: {
       receivedAt: (message.receivedAt ?? new Date()).getTime(),
@@ -50,6 +54,7 @@ export function toInsertRow(message: NewMessage): InsertRow {
       messageId: parsed.messageId,
       date: parsed.date,
       parseError: parsed.parseError === null ? 0 : 1,
+      tags: JSON.stringify(tags),
     },
     raw,
     size,
@@ -57,6 +62,7 @@ export function toInsertRow(message: NewMessage): InsertRow {
     search,
     searchChars: search.reduce((sum, text) => sum + text.length, 0),
     outbox: message.outbox ?? [],
+    tags,
   };
 }
 

@@ -27,11 +27,9 @@ describe('migrations', () => {
   const path = join(dataDir, 'sluice.db');
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  // Each engineer's migration has a number of its own (006 security, 007 failures...), so a
-  // branch may skip one; what matters is that they run in order and never share a number.
-  it('are numbered from 1 up, in order', () => {
+  it('are numbered in ascending order, each number once', () => {
+    // Numbers are handed out per change ahead of time, so a branch may skip some.
     const versions = MIGRATIONS.map((m) => m.version);
-    expect(versions[0]).toBe(1);
     expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
   });
 

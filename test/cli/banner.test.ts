@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { banner } from '../src/banner.js';
-import { loadConfig, type Config } from '../src/config/config.js';
+import { banner } from '../../src/cli/banner.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
 
 function configOf(argv: string[]): Config {
   const command = loadConfig({ argv: [...argv, '--db', ':memory:'], env: {} });
@@ -20,10 +20,15 @@ describe('the banner', () => {
     const text = banner({
       version: '1.0.0',
       config: configOf([]),
-      addresses: { smtp: at('127.0.0.1', 1025), smtps: null, http: at('127.0.0.1', 8025) },
+      addresses: {
+        smtp: at('127.0.0.1', 1025),
+        starttls: null,
+        smtps: null,
+        http: at('127.0.0.1', 8025),
+      },
       hostname: 'devbox',
     });
-    expect(text).toContain('  SMTP   127.0.0.1:1025  (STARTTLS offered; AUTH optional)\n');
+    expect(text).toContain('  SMTP   127.0.0.1:1025  (plain, no STARTTLS; AUTH optional)\n');
     expect(text).toContain('  Inbox  http://127.0.0.1:8025/\n');
     expect(text).toContain('EMAIL_HOST=127.0.0.1 EMAIL_PORT=1025\n');
     expect(text).not.toContain('all interfaces');
@@ -35,11 +40,19 @@ describe('the banner', () => {
     const text = banner({
       version: '1.0.0',
       config: configOf(['--smtp', ':2525', '--http', '0.0.0.0:8025']),
-      addresses: { smtp: at('0.0.0.0', 2525), smtps: at('::', 2465), http: at('0.0.0.0', 8025) },
+      addresses: {
+        smtp: at('0.0.0.0', 2525),
+        starttls: at('0.0.0.0', 2587),
+        smtps: at('::', 2465),
+        http: at('0.0.0.0', 8025),
+      },
       hostname: '3f2c9a1b7d4e',
     });
     expect(text).toContain(
-      '  SMTP   0.0.0.0:2525  (all interfaces, other machines can reach it; STARTTLS offered; AUTH optional)\n',
+      '  SMTP   0.0.0.0:2525  (all interfaces, other machines can reach it; plain, no STARTTLS; AUTH optional)\n',
+    );
+    expect(text).toContain(
+      '         0.0.0.0:2587  (all interfaces, other machines can reach it; STARTTLS)\n',
     );
     expect(text).toContain('  SMTPS  [::]:2465  (all interfaces, other machines can reach it;');
     expect(text).toContain('  Inbox  http://localhost:8025/  (all interfaces)\n');
