@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
+import { BASE64_CHECK_BYTES } from '../../src/mail/structure-check.js';
 
 /** A message from header lines given as bytes (latin1 string = one char per byte). */
 function message(headerBytes: string, body = 'Body.\r\n'): Buffer {
@@ -153,5 +154,17 @@ describe('parseMessage flags what it could not make sense of', () => {
     expect((await parseMessage(body('aGVs!*bG8=\r\n'))).parseError).toBe(
       'a base64 part holds bytes outside base64: it could not be decoded as sent',
     );
+  });
+
+  it('checks the first BASE64_CHECK_BYTES of base64 byte by byte, not every byte of a big one', async () => {
+    const lines = 'QUJD'.repeat(19) + '\r\n';
+    const valid = lines.repeat(Math.ceil((BASE64_CHECK_BYTES * 2) / lines.length));
+    const body = (text: string) =>
+      message(
+        'Subject: b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n',
+        text,
+      );
+    expect((await parseMessage(body(`!${valid}`))).parseError).toContain('outside base64');
+    expect((await parseMessage(body(`${valid}!`))).parseError).toBeNull();
   });
 });
