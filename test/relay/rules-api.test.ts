@@ -35,6 +35,8 @@ beforeAll(async () => {
       { name: 'blocked', match: { recipient: '*@blocked.test' }, action: 'capture' },
       { name: 'flagged', match: { header: { name: 'X-Release', value: 'yes' } }, action: 'relay' },
     ],
+    // Manual release to typed addresses (release-policy.test.ts covers the refusals).
+    release_to: ['*@elsewhere.test'],
     retry: FAST_RETRY,
   });
 });
@@ -163,7 +165,7 @@ describe('manual release', () => {
     });
     expect(response.status).toBe(403);
     expect(response.body.error.code).toBe('relay_denied');
-    expect(response.body.error.message).toContain('x@blocked.test (blocked captures it');
+    expect(response.body.error.message).toContain('x@blocked.test (rule "blocked" captures it');
     expect((await explain(sluice, id)).outbox.entries).toEqual([]);
   });
 
