@@ -1,33 +1,76 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { WebConfig } from '../config/web.js';
 import type { Logger } from '../log/logger.js';
 import type { RelayService } from '../relay/types.js';
 import type { Store } from '../store/types.js';
+import { authenticate } from './auth/authenticate.js';
 import { ApiError, errorHandler } from './errors.js';
-import { apiGuard, type GuardOptions } from './guards.js';
-import { openApiDocument } from './openapi.js';
+import { crossSiteGuard } from './guards/cross-site.js';
+import { hostGuard } from './guards/host.js';
+import { openApiFor } from './openapi.js';
 import { eventRoutes } from './routes/events.js';
 import { messageRoutes, type PartReader } from './routes/messages.js';
+import { probeRoutes, PROBE_PATHS } from './routes/probes.js';
 import { relayRoutes } from './routes/relay.js';
 import { systemRoutes, type ServerInfo } from './routes/system.js';
 import { staticUiRoutes } from './static-ui.js';
 
-export interface WebAppOptions extends GuardOptions {
+export interface WebAppOptions {
   readonly store: Store;
   readonly parts: PartReader;
   readonly logger: Logger;
   readonly info: () => ServerInfo;
   /** The relay's operations; without it the relay routes answer that the relay is off. */
   readonly relay?: RelayService;
+  /** Sign-in, base path and extra host names (src/config/web.ts). */
+  readonly web: WebConfig;
+  /** Every Host name served (the Host guard); IP addresses are always served. */
+  readonly hostNames: readonly string[];
 }
 
 const MAX_REQUEST_BODY = 1024 * 1024;
 
-/** Every HTTP route, in one place. */
+/**
+ * Every HTTP route, in one place, behind one chain that nothing goes around:
+ * Host guard → cross-site guard → authentication → (role check per route) → route.
+ * Everything lives under the base path (`/` or e.g. `/mail/`).
+ */
 export function createWebApp(options: WebAppOptions): Hono {
-  const { store, logger } = options;
+  const { logger, web } = options;
+  const base = web.basePath;
+  const root = new Hono();
+  root.onError(errorHandler(logger));
+  root.notFound((c) => c.json({ error: { code: 'not_found', message: 'Not found' } }, 404));
+
+  root.use('*', hostGuard({ names: options.hostNames }));
+  root.use('*', crossSiteGuard({ framedImages: framedImagePaths(base) }));
+  root.use(
+    '*',
+    authenticate({
+      auth: web.auth,
+      isOpen: (path) => PROBE_PATHS.has(path.slice(base.length - 1)),
+    }),
+  );
+
+  const site = new Hono();
+  site.route('/', probeRoutes(options.store));
+  site.route('/api', nativeApi(options));
+  // Compatibility dialects mount here, one line each, e.g. site.route('/', mailpitRoutes(deps));
+  // they sit behind the chain above like everything else. A dialect route that lets mail
+  // leave (a "release") declares requireRole('releaser') as the native ones do.
+  site.route('/', staticUiRoutes({ basePath: base }));
+
+  if (base === '/') return root.route('/', site);
+  const prefix = base.slice(0, -1);
+  root.get(prefix, (c) => c.redirect(base, 302));
+  return root.route(prefix, site);
+}
+
+/** The native API under /api. */
+function nativeApi(options: WebAppOptions): Hono {
+  const { store } = options;
   const api = new Hono();
-  api.use('*', apiGuard(options));
   api.use(
     '*',
     bodyLimit({
@@ -44,23 +87,24 @@ export function createWebApp(options: WebAppOptions): Hono {
       },
     }),
   );
-  api.get('/openapi.json', (c) => c.json(openApiDocument));
+  const document = openApiFor(options.web.basePath);
+  api.get('/openapi.json', (c) => c.json(document));
   api.route('/', systemRoutes(store, options.info));
   api.route('/', relayRoutes(store, options.relay));
-  api.route('/', messageRoutes(store, options.parts));
+  api.route('/', messageRoutes(store, options.parts, options.web.basePath));
   api.route('/', eventRoutes(store));
   api.all('*', (c) => {
     throw new ApiError(
       404,
       'not_found',
-      `No API route ${c.req.method} ${c.req.path}; see /api/openapi.json`,
+      `No API route ${c.req.method} ${c.req.path}; see ${options.web.basePath}api/openapi.json`,
     );
   });
+  return api;
+}
 
-  const app = new Hono();
-  app.onError(errorHandler(logger));
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: 'Not found' } }, 404));
-  app.route('/api', api);
-  app.route('/', staticUiRoutes());
-  return app;
+/** Captured parts, which the sandboxed preview frame loads as images. */
+function framedImagePaths(base: string): RegExp {
+  const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped}api/messages/\\d+/(cid|parts)/`);
 }

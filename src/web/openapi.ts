@@ -4,7 +4,23 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const ok = (description: string, schema: object) => ({ description, ...json(schema) });
 const errors = {
   '400': { description: 'Invalid parameters', ...json(ref('Error')) },
+  '401': {
+    description: 'Sign-in is configured and the request has no valid credentials',
+    ...json(ref('Error')),
+  },
   '404': { description: 'No such message', ...json(ref('Error')) },
+};
+/** Operations that let mail leave or stop it: releaser role only (--http-releasers). */
+const releaser = {
+  'x-sluice-role': 'releaser',
+  security: [{ basic: [] }, { bearer: [] }],
+};
+const releaserErrors = {
+  '403': {
+    description:
+      'relay_denied: an address is not allowed (each with its reason); forbidden_role: the caller is a reader',
+    ...json(ref('Error')),
+  },
 };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
 const listParams = [
@@ -63,7 +79,7 @@ const outboxIdParam = {
 };
 const relayErrors = {
   ...errors,
-  '403': { description: 'The rules deny an address (relay_denied)', ...json(ref('Error')) },
+  ...releaserErrors,
   '409': {
     description: 'The relay is off, or the entry is in the wrong state',
     ...json(ref('Error')),
@@ -83,8 +99,23 @@ const relayPaths = {
   '/api/relay/status': {
     get: {
       summary:
-        'Relay mode, upstreams (no credentials) each verified now (connect + authenticate), and the rules',
+        'Relay mode, upstreams (no credentials) with their last verification (null before the first; never logs in), the rules and release_to',
       responses: { '200': ok('Status', { type: 'object' }) },
+    },
+  },
+  '/api/relay/verify': {
+    post: {
+      ...releaser,
+      summary:
+        'Connect and authenticate to every upstream now (sends no mail), at most once a minute; answers the status',
+      responses: {
+        '200': ok('Status', { type: 'object' }),
+        ...relayErrors,
+        '429': {
+          description: 'Verified less than a minute ago; see Retry-After',
+          ...json(ref('Error')),
+        },
+      },
     },
   },
   '/api/messages/{id}/relay': {
@@ -113,8 +144,9 @@ const relayPaths = {
   },
   '/api/messages/{id}/release': {
     post: {
+      ...releaser,
       summary:
-        'Send the message upstream now: to its envelope recipients, or to the addresses in "to". Addresses a rule captures are refused.',
+        'Send the message upstream now: to its envelope recipients, or to the addresses in "to". Each address must be a recipient of the message or match relay.release_to; addresses a capture rule names are refused.',
       parameters: [idParam],
       requestBody: json({
         type: 'object',
@@ -125,6 +157,7 @@ const relayPaths = {
   },
   '/api/relay/approve': {
     post: {
+      ...releaser,
       summary: 'Queue the held recipients of these messages',
       requestBody: messageIds,
       responses: { '200': ok('Queued entries', entries), ...relayErrors },
@@ -132,6 +165,7 @@ const relayPaths = {
   },
   '/api/relay/reject': {
     post: {
+      ...releaser,
       summary: 'Cancel the held recipients of these messages',
       requestBody: messageIds,
       responses: { '200': ok('Cancelled entries', entries), ...relayErrors },
@@ -163,14 +197,16 @@ const relayPaths = {
   },
   '/api/relay/outbox/{id}/retry': {
     post: {
-      summary: 'Send a queued, held or failed entry now',
+      ...releaser,
+      summary: 'Send a queued, held or failed entry now (no body needed)',
       parameters: [outboxIdParam],
       responses: { '200': ok('The entry', ref('OutboxEntry')), ...relayErrors },
     },
   },
   '/api/relay/outbox/{id}/cancel': {
     post: {
-      summary: 'Cancel a held, queued or failed entry',
+      ...releaser,
+      summary: 'Cancel a held, queued or failed entry (no body needed)',
       parameters: [outboxIdParam],
       responses: { '200': ok('The entry', ref('OutboxEntry')), ...relayErrors },
     },
@@ -183,8 +219,9 @@ export const openApiDocument = {
     title: 'Sluice API',
     version: '1',
     description:
-      'Captured mail over HTTP. Writes need Content-Type: application/json. Errors are {"error": {"code", "message"}}.',
+      'Captured mail over HTTP. A write with a body sends it as JSON (Content-Type: application/json). Errors are {"error": {"code", "message"}}. When sign-in is configured, every path but the probes needs HTTP Basic or a bearer token; operations marked x-sluice-role: releaser need the releaser role.',
   },
+  security: [{ basic: [] }, { bearer: [] }, {}],
   paths: {
     '/api/messages': {
       get: {
@@ -338,7 +375,28 @@ export const openApiDocument = {
     },
     ...relayPaths,
     '/api/health': {
-      get: { summary: 'Liveness probe', responses: { '200': ok('Healthy', { type: 'object' }) } },
+      get: {
+        summary: 'Liveness probe (also at /livez); no sign-in',
+        security: [],
+        responses: { '200': ok('Healthy', { type: 'object' }) },
+      },
+    },
+    '/api/ready': {
+      get: {
+        summary:
+          'Readiness probe (also at /readyz): 503 while the store cannot take mail (its thread stopped, the database cannot be written, --max-db-size reached); no sign-in',
+        security: [],
+        responses: {
+          '200': ok('Ready', { type: 'object', properties: { ready: { const: true } } }),
+          '503': {
+            description: 'Not ready, and why',
+            ...json({
+              type: 'object',
+              properties: { ready: { const: false }, reason: { type: 'string' } },
+            }),
+          },
+        },
+      },
     },
     '/api/openapi.json': {
       get: {
@@ -354,6 +412,18 @@ export const openApiDocument = {
     },
   },
   components: {
+    securitySchemes: {
+      basic: {
+        type: 'http',
+        scheme: 'basic',
+        description: 'A user of --http-auth-file / --http-auth',
+      },
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'A token of --http-tokens-file / --http-tokens',
+      },
+    },
     schemas: {
       Error: {
         type: 'object',
@@ -440,6 +510,15 @@ export const openApiDocument = {
           nextAttemptAt: { type: ['string', 'null'], format: 'date-time' },
           updatedAt: { type: 'string', format: 'date-time' },
           lastReply: { type: ['string', 'null'] },
+          releasedBy: {
+            type: ['string', 'null'],
+            description:
+              'Who released, approved or retried it (user or token name); null when a rule queued it',
+          },
+          cancelledBy: {
+            type: ['string', 'null'],
+            description: 'Who rejected or cancelled it; null otherwise',
+          },
         },
       },
       OutboxAttempt: {
@@ -483,3 +562,9 @@ export const openApiDocument = {
     },
   },
 } as const;
+
+/** The document as served under a base path: its paths are relative to the server URL. */
+export function openApiFor(basePath: string) {
+  if (basePath === '/') return openApiDocument;
+  return { ...openApiDocument, servers: [{ url: basePath.slice(0, -1) }] };
+}

@@ -31,6 +31,7 @@ describe('with the relay on', () => {
         { name: 'trusted', match: { recipient: '*@ok.example' }, action: 'relay' },
         { name: 'blocked', match: { recipient: '*@blocked.example' }, action: 'capture' },
       ],
+      release_to: ['*@elsewhere.example', '*@blocked.example'],
       retry: FAST_RETRY,
     });
   });
@@ -120,7 +121,8 @@ describe('with the relay on', () => {
     expect(await result.getAttribute('class')).toContain('error-text');
     await to.fill('x@blocked.example');
     await submit.click();
-    await expect.poll(() => result.textContent()).toContain('blocked captures it');
+    // release_to names the domain, but the capture rule still blocks it.
+    await expect.poll(() => result.textContent()).toContain('rule "blocked" captures it');
     expect(deliveredTo('Split order')).toEqual(['bob@ok.example']);
 
     // A good address is queued, sent, and joins the history live.
@@ -130,7 +132,10 @@ describe('with the relay on', () => {
     await expect
       .poll(() => deliveredTo('Split order').sort())
       .toEqual(['bob@ok.example', 'dora@elsewhere.example']);
-    await page.locator('.relay-history > li[data-state="sent"]', { hasText: 'dora@' }).waitFor();
+    const dora = page.locator('.relay-history > li[data-state="sent"]', { hasText: 'dora@' });
+    await dora.waitFor();
+    // Who released it is on record; without sign-in that is "anonymous".
+    expect(await dora.locator('.acted-by').textContent()).toBe(' · released by anonymous');
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'relay-tab.png') });
   });

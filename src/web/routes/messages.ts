@@ -17,8 +17,8 @@ export interface PartReader {
   readPart(id: MessageId, selector: PartSelector): Promise<PartContent | null>;
 }
 
-/** The native message API: list, search, read, mark and delete. */
-export function messageRoutes(store: Store, parts: PartReader) {
+/** The native message API: list, search, read, mark and delete. `basePath` is `/` or e.g. `/mail/`. */
+export function messageRoutes(store: Store, parts: PartReader, basePath = '/') {
   const app = new Hono();
 
   app.get('/messages', async (c) => c.json(await store.listMessages(listParams(c))));
@@ -77,7 +77,7 @@ export function messageRoutes(store: Store, parts: PartReader) {
       throw new ApiError(404, 'not_found', `message ${id} has no HTML body`);
     const html = prepareHtml(
       message.html,
-      (cid) => `/api/messages/${id}/cid/${encodeURIComponent(cid)}`,
+      (cid) => `${basePath}api/messages/${id}/cid/${encodeURIComponent(cid)}`,
     );
     return c.body(html, 200, {
       ...capturedContentHeaders({ remote: c.req.query('remote') === '1' }),
