@@ -318,11 +318,12 @@ export class SqliteStore implements Store {
         ready: false,
         reason: `the database reached --max-db-size (${limit} bytes): delete messages or raise the limit`,
       };
-    if (this.#full)
-      return {
-        ready: false,
-        reason: 'the last message could not be stored: the database or its disk is full',
-      };
+    if (this.#full) {
+      const reason = limit
+        ? `the last message did not fit in --max-db-size (${limit} bytes) or on the disk: delete messages or raise the limit`
+        : 'the last message did not fit on the disk: delete messages or free space';
+      return { ready: false, reason };
+    }
     const busyTimeout = this.#db.pragma('busy_timeout', { simple: true }) as number;
     this.#db.pragma(`busy_timeout = ${PROBE_BUSY_TIMEOUT_MS}`);
     try {

@@ -1,10 +1,11 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { WebConfig } from '../config/web.js';
 import type { Logger } from '../log/logger.js';
 import type { RelayService } from '../relay/types.js';
 import type { Store } from '../store/types.js';
 import { authenticate } from './auth/authenticate.js';
+import { PartLinks } from './auth/part-links.js';
 import { ApiError, errorHandler } from './errors.js';
 import { crossSiteGuard } from './guards/cross-site.js';
 import { hostGuard } from './guards/host.js';
@@ -43,19 +44,21 @@ export function createWebApp(options: WebAppOptions): Hono {
   root.onError(errorHandler(logger));
   root.notFound((c) => c.json({ error: { code: 'not_found', message: 'Not found' } }, 404));
 
+  const partLinks = new PartLinks();
+  const isFramedImage = framedImages(base, partLinks);
   root.use('*', hostGuard({ names: options.hostNames }));
-  root.use('*', crossSiteGuard({ framedImages: framedImagePaths(base) }));
+  root.use('*', crossSiteGuard({ isFramedImage }));
   root.use(
     '*',
     authenticate({
       auth: web.auth,
-      isOpen: (path) => PROBE_PATHS.has(path.slice(base.length - 1)),
+      isOpen: (c) => PROBE_PATHS.has(c.req.path.slice(base.length - 1)) || isFramedImage(c),
     }),
   );
 
   const site = new Hono();
   site.route('/', probeRoutes(options.store));
-  site.route('/api', nativeApi(options));
+  site.route('/api', nativeApi(options, partLinks));
   // Compatibility dialects mount here, one line each, e.g. site.route('/', mailpitRoutes(deps));
   // they sit behind the chain above like everything else. A dialect route that lets mail
   // leave (a "release") declares requireRole('releaser') as the native ones do.
@@ -68,7 +71,7 @@ export function createWebApp(options: WebAppOptions): Hono {
 }
 
 /** The native API under /api. */
-function nativeApi(options: WebAppOptions): Hono {
+function nativeApi(options: WebAppOptions, partLinks: PartLinks): Hono {
   const { store } = options;
   const api = new Hono();
   api.use(
@@ -91,7 +94,13 @@ function nativeApi(options: WebAppOptions): Hono {
   api.get('/openapi.json', (c) => c.json(document));
   api.route('/', systemRoutes(store, options.info));
   api.route('/', relayRoutes(store, options.relay));
-  api.route('/', messageRoutes(store, options.parts, options.web.basePath));
+  api.route(
+    '/',
+    messageRoutes(store, options.parts, {
+      basePath: options.web.basePath,
+      imageLink: (path) => partLinks.sign(path),
+    }),
+  );
   api.route('/', eventRoutes(store));
   api.all('*', (c) => {
     throw new ApiError(
@@ -103,8 +112,16 @@ function nativeApi(options: WebAppOptions): Hono {
   return api;
 }
 
-/** Captured parts, which the sandboxed preview frame loads as images. */
-function framedImagePaths(base: string): RegExp {
+/**
+ * The preview frame loading one of its message's images: a GET for a captured part, as an
+ * image, with a valid signed link (see auth/part-links.ts).
+ */
+function framedImages(base: string, links: PartLinks): (c: Context) => boolean {
   const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^${escaped}api/messages/\\d+/(cid|parts)/`);
+  const parts = new RegExp(`^${escaped}api/messages/\\d+/(cid|parts)/`);
+  return (c) =>
+    (c.req.method === 'GET' || c.req.method === 'HEAD') &&
+    parts.test(c.req.path) &&
+    ['image', undefined].includes(c.req.header('sec-fetch-dest')) &&
+    links.verify(new URL(c.req.url).pathname, c.req.query('k'));
 }

@@ -9,8 +9,8 @@ import { FailureThrottle } from './throttle.js';
 
 export interface AuthenticateOptions {
   readonly auth: WebAuth;
-  /** Paths anyone may request without signing in: health probes, which hold no mail. */
-  readonly isOpen: (path: string) => boolean;
+  /** Requests anyone may make without signing in: the probes, signed preview images. */
+  readonly isOpen: (c: Context) => boolean;
 }
 
 /** The challenge that makes a browser ask for a user name and password. */
@@ -75,7 +75,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
   }
 
   return async function authenticateRequest(c, next) {
-    if (options.isOpen(c.req.path)) return next();
+    if (options.isOpen(c)) return next();
     const credentials = parseAuthorization(c.req.header('authorization'));
     if (!credentials) {
       throw unauthorized(

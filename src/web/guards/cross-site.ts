@@ -4,11 +4,11 @@ import { hasBody } from '../input.js';
 
 export interface CrossSiteGuardOptions {
   /**
-   * Captured parts that the inbox's sandboxed preview frame loads as images. The frame has
-   * an opaque origin, so its requests arrive as cross-site (`Origin: null` for some); they
-   * are let through for these paths only, and only as images.
+   * Whether the request is the inbox's sandboxed preview frame loading one of its message's
+   * images (a signed part link, see auth/part-links.ts). The frame has an opaque origin, so
+   * its requests arrive as cross-site, some with `Origin: null`; only these are let through.
    */
-  readonly framedImages: RegExp;
+  readonly isFramedImage: (c: Context) => boolean;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -28,10 +28,7 @@ export function crossSiteGuard(options: CrossSiteGuardOptions): MiddlewareHandle
   return async function checkCrossSite(c, next) {
     const method = c.req.method;
     const origin = c.req.header('origin');
-    const framedImage =
-      (method === 'GET' || method === 'HEAD') &&
-      options.framedImages.test(c.req.path) &&
-      ['image', undefined].includes(c.req.header('sec-fetch-dest'));
+    const framedImage = options.isFramedImage(c);
 
     if (origin === 'null') {
       if (!framedImage) refuse('Requests from opaque origins are not allowed');
