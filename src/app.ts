@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { hostname as machineHostname } from 'node:os';
 import type { Config } from './config/config.js';
-import { exposureWarnings } from './config/exposure.js';
+import { exposureWarnings, refuseOpenExposure } from './config/exposure.js';
 import { ThreadedStore } from './ingest/threaded-store.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRelay } from './relay/relay.js';
@@ -54,6 +54,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let closing: Promise<void> | undefined;
 
   async function start(): Promise<RunningAddresses> {
+    // main.ts refuses first, with exit code 2; this keeps any other caller from serving one.
+    refuseOpenExposure(config);
     for (const warning of exposureWarnings(config)) logger.warn(warning);
     await store.ready;
     const certificate = await loadCertificate({

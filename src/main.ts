@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createApp } from './app.js';
 import { ConfigError, helpText, loadConfig, type Config } from './config/config.js';
+import { refuseOpenExposure } from './config/exposure.js';
 import { containerServerArgv, probeReadiness, readinessUrl } from './healthcheck.js';
 import { verifyUpstreams } from './relay/verify.js';
 import { VERSION } from './version.js';
@@ -10,7 +11,7 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'relay') return relayCommand(argv.slice(1));
   if (argv[0] === 'healthcheck') return healthcheckCommand(argv.slice(1));
-  const config = configOrExit(argv);
+  const config = configOrExit(argv, { serving: true });
   if (typeof config === 'number') return config;
 
   let app;
@@ -100,11 +101,17 @@ async function healthcheckCommand(argv: string[]): Promise<number> {
   return result.ready ? 0 : 1;
 }
 
-/** The configuration from argv, env and the config file, or the exit code after saying why not. */
-function configOrExit(argv: string[]): Config | number {
+/**
+ * The configuration from argv, env and the config file, or the exit code after saying why
+ * not. To serve, it must also not be an open relay (relay verify and healthcheck serve nothing).
+ */
+function configOrExit(argv: string[], options: { serving?: boolean } = {}): Config | number {
   try {
     const command = loadConfig({ argv, env: process.env });
-    if (command.kind === 'run') return command.config;
+    if (command.kind === 'run') {
+      if (options.serving) refuseOpenExposure(command.config);
+      return command.config;
+    }
     process.stdout.write(command.kind === 'help' ? helpText(VERSION) : `${VERSION}\n`);
     return 0;
   } catch (error) {

@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './errors.js';
-import { refuseOpenExposure } from './exposure.js';
 import { findOption, OPTIONS, type OptionSpec } from './options.js';
 import { parseRelayConfig, RelayConfigError, type RelayConfig } from './relay.js';
 import {
@@ -159,7 +158,6 @@ export function loadConfig(sources: ConfigSources): CliCommand {
     logLevel: setting('log-level', parseOneOf(LOG_LEVELS)),
     relay: relaySetting(file.relay, sources.env, readFile),
   };
-  refuseOpenExposure(config);
   return { kind: 'run', config: deepFreeze(config) };
 }
 

@@ -44,6 +44,8 @@ export function createWebApp(options: WebAppOptions): Hono {
   root.onError(errorHandler(logger));
   root.notFound((c) => c.json({ error: { code: 'not_found', message: 'Not found' } }, 404));
 
+  const isProbe = (path: string) =>
+    path.startsWith(base) && PROBE_PATHS.has(path.slice(base.length - 1));
   const partLinks = new PartLinks();
   const isFramedImage = framedImages(base, partLinks);
   root.use('*', hostGuard({ names: options.hostNames }));
@@ -52,16 +54,19 @@ export function createWebApp(options: WebAppOptions): Hono {
     '*',
     authenticate({
       auth: web.auth,
-      isOpen: (c) => PROBE_PATHS.has(c.req.path.slice(base.length - 1)) || isFramedImage(c),
+      logger,
+      isOpen: (c) => isProbe(c.req.path) || isFramedImage(c),
     }),
   );
+  root.use('*', limitBody());
 
   const site = new Hono();
   site.route('/', probeRoutes(options.store));
+  // Compatibility dialects mount here, one line each: site.route('/', mailpitRoutes(deps)).
+  // They sit behind the chain above like everything else, and before the native API, whose
+  // catch-all answers 404 for any other /api path. A dialect route that lets mail leave
+  // declares requireRole('releaser') and records c.get('principal').name, as the native do.
   site.route('/api', nativeApi(options, partLinks));
-  // Compatibility dialects mount here, one line each, e.g. site.route('/', mailpitRoutes(deps));
-  // they sit behind the chain above like everything else. A dialect route that lets mail
-  // leave (a "release") declares requireRole('releaser') as the native ones do.
   site.route('/', staticUiRoutes({ basePath: base }));
 
   if (base === '/') return root.route('/', site);
@@ -70,26 +75,27 @@ export function createWebApp(options: WebAppOptions): Hono {
   return root.route(prefix, site);
 }
 
+/** Bodies are read only by handlers that want one, and never past this size. */
+function limitBody() {
+  return bodyLimit({
+    maxSize: MAX_REQUEST_BODY,
+    onError: (c) => {
+      // The unread body is still on the socket; without this the client reuses a
+      // connection the server is about to drop, and its next request fails.
+      c.header('Connection', 'close');
+      throw new ApiError(
+        413,
+        'payload_too_large',
+        `Request bodies are limited to ${MAX_REQUEST_BODY} bytes`,
+      );
+    },
+  });
+}
+
 /** The native API under /api. */
 function nativeApi(options: WebAppOptions, partLinks: PartLinks): Hono {
   const { store } = options;
   const api = new Hono();
-  api.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_REQUEST_BODY,
-      onError: (c) => {
-        // The unread body is still on the socket; without this the client reuses a
-        // connection the server is about to drop, and its next request fails.
-        c.header('Connection', 'close');
-        throw new ApiError(
-          413,
-          'payload_too_large',
-          `Request bodies are limited to ${MAX_REQUEST_BODY} bytes`,
-        );
-      },
-    }),
-  );
   const document = openApiFor(options.web.basePath);
   api.get('/openapi.json', (c) => c.json(document));
   api.route('/', systemRoutes(store, options.info));

@@ -35,11 +35,6 @@ afterAll(async () => {
   dir.remove();
 });
 
-const deliveredTo = (subject: string) =>
-  upstream.received
-    .filter((r) => r.raw.includes(`Subject: ${subject}\r\n`))
-    .flatMap((r) => r.rcptTo);
-
 async function release(id: number, body?: unknown) {
   const response =
     body === undefined
@@ -58,7 +53,7 @@ describe('manual release', () => {
       'Refused: victim@example.net (not a recipient of this message, and no relay.release_to pattern allows it)',
     );
     expect((await explain(sluice, id)).outbox.entries).toEqual([]);
-    expect(deliveredTo('open relay attempt')).toEqual([]);
+    expect(upstream.deliveredTo('open relay attempt')).toEqual([]);
   });
 
   it('sends to the message’s own recipients, with no body (curl -X POST) or named in any case', async () => {
@@ -72,8 +67,11 @@ describe('manual release', () => {
     const again = await capture(sluice, ['Dev@Example.test'], SAMPLE('named recipient'));
     expect((await release(again, { to: ['dev@example.TEST'] })).status).toBe(200);
     await settled(sluice, again);
-    expect(deliveredTo('own recipients').sort()).toEqual(['dev@example.test', 'ops@example.test']);
-    expect(deliveredTo('named recipient')).toEqual(['dev@example.test']);
+    expect(upstream.deliveredTo('own recipients').sort()).toEqual([
+      'dev@example.test',
+      'ops@example.test',
+    ]);
+    expect(upstream.deliveredTo('named recipient')).toEqual(['dev@example.test']);
   });
 
   it('sends to addresses release_to allows, by glob and by /regex/', async () => {

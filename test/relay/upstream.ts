@@ -151,6 +151,13 @@ export class TestUpstream {
     return upstream;
   }
 
+  /** The recipients of every message received with this Subject, in order. */
+  deliveredTo(subject: string): string[] {
+    return this.received
+      .filter((r) => r.raw.includes(`Subject: ${subject}\r\n`))
+      .flatMap((r) => r.rcptTo);
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }

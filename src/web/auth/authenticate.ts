@@ -1,6 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { WebAuth } from '../../config/web.js';
+import type { Logger } from '../../log/logger.js';
 import { ApiError } from '../errors.js';
 import { CredentialCache } from './credential-cache.js';
 import { checkPassword, decoyPassword, sameText } from './passwords.js';
@@ -9,6 +10,8 @@ import { FailureThrottle } from './throttle.js';
 
 export interface AuthenticateOptions {
   readonly auth: WebAuth;
+  /** Refused sign-ins are logged with the client's address (never what was sent). */
+  readonly logger?: Logger;
   /** Requests anyone may make without signing in: the probes, signed preview images. */
   readonly isOpen: (c: Context) => boolean;
 }
@@ -68,6 +71,10 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
     }
     refuseWhileThrottled(c, throttle.waitFor(client));
     throttle.failed(client);
+    // A name only when it is a known user: people type passwords into the name field.
+    const user =
+      credentials.via === 'basic' && users.has(credentials.user) ? credentials.user : null;
+    options.logger?.warn('sign-in refused', { client, via: credentials.via, user });
     throw unauthorized(
       c,
       credentials.via === 'bearer' ? 'The token is not valid' : 'Wrong user name or password',
