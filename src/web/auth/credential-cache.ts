@@ -14,8 +14,9 @@ export class CredentialCache {
   readonly #key = randomBytes(32);
   readonly #expiry = new Map<string, number>();
 
+  /** The user name holds no ':' (HTTP Basic splits at the first), so the pair is unambiguous. */
   keyOf(user: string, password: string): string {
-    return createHmac('sha256', this.#key).update(user).update('\0').update(password).digest('hex');
+    return createHmac('sha256', this.#key).update(`${user}:${password}`).digest('hex');
   }
 
   has(key: string, now = Date.now()): boolean {
