@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseHtpasswd, parseTokens, passwordScheme } from '../../src/config/htpasswd.js';
 import { parseAuthorization } from '../../src/web/auth/authenticate.js';
+import { CheckQueue } from '../../src/web/auth/check-queue.js';
 import { CredentialCache } from '../../src/web/auth/credential-cache.js';
 import { md5Crypt } from '../../src/web/auth/md5-crypt.js';
 import { checkPassword } from '../../src/web/auth/passwords.js';
@@ -135,5 +136,40 @@ describe('the failure throttle', () => {
     for (let i = 0; i < 8; i++) throttle.failed('old', 0);
     for (let i = 0; i < 10_000; i++) throttle.failed(`client${i}`, 1);
     expect(throttle.waitFor('old', 2)).toBe(0);
+  });
+});
+
+describe('the queue of password checks', () => {
+  it('runs one check for requests with the same credentials at once', async () => {
+    const queue = new CheckQueue();
+    let runs = 0;
+    const check = async () => {
+      runs++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return true;
+    };
+    const results = await Promise.all(Array.from({ length: 10 }, () => queue.run('k', check)));
+    expect(results).toEqual(Array(10).fill(true));
+    expect(runs).toBe(1);
+  });
+
+  it('runs four at a time, lets 64 wait, and refuses the rest until one finishes', async () => {
+    const queue = new CheckQueue();
+    const finish: (() => void)[] = [];
+    let started = 0;
+    const check = () =>
+      new Promise<boolean>((resolve) => {
+        started++;
+        finish.push(() => resolve(false));
+      });
+    const accepted = Array.from({ length: 68 }, (_, i) => queue.run(`k${i}`, check));
+    expect(accepted.every((p) => p !== null)).toBe(true);
+    await Promise.resolve();
+    expect(started).toBe(4);
+    expect(queue.run('one more', check)).toBeNull();
+    finish.shift()!();
+    await accepted[0];
+    await expect.poll(() => started).toBe(5);
+    expect(queue.run('now there is room', check)).not.toBeNull();
   });
 });

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { WebAuth } from '../../config/web.js';
 import type { Logger } from '../../log/logger.js';
 import { ApiError } from '../errors.js';
+import { CheckQueue } from './check-queue.js';
 import { CredentialCache } from './credential-cache.js';
 import { checkPassword, decoyPassword, sameText } from './passwords.js';
 import { ANONYMOUS, type Principal, type Role } from './principal.js';
@@ -36,6 +37,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
   const roleOf = (name: string): Role =>
     releasers === 'everyone' || releasers.has(name) ? 'releaser' : 'reader';
   const cache = new CredentialCache();
+  const checks = new CheckQueue();
   const throttle = new FailureThrottle();
   const decoy = decoyPassword(users.values());
 
@@ -63,7 +65,16 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
       const key = cache.keyOf(user, password);
       if (cache.has(key)) return user;
       refuseWhileThrottled(c, throttle.waitFor(client));
-      if (await checkBasic(user, password)) {
+      const checked = checks.run(key, () => checkBasic(user, password));
+      if (checked === null) {
+        c.header('Retry-After', '1');
+        throw new ApiError(
+          429,
+          'too_many_sign_ins',
+          'Too many sign-ins at once; try again in a second',
+        );
+      }
+      if (await checked) {
         cache.add(key);
         throttle.succeeded(client);
         return user;
