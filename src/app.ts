@@ -5,8 +5,11 @@ import { exposureWarnings, refuseOpenExposure } from './config/exposure.js';
 import { ThreadedStore } from './ingest/threaded-store.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRelay } from './relay/relay.js';
+import { checkDatabasePath } from './config/database-path.js';
 import { loadCertificate } from './smtp/certificate.js';
+import { Chaos } from './smtp/chaos.js';
 import { SmtpListener } from './smtp/listener.js';
+import type { IncomingMessage } from './ingest/protocol.js';
 import { VERSION } from './version.js';
 import { createWebApp } from './web/app.js';
 import type { ServerInfo } from './web/routes/system.js';
@@ -14,6 +17,7 @@ import { startHttpServer, type HttpServer } from './web/server.js';
 
 export interface RunningAddresses {
   readonly smtp: AddressInfo;
+  readonly starttls: AddressInfo | null;
   readonly smtps: AddressInfo | null;
   readonly http: AddressInfo;
 }
@@ -31,11 +35,17 @@ export interface App {
 
 export interface AppOptions {
   readonly logger?: Logger;
+  /** The chaos module's random source, in [0, 1); tests pass a script of their own. */
+  readonly chaosRandom?: () => number;
+  /** How to run `sluice sendmail` on this machine, for the inbox's PHP snippet. */
+  readonly sendmailCommand?: string;
 }
 
 /** Builds and wires the parts; nothing listens until start(). */
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Before the store's thread tries: say which path is not writable, and why.
+  checkDatabasePath(config.db);
   const store = new ThreadedStore(
     {
       path: config.db,
@@ -48,6 +58,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger.error('the store stopped; mail is refused until a restart', { error: error.message }),
   );
   const relay = createRelay({ config: config.relay, store, logger: logger.child('relay') });
+  const chaos = new Chaos({ enabled: config.enableChaos, random: options.chaosRandom });
+  const capture = (message: IncomingMessage) => store.capture(message);
   let smtp: SmtpListener | undefined;
   let http: HttpServer | undefined;
   let routes: ReturnType<App['routes']> = [];
@@ -68,10 +80,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     smtp = new SmtpListener({
       config,
       certificate,
-      capture: (message) => store.capture(message),
+      capture,
       logger: logger.child('smtp'),
+      chaos,
     });
-    const smtpAddresses = await smtp.listen(config.smtp, config.smtps);
+    const smtpAddresses = await smtp.listen();
     const addresses = {
       ...smtpAddresses,
       http: { address: '', family: '', port: 0 } as AddressInfo,
@@ -79,6 +92,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     const info = (): ServerInfo => ({
       version: VERSION,
       smtp: { host: addresses.smtp.address, port: addresses.smtp.port },
+      starttls: addresses.starttls && {
+        host: addresses.starttls.address,
+        port: addresses.starttls.port,
+      },
       smtps: addresses.smtps && { host: addresses.smtps.address, port: addresses.smtps.port },
       http: {
         host: addresses.http.address,
@@ -87,7 +104,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         tls: config.web.tls !== null,
         auth: config.web.auth.mode,
       },
-      tls: { starttls: true, required: config.tls.required, certificate: certificate.source },
+      tls: {
+        starttls: config.tls.starttlsOnSmtp,
+        required: config.tls.required,
+        certificate: certificate.source,
+        ca: certificate.ca?.path ?? null,
+      },
+      sendmail: options.sendmailCommand ?? null,
       auth: { mode: config.smtpAuth.mode, methods: ['PLAIN', 'LOGIN', 'CRAM-MD5'] },
       limits: {
         maxMessageSize: config.limits.maxMessageSize,
@@ -108,6 +131,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger: logger.child('web'),
       info,
       relay,
+      capture,
+      chaos,
+      maxMessageSize: config.limits.maxMessageSize,
       web: config.web,
       hostNames: hostNames(config),
     });

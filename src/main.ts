@@ -4,6 +4,8 @@ import { ConfigError, helpText, loadConfig, type Config } from './config/config.
 import { refuseOpenExposure } from './config/exposure.js';
 import { containerServerArgv, probeReadiness, readinessUrl } from './healthcheck.js';
 import { verifyUpstreams } from './relay/verify.js';
+import { smtpBannerLines } from './cli/banner.js';
+import { isTool, runTool, sendmailCommand } from './cli/tools.js';
 import { VERSION } from './version.js';
 
 /** The command line: the only module that touches process. */
@@ -11,13 +13,20 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'relay') return relayCommand(argv.slice(1));
   if (argv[0] === 'healthcheck') return healthcheckCommand(argv.slice(1));
+  if (isTool(argv[0]))
+    return runTool(argv, {
+      env: process.env,
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
   const config = configOrExit(argv, { serving: true });
   if (typeof config === 'number') return config;
 
   let app;
   let addresses;
   try {
-    app = createApp(config);
+    app = createApp(config, { sendmailCommand: sendmailCommand(process.execPath, process.argv) });
     addresses = await app.start();
   } catch (error) {
     await app?.close();
@@ -34,10 +43,7 @@ async function main(): Promise<number> {
     address.address.includes(':') ? `[${address.address}]` : address.address;
   const lines = [
     `Sluice ${VERSION} is capturing mail.`,
-    `  SMTP   ${host(addresses.smtp)}:${addresses.smtp.port}  (STARTTLS offered${config.tls.required ? ', required' : ''}; AUTH ${config.smtpAuth.mode})`,
-    ...(addresses.smtps
-      ? [`  SMTPS  ${host(addresses.smtps)}:${addresses.smtps.port}  (implicit TLS)`]
-      : []),
+    ...smtpBannerLines(config, addresses, host),
     `  Inbox  ${config.web.tls ? 'https' : 'http'}://${host(addresses.http)}:${addresses.http.port}${config.web.basePath}  (sign-in ${config.web.auth.mode})`,
     `  Data   ${config.db}`,
     '',

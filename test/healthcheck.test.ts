@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -93,5 +93,16 @@ describe('the server command line in a container', () => {
     expect(cmdline(['node', 'dist/main.js', 'relay', 'verify'])).toBeNull();
     expect(cmdline(['/bin/sh', '-c', 'sleep 1'])).toBeNull();
     expect(containerServerArgv(join(dir, 'no-such-file'))).toBeNull();
+  });
+});
+
+describe('the Docker image', () => {
+  it('checks readiness with this command, on a server whose command line it can read', () => {
+    const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+    const healthcheck = /^HEALTHCHECK (?:.*\\\n)*.*CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    expect(JSON.parse(healthcheck!)).toEqual(['node', 'dist/main.js', 'healthcheck']);
+    const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+    // PID 1 runs dist/main.js, which containerServerArgv recognises.
+    expect(JSON.parse(entrypoint!)).toEqual(['node', 'dist/main.js']);
   });
 });

@@ -16,12 +16,24 @@ import { probeRoutes, PROBE_PATHS } from './routes/probes.js';
 import { relayRoutes } from './routes/relay.js';
 import { systemRoutes, type ServerInfo } from './routes/system.js';
 import { staticUiRoutes } from './static-ui.js';
+import { chaosRoutes } from './routes/chaos.js';
+import { injectRoutes } from './routes/inject.js';
+import { tagRoutes } from './routes/tags.js';
+import { compatRoutes, isUntypedPeerJson } from './compat/index.js';
+import type { Capture } from './compat/shapes.js';
+import type { Chaos } from '../smtp/chaos.js';
 
 export interface WebAppOptions {
   readonly store: Store;
   readonly parts: PartReader;
   readonly logger: Logger;
   readonly info: () => ServerInfo;
+  /** Stores a message through the SMTP side's ingest (inject and send routes). */
+  readonly capture: Capture;
+  /** SMTP fault injection, shared with the listener. */
+  readonly chaos: Chaos;
+  /** The send and inject routes take bodies up to this (the SMTP message size limit). */
+  readonly maxMessageSize: number;
   /** The relay's operations; without it the relay routes answer that the relay is off. */
   readonly relay?: RelayService;
   /** Sign-in, base path and extra host names (src/config/web.ts). */
@@ -32,6 +44,9 @@ export interface WebAppOptions {
 
 const MAX_REQUEST_BODY = 1024 * 1024;
 
+/** Routes whose body is a whole message, limited like SMTP's DATA rather than like JSON. */
+const MESSAGE_BODY_ROUTES = new Set(['POST /api/messages', 'POST /api/v1/send']);
+
 /**
  * Every HTTP route, in one place, behind one chain that nothing goes around:
  * Host guard → cross-site guard → authentication → (role check per route) → route.
@@ -40,32 +55,43 @@ const MAX_REQUEST_BODY = 1024 * 1024;
 export function createWebApp(options: WebAppOptions): Hono {
   const { logger, web } = options;
   const base = web.basePath;
+  /** A request's path below the base path, as the routes see it (`/api/…`). */
+  const inBase = (path: string) => (path.startsWith(base) ? path.slice(base.length - 1) : null);
   const root = new Hono();
   root.onError(errorHandler(logger));
   root.notFound((c) => c.json({ error: { code: 'not_found', message: 'Not found' } }, 404));
 
-  const isProbe = (path: string) =>
-    path.startsWith(base) && PROBE_PATHS.has(path.slice(base.length - 1));
   const partLinks = new PartLinks();
   const isFramedImage = framedImages(base, partLinks);
   root.use('*', hostGuard({ names: options.hostNames }));
-  root.use('*', crossSiteGuard({ isFramedImage }));
+  root.use(
+    '*',
+    crossSiteGuard({
+      isFramedImage,
+      untypedJson: (method, path) => isUntypedPeerJson(method, inBase(path) ?? ''),
+    }),
+  );
   root.use(
     '*',
     authenticate({
       auth: web.auth,
       logger,
-      isOpen: (c) => isProbe(c.req.path) || isFramedImage(c),
+      isOpen: (c) => PROBE_PATHS.has(inBase(c.req.path) ?? '') || isFramedImage(c),
     }),
   );
-  root.use('*', limitBody());
+  const small = requestBodyLimit(MAX_REQUEST_BODY);
+  const large = requestBodyLimit(options.maxMessageSize);
+  root.use('*', (c, next) =>
+    (MESSAGE_BODY_ROUTES.has(`${c.req.method} ${inBase(c.req.path)}`) ? large : small)(c, next),
+  );
 
   const site = new Hono();
   site.route('/', probeRoutes(options.store));
-  // Compatibility dialects mount here, one line each: site.route('/', mailpitRoutes(deps)).
-  // They sit behind the chain above like everything else, and before the native API, whose
-  // catch-all answers 404 for any other /api path. A dialect route that lets mail leave
-  // declares requireRole('releaser') and records c.get('principal').name, as the native do.
+  // The peers' dialects (src/web/compat), behind the chain above like everything else, and
+  // before the native API, whose catch-all answers 404 for any other /api path. Another
+  // dialect is one more line in compatRoutes(). A route that lets mail leave declares
+  // requireRole('releaser') and records c.get('principal').name, as the native ones do.
+  site.route('/', compatRoutes(options));
   site.route('/api', nativeApi(options, partLinks));
   site.route('/', staticUiRoutes({ basePath: base }));
 
@@ -73,23 +99,6 @@ export function createWebApp(options: WebAppOptions): Hono {
   const prefix = base.slice(0, -1);
   root.get(prefix, (c) => c.redirect(base, 302));
   return root.route(prefix, site);
-}
-
-/** Bodies are read only by handlers that want one, and never past this size. */
-function limitBody() {
-  return bodyLimit({
-    maxSize: MAX_REQUEST_BODY,
-    onError: (c) => {
-      // The unread body is still on the socket; without this the client reuses a
-      // connection the server is about to drop, and its next request fails.
-      c.header('Connection', 'close');
-      throw new ApiError(
-        413,
-        'payload_too_large',
-        `Request bodies are limited to ${MAX_REQUEST_BODY} bytes`,
-      );
-    },
-  });
 }
 
 /** The native API under /api. */
@@ -100,6 +109,7 @@ function nativeApi(options: WebAppOptions, partLinks: PartLinks): Hono {
   api.get('/openapi.json', (c) => c.json(document));
   api.route('/', systemRoutes(store, options.info));
   api.route('/', relayRoutes(store, options.relay));
+  api.route('/', injectRoutes(options.capture));
   api.route(
     '/',
     messageRoutes(store, options.parts, {
@@ -107,6 +117,8 @@ function nativeApi(options: WebAppOptions, partLinks: PartLinks): Hono {
       imageLink: (path) => partLinks.sign(path),
     }),
   );
+  api.route('/', tagRoutes(store));
+  api.route('/', chaosRoutes(options.chaos));
   api.route('/', eventRoutes(store));
   api.all('*', (c) => {
     throw new ApiError(
@@ -130,4 +142,21 @@ function framedImages(base: string, links: PartLinks): (c: Context) => boolean {
     parts.test(c.req.path) &&
     ['image', undefined].includes(c.req.header('sec-fetch-dest')) &&
     links.verify(new URL(c.req.url).pathname, c.req.query('k'));
+}
+
+/** Bodies are read only by handlers that want one, and never past `maxSize`. */
+function requestBodyLimit(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: (c) => {
+      // The unread body is still on the socket; without this the client reuses a
+      // connection the server is about to drop, and its next request fails.
+      c.header('Connection', 'close');
+      throw new ApiError(
+        413,
+        'payload_too_large',
+        `Request bodies are limited to ${maxSize} bytes`,
+      );
+    },
+  });
 }

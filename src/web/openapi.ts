@@ -1,3 +1,5 @@
+import { injectOperation, toolPaths } from './openapi-tools.js';
+
 /** The OpenAPI 3.1 description of the native API, served at /api/openapi.json. */
 import { errors, idParam, json, listParams, ok, ref } from './openapi-common.js';
 import { relayPaths } from './openapi-relay.js';
@@ -39,6 +41,7 @@ export const openApiDocument = {
         parameters: listParams,
         responses: { '200': ok('A page', ref('MessageList')), ...errors },
       },
+      post: injectOperation,
       delete: {
         summary: 'Delete every message',
         responses: {
@@ -184,6 +187,7 @@ export const openApiDocument = {
       },
     },
     ...relayPaths,
+    ...toolPaths,
     '/api/health': {
       get: {
         summary: 'Liveness probe (also at /livez); no sign-in',

@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Listen } from '../config/config.js';
 import type { WebConfig } from '../config/web.js';
+import { webSocketUpgrades } from './websocket.js';
 
 export interface HttpServer {
   readonly address: AddressInfo;
@@ -32,6 +33,8 @@ export function startHttpServer(
       hostname: listen.host,
       ...https,
     }) as Server;
+    const webSockets = webSocketUpgrades(app);
+    server.on('upgrade', webSockets.handle);
     server.once('error', reject);
     server.once('listening', () => {
       server.off('error', reject);
@@ -40,6 +43,7 @@ export function startHttpServer(
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
+            webSockets.close();
             // Event streams and keep-alive sockets would hold the close open forever.
             server.closeAllConnections();
           }),

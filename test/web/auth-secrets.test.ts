@@ -110,7 +110,7 @@ describe('a running server', () => {
         '--log-level',
         'debug',
       ],
-      { logger: createLogger('debug', (line) => logLines.push(line)) },
+      { app: { logger: createLogger('debug', (line) => logLines.push(line)) } },
     );
   });
   afterAll(async () => {
