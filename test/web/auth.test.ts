@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPeerReleaseRoute } from '../../src/web/compat/index.js';
 import { PROBE_PATHS } from '../../src/web/routes/probes.js';
 import { basic, bearer, writeHtpasswd, type TestUser } from '../helpers/auth.js';
 import type { TestSluice } from '../helpers/sluice.js';
@@ -212,6 +213,35 @@ describe('roles', () => {
       ['held', null, null],
     ]);
     expect(upstream.logins).toBe(0);
+  });
+
+  it("a reader cannot release through the peers' dialects either", async () => {
+    const id = await capture(sluice, ['ann@example.test'], SAMPLE('reader via dialect'));
+    // Every release route of the dialects, as the running app has them.
+    const releases = sluice.app
+      .routes()
+      .filter((r) => isPeerReleaseRoute(r.method, r.path.replace(/:\w+\??/g, '1')));
+    expect(releases.length).toBeGreaterThanOrEqual(4);
+    for (const { method, path } of releases) {
+      // To the message's own recipient, which the release policy allows: only the role refuses.
+      const concrete = path.replace(':id', String(id)).replace(/:\w+\??/g, 'ann@example.test');
+      const response = await sluice.api(concrete, {
+        method,
+        headers: bob,
+        json: { To: ['ann@example.test'], Email: 'ann@example.test' },
+      });
+      expect(response.status, `${method} ${concrete}`).toBe(403);
+      // Each dialect answers in its peer's error shape (Mailpit's is text); the reason is ours.
+      expect(await response.text(), `${method} ${concrete}`).toContain('bob is a reader');
+    }
+    expect((await explain(sluice.as(alice), id)).outbox.entries).toEqual([]);
+    const mailpit = await sluice.api(`/api/v1/message/${id}/release`, {
+      headers: alice,
+      json: { To: ['ann@example.test'] },
+    });
+    expect(mailpit.status).toBe(200);
+    const { outbox } = await settled(sluice.as(alice), id);
+    expect(outbox.entries.map((e) => e.releasedBy)).toEqual(['alice']);
   });
 
   it('a releaser approves, and the outbox records who', async () => {
