@@ -21,7 +21,7 @@ export function banner(options: BannerOptions): string {
   const lines = [
     `Sluice ${options.version} is capturing mail.`,
     ...smtpBannerLines(config, addresses),
-    `  Inbox  http://${hostPort(addresses.http, 'localhost')}/${everywhere(addresses.http) ? '  (all interfaces)' : ''}`,
+    `  Inbox  ${inboxUrl(config, addresses.http)}  (${everywhere(addresses.http) ? 'all interfaces; ' : ''}sign-in ${config.web.auth.mode})`,
     `  Data   ${config.db}`,
     '',
     `Point your app at it, e.g. Django: EMAIL_HOST=${appHost(smtp)} EMAIL_PORT=${smtp.port}`,
@@ -55,6 +55,11 @@ export function smtpBannerLines(config: Config, addresses: RunningAddresses): st
     ...(smtps ? [`  SMTPS  ${hostPort(smtps)}  ${note(smtps, 'implicit TLS')}`] : []),
     ...(ca ? [`  CA     ${ca}  (to trust it: sluice tls trust)`] : []),
   ];
+}
+
+/** The inbox's address as a browser on this machine opens it. */
+function inboxUrl(config: Config, http: AddressInfo): string {
+  return `${config.web.tls ? 'https' : 'http'}://${hostPort(http, 'localhost')}${config.web.basePath}`;
 }
 
 /** The host an app on this machine sends to: the bound address, or localhost for all of them. */

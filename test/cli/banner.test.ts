@@ -29,7 +29,7 @@ describe('the banner', () => {
       hostname: 'devbox',
     });
     expect(text).toContain('  SMTP   127.0.0.1:1025  (plain, no STARTTLS; AUTH optional)\n');
-    expect(text).toContain('  Inbox  http://127.0.0.1:8025/\n');
+    expect(text).toContain('  Inbox  http://127.0.0.1:8025/  (sign-in off)\n');
     expect(text).toContain('EMAIL_HOST=127.0.0.1 EMAIL_PORT=1025\n');
     expect(text).not.toContain('all interfaces');
   });
@@ -55,7 +55,7 @@ describe('the banner', () => {
       '         0.0.0.0:2587  (all interfaces, other machines can reach it; STARTTLS)\n',
     );
     expect(text).toContain('  SMTPS  [::]:2465  (all interfaces, other machines can reach it;');
-    expect(text).toContain('  Inbox  http://localhost:8025/  (all interfaces)\n');
+    expect(text).toContain('  Inbox  http://localhost:8025/  (all interfaces; sign-in off)\n');
     expect(text).toContain('EMAIL_HOST=localhost EMAIL_PORT=2525\n');
     expect(text).toContain(
       "From another machine or container: EMAIL_HOST=3f2c9a1b7d4e (or this host's address)",
