@@ -24,8 +24,11 @@ export function parseRelayUrl(text: string): Upstream {
   if (!url.hostname) fail('no host');
   const starttls = url.searchParams.get('starttls') ?? 'required';
   // Own keys only: "toString" or "constructor" must not find something on the prototype.
+  // A plain word is shown; anything else may be the tail of a password holding "?starttls=".
   if (url.protocol === 'smtp:' && !Object.hasOwn(STARTTLS_MODES, starttls))
-    fail(`starttls=${starttls} is not one of required, opportunistic, none`);
+    fail(
+      `${/^[A-Za-z]{1,20}$/.test(starttls) ? `starttls=${starttls}` : 'the starttls value'} is not one of required, opportunistic, none`,
+    );
   const tls: UpstreamTls = url.protocol === 'smtps:' ? 'tls' : STARTTLS_MODES[starttls]!;
   // The value is a secret (or next to one): say which part is wrong, never what it holds.
   const decode = (part: string, what: string) => {
