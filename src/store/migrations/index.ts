@@ -3,12 +3,18 @@ import { sql as relay } from './002-relay.js';
 import { sql as searchPending } from './003-search-pending.js';
 import { sql as rawPieces } from './004-raw-pieces.js';
 import { sql as pendingSize } from './005-pending-size.js';
+import { sql as instance } from './010-instance.js';
 
-/** Applied in order at startup; the database's user_version records the last one applied. */
+/**
+ * Applied in order at startup; the database's user_version records the last one applied.
+ * Versions only ever increase; they need not be consecutive.
+ */
 export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
   { version: 1, sql: initial },
   { version: 2, sql: relay },
   { version: 3, sql: searchPending },
   { version: 4, sql: rawPieces },
   { version: 5, sql: pendingSize },
+  // 6 to 9 are other branches' (numbers are handed out per engineer); 10 is the instance id.
+  { version: 10, sql: instance },
 ];
