@@ -7,6 +7,8 @@ import { loadCertificate } from './smtp/certificate.js';
 import { SmtpListener } from './smtp/listener.js';
 import { VERSION } from './version.js';
 import { createWebApp } from './web/app.js';
+import { EventHub } from './web/hub/event-hub.js';
+import { MessageWaiters } from './web/waiters.js';
 import { isLoopback, loopbackHosts } from './web/guards.js';
 import type { ServerInfo } from './web/routes/system.js';
 import { startHttpServer, type HttpServer } from './web/server.js';
@@ -20,6 +22,9 @@ export interface RunningAddresses {
 export interface App {
   /** The Store, served by its own thread, which also parses mail and decodes parts. */
   readonly store: ThreadedStore;
+  /** Store events to every live listener: the inbox's stream, and the waiters. */
+  readonly events: EventHub;
+  readonly waiters: MessageWaiters;
   readonly logger: Logger;
   start(): Promise<RunningAddresses>;
   /** Stops accepting, finishes messages in DATA, closes the database. Safe to call twice. */
@@ -45,6 +50,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger.error('the store stopped; mail is refused until a restart', { error: error.message }),
   );
   const relay = createRelay({ config: config.relay, store, logger: logger.child('relay') });
+  const events = new EventHub({ store, logger: logger.child('events') });
+  const waiters = new MessageWaiters({
+    store,
+    hub: events,
+    logger: logger.child('web'),
+    maxWaiters: config.limits.maxWaiters,
+  });
   let smtp: SmtpListener | undefined;
   let http: HttpServer | undefined;
   let closing: Promise<void> | undefined;
@@ -95,6 +107,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger: logger.child('web'),
       info,
       relay,
+      events,
+      waiters,
       allowedHosts: isLoopback(config.http.host) ? loopbackHosts(config.http.host) : null,
     });
     http = await startHttpServer(web, config.http);
@@ -105,6 +119,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
 
   function close(): Promise<void> {
     closing ??= (async () => {
+      // Event streams and waiting requests end now: nothing in them is worth a delay.
+      events.close();
+      waiters.close();
       await smtp?.close();
       await http?.close();
       await relay.close();
@@ -113,5 +130,5 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     return closing;
   }
 
-  return { store, logger, start, close };
+  return { store, events, waiters, logger, start, close };
 }

@@ -5,12 +5,14 @@ import type { RelayService } from '../relay/types.js';
 import type { Store } from '../store/types.js';
 import { ApiError, errorHandler } from './errors.js';
 import { apiGuard, type GuardOptions } from './guards.js';
+import type { EventHub } from './hub/event-hub.js';
 import { openApiDocument } from './openapi.js';
 import { eventRoutes } from './routes/events.js';
 import { messageRoutes, type PartReader } from './routes/messages.js';
 import { relayRoutes } from './routes/relay.js';
 import { systemRoutes, type ServerInfo } from './routes/system.js';
 import { staticUiRoutes } from './static-ui.js';
+import type { MessageWaiters } from './waiters.js';
 
 export interface WebAppOptions extends GuardOptions {
   readonly store: Store;
@@ -19,6 +21,9 @@ export interface WebAppOptions extends GuardOptions {
   readonly info: () => ServerInfo;
   /** The relay's operations; without it the relay routes answer that the relay is off. */
   readonly relay?: RelayService;
+  /** Pushes store events to every listener (SSE now; peers' streams and webhooks later). */
+  readonly events: EventHub;
+  readonly waiters: MessageWaiters;
 }
 
 const MAX_REQUEST_BODY = 1024 * 1024;
@@ -47,8 +52,8 @@ export function createWebApp(options: WebAppOptions): Hono {
   api.get('/openapi.json', (c) => c.json(openApiDocument));
   api.route('/', systemRoutes(store, options.info));
   api.route('/', relayRoutes(store, options.relay));
-  api.route('/', messageRoutes(store, options.parts));
-  api.route('/', eventRoutes(store));
+  api.route('/', messageRoutes(store, options.parts, options.waiters));
+  api.route('/', eventRoutes(options.events));
   api.all('*', (c) => {
     throw new ApiError(
       404,

@@ -31,6 +31,8 @@ function registeredApiRoutes(): string[] {
     store: sluice.app.store,
     parts: sluice.app.store,
     logger: createLogger('silent'),
+    events: sluice.app.events,
+    waiters: sluice.app.waiters,
     allowedHosts: null,
     info: () => {
       throw new Error('listing routes never asks for server info');

@@ -1,0 +1,191 @@
+import type { Logger } from '../../log/logger.js';
+import type { MessageId, Store } from '../../store/types.js';
+import { byteLength, encodeAll, toBytes, type Batch } from './batch.js';
+import type { HubSink, Subscription, WireFormat } from './types.js';
+
+/**
+ * Bytes waiting for one client whose socket is full: about 1,500 summaries, a heavy burst
+ * for a client that stopped reading for a moment. Past it the client is reset and dropped
+ * (the inbox reloads), so memory does not grow with a client that never reads again.
+ * Batches are shared, so 5,000 clients behind on the same events hold them once.
+ */
+export const MAX_QUEUED_BYTES = 1024 * 1024;
+/** Messages per page of a replay; a page is read only when the previous one was written. */
+export const REPLAY_PAGE = 200;
+/** How long a dropped client has to take its reset before its connection is cut. */
+export const RESET_GRACE_MS = 10_000;
+
+/** What a subscriber needs from its hub. */
+export interface SubscriberContext {
+  readonly store: Pick<Store, 'listMessagesAfter'>;
+  readonly logger: Logger;
+  readonly instanceId: string;
+  /** Everything up to this id has been delivered (or is in a client's replay). */
+  lastMessageId(): MessageId;
+  /** Stop delivering batches to this subscriber. */
+  detach(subscriber: Subscriber): void;
+}
+
+type State = 'live' | 'closing' | 'closed';
+
+/**
+ * One client. Writes go straight to its sink while the sink takes them; once it says it is
+ * full, batches wait in a queue (references to the shared bytes) until it drains. A replay
+ * is read from the store a page at a time, each page only after the last one was written.
+ */
+export class Subscriber implements Subscription {
+  readonly #context: SubscriberContext;
+  readonly #format: WireFormat;
+  readonly #sink: HubSink;
+  #queue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #congested = false;
+  /** Messages above `after` and up to `until` still to be read from the store. */
+  #replay: { after: MessageId; readonly until: MessageId } | null;
+  #fetching = false;
+  #state: State = 'live';
+  /** Nothing written since the last heartbeat tick. */
+  #idle = true;
+  #graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    context: SubscriberContext,
+    format: WireFormat,
+    sink: HubSink,
+    replay: { after: MessageId; until: MessageId } | null,
+  ) {
+    this.#context = context;
+    this.#format = format;
+    this.#sink = sink;
+    this.#replay = replay && replay.after < replay.until ? replay : null;
+  }
+
+  get format(): WireFormat {
+    return this.#format;
+  }
+
+  /** Writes the greeting (and a reset, if any), then the replay, then live batches. */
+  start(first: readonly Uint8Array[]): void {
+    for (const chunk of first) this.#write(chunk);
+    this.#pump();
+  }
+
+  deliver(batch: Batch): void {
+    if (this.#state !== 'live') return;
+    const chunks = batch.chunksFor(this.#format);
+    if (chunks.length === 0) return;
+    if (!this.#congested && this.#queue.length === 0 && !this.#replay) {
+      for (const chunk of chunks) this.#write(chunk);
+      return;
+    }
+    const bytes = byteLength(chunks);
+    if (this.#queuedBytes + bytes > MAX_QUEUED_BYTES) return this.#fellBehind();
+    this.#queue.push(...chunks);
+    this.#queuedBytes += bytes;
+  }
+
+  /** A heartbeat tick: a client sent nothing since the last one gets a keep-alive. */
+  beat(heartbeat: Uint8Array | null): void {
+    if (heartbeat && this.#idle && this.#state === 'live' && !this.#congested && !this.#replay)
+      this.#write(heartbeat);
+    this.#idle = true;
+  }
+
+  /** Sends what is left (`last`: a reset, say), then ends the stream; cut after a grace. */
+  finish(last: readonly Uint8Array[] = []): void {
+    if (this.#state !== 'live') return;
+    this.#state = 'closing';
+    this.#context.detach(this);
+    this.#replay = null;
+    this.#queue = [...last];
+    this.#queuedBytes = byteLength(last);
+    this.#graceTimer = setTimeout(() => {
+      this.close();
+      this.#sink.destroy();
+    }, RESET_GRACE_MS).unref();
+    this.#pump();
+  }
+
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#context.detach(this);
+    clearTimeout(this.#graceTimer);
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#replay = null;
+  }
+
+  #fellBehind(): void {
+    const reset = this.#format.reset({
+      reason: 'fell-behind',
+      instanceId: this.#context.instanceId,
+      lastMessageId: this.#context.lastMessageId(),
+    });
+    this.#context.logger.debug('an event client fell behind; reset', {
+      format: this.#format.name,
+      queuedBytes: this.#queuedBytes,
+    });
+    this.finish(reset === null ? [] : [toBytes(reset)]);
+  }
+
+  #pump(): void {
+    while (!this.#congested && this.#state !== 'closed') {
+      if (this.#replay) {
+        if (!this.#fetching) this.#fetchPage(this.#replay);
+        return;
+      }
+      const chunk = this.#queue.shift();
+      if (chunk === undefined) {
+        if (this.#state === 'closing') this.#end();
+        return;
+      }
+      this.#queuedBytes -= chunk.byteLength;
+      this.#write(chunk);
+    }
+  }
+
+  #fetchPage(replay: { after: MessageId; readonly until: MessageId }): void {
+    this.#fetching = true;
+    this.#context.store.listMessagesAfter(replay.after, REPLAY_PAGE).then(
+      (page) => {
+        this.#fetching = false;
+        if (this.#replay !== replay) return;
+        const messages = page.filter((message) => message.id <= replay.until);
+        const events = messages.map((message) => ({ type: 'stored' as const, message }));
+        for (const chunk of encodeAll(this.#format, events)) this.#write(chunk);
+        replay.after = messages.at(-1)?.id ?? replay.after;
+        if (page.length < REPLAY_PAGE || messages.length < page.length) this.#replay = null;
+        this.#pump();
+      },
+      (error: unknown) => {
+        // The client reconnects with the last id it got and the replay starts again there.
+        this.#context.logger.warn('could not read the replay for an event client', {
+          error: (error as Error).message,
+        });
+        this.#end();
+      },
+    );
+  }
+
+  #write(chunk: Uint8Array): void {
+    this.#idle = false;
+    try {
+      if (this.#sink.write(chunk)) return;
+    } catch {
+      this.close();
+      this.#sink.destroy();
+      return;
+    }
+    this.#congested = true;
+    this.#sink.once('drain', () => {
+      this.#congested = false;
+      this.#pump();
+    });
+  }
+
+  #end(): void {
+    this.close();
+    this.#sink.end();
+  }
+}
