@@ -1,6 +1,7 @@
 import { get, type IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createInflate, inflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
@@ -251,6 +252,59 @@ describe('resuming after the database was replaced', () => {
       among.close();
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe('an event stream for a client that accepts deflate', () => {
+  it('is compressed, every event readable as it comes, and ends as a valid zlib stream', async () => {
+    const sluice = await startSluice();
+    let closed = false;
+    try {
+      const response = await new Promise<IncomingMessage>((resolve, reject) =>
+        get(
+          `${sluice.baseUrl}/api/events`,
+          { headers: { 'accept-encoding': 'gzip;q=1, deflate' } },
+          resolve,
+        ).on('error', reject),
+      );
+      expect(response.headers['content-encoding']).toBe('deflate');
+      expect(response.headers.vary).toContain('Accept-Encoding');
+      const raw: Buffer[] = [];
+      let text = '';
+      const inflate = createInflate();
+      inflate.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('data', (chunk: Buffer) => {
+        raw.push(chunk);
+        inflate.write(chunk);
+      });
+      const ended = new Promise((resolve) => response.on('end', resolve));
+      await expect.poll(() => text).toContain('event: hello');
+      const [id] = await sendMany(sluice, 1);
+      // A flushed piece decodes on its own: the event is readable before the stream ends.
+      await expect.poll(() => text).toContain(`id: ${id}\n`);
+
+      await sluice.close();
+      closed = true;
+      await ended;
+      // The trailer's Adler-32 covers everything sent: zlib checks it.
+      const whole = inflateSync(Buffer.concat(raw)).toString();
+      expect(whole).toBe(text);
+      expect(whole).toMatch(/^event: hello\n/);
+    } finally {
+      if (!closed) await sluice.close();
+    }
+  });
+
+  it('is not compressed for a client that does not ask', async () => {
+    const sluice = await startSluice();
+    try {
+      const client = await StallingClient.open(`${sluice.baseUrl}/api/events`);
+      expect(client.response.headers['content-encoding']).toBeUndefined();
+      await expect.poll(() => client.events()[0]?.event).toBe('hello');
+      client.close();
+    } finally {
+      await sluice.close();
     }
   });
 });

@@ -1,10 +1,12 @@
 import type { StoreEvent } from '../../store/types.js';
+import { deflatePiece, type Piece } from './deflate.js';
 import type { Wire, WireFormat } from './types.js';
 
 /** Events flushed together, and their bytes in each format, made on first use and shared. */
 export class Batch {
   readonly events: readonly StoreEvent[];
   readonly #encoded = new Map<WireFormat, readonly Uint8Array[]>();
+  readonly #deflated = new Map<WireFormat, Piece | null>();
 
   constructor(events: readonly StoreEvent[]) {
     this.events = events;
@@ -18,6 +20,17 @@ export class Batch {
       this.#encoded.set(format, chunks);
     }
     return chunks;
+  }
+
+  /** The same for a client that takes deflate: one compressed piece ('stream' framing). */
+  deflatedFor(format: WireFormat): Piece | null {
+    let piece = this.#deflated.get(format);
+    if (piece === undefined) {
+      const chunks = this.chunksFor(format);
+      piece = chunks.length === 0 ? null : deflatePiece(Buffer.concat(chunks));
+      this.#deflated.set(format, piece);
+    }
+    return piece;
   }
 }
 

@@ -1,8 +1,9 @@
 import type { Logger } from '../../log/logger.js';
 import type { MessageId, Store, StoreEvent } from '../../store/types.js';
 import { Batch, toBytes } from './batch.js';
+import { IDENTITY } from './encoding.js';
 import { Subscriber, type SubscriberContext } from './subscriber.js';
-import type { SubscribeOptions, Subscription, WireFormat } from './types.js';
+import type { SubscribeOptions, Subscription } from './types.js';
 
 /**
  * The one place store events go out to listeners (DESIGN.md, Round 2: "one event hub").
@@ -25,10 +26,10 @@ import type { SubscribeOptions, Subscription, WireFormat } from './types.js';
  * Adding a format (Mailpit's WebSocket, MailHog's SSE) is a WireFormat object and a route.
  */
 
-/** The shortest time between two flushes: a burst of mail is one write per client. */
+/** The shortest pause between two flushes: a burst of mail is one write per client. */
 export const MIN_FLUSH_INTERVAL_MS = 50;
 /** The longest: events are never held back longer than this, however many clients. */
-export const MAX_FLUSH_INTERVAL_MS = 2000;
+export const MAX_FLUSH_INTERVAL_MS = 5000;
 /**
  * The share of the event loop fan-out may take. With thousands of clients one flush costs
  * tens of milliseconds of writes; the next one waits long enough to keep to this share, so
@@ -53,7 +54,6 @@ export class EventHub {
   readonly #subscribers = new Set<Subscriber>();
   readonly #listeners = new Set<(events: readonly StoreEvent[]) => void>();
   readonly #unsubscribe: () => void;
-  readonly #heartbeats = new Map<WireFormat, Uint8Array | null>();
   #ready: Promise<string> | undefined;
   #pending: StoreEvent[] = [];
   /** The highest message id seen (from the store's identity, then from stored events). */
@@ -103,7 +103,13 @@ export class EventHub {
       reason && format.reset({ reason, instanceId, lastMessageId: lastId }),
     ].flatMap((wire) => (wire ? [toBytes(wire)] : []));
     const replay = resumed === null ? null : { after: resumed, until: lastId };
-    const subscriber = new Subscriber(this.#context(instanceId), format, options.open(), replay);
+    const subscriber = new Subscriber({
+      context: this.#context(instanceId),
+      format,
+      encoding: format.framing === 'stream' ? (options.encoding ?? IDENTITY) : IDENTITY,
+      sink: options.open(),
+      replay,
+    });
     this.#subscribers.add(subscriber);
     this.#startHeartbeats();
     subscriber.start(first);
@@ -161,23 +167,32 @@ export class EventHub {
     for (const subscriber of this.#subscribers) subscriber.deliver(batch);
     // HTTP responses write on the next tick (they cork the socket): measure after them.
     process.nextTick(() => {
-      const cost = performance.now() - started;
-      const interval = cost / MAX_FANOUT_SHARE;
-      this.#nextFlushAt =
-        started + Math.min(MAX_FLUSH_INTERVAL_MS, Math.max(MIN_FLUSH_INTERVAL_MS, interval));
+      const ended = performance.now();
+      const cost = ended - started;
+      // The pause after a flush keeps fan-out to its share of the loop: a flush that took
+      // 100 ms is followed by 900 ms for everything else.
+      const pause = clamp(
+        cost * (1 / MAX_FANOUT_SHARE - 1),
+        MIN_FLUSH_INTERVAL_MS,
+        MAX_FLUSH_INTERVAL_MS,
+      );
+      this.#nextFlushAt = ended + pause;
+      this.#logger.debug('events flushed', {
+        events: batch.events.length,
+        clients: this.#subscribers.size,
+        ms: Math.round(cost),
+        pauseMs: Math.round(pause),
+      });
     });
   }
 
   #startHeartbeats(): void {
     this.#heartbeatTimer ??= setInterval(() => {
-      for (const subscriber of this.#subscribers) subscriber.beat(this.#heartbeat(subscriber));
+      for (const subscriber of this.#subscribers) subscriber.beat();
     }, HEARTBEAT_MS).unref();
   }
+}
 
-  #heartbeat(subscriber: Subscriber): Uint8Array | null {
-    const format = subscriber.format;
-    if (!this.#heartbeats.has(format))
-      this.#heartbeats.set(format, format.heartbeat === null ? null : toBytes(format.heartbeat));
-    return this.#heartbeats.get(format)!;
-  }
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
 }

@@ -3,9 +3,10 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context } from 'hono';
 import { ApiError } from '../errors.js';
 import { HubClosedError, type EventHub } from './event-hub.js';
+import { negotiateEncoding } from './encoding.js';
 import type { HubSink, SubscribeOptions } from './types.js';
 
-export type StreamOptions = Omit<SubscribeOptions, 'open'> & {
+export type StreamOptions = Omit<SubscribeOptions, 'open' | 'encoding'> & {
   /** The response's headers (Content-Type and the like). */
   readonly headers: Readonly<Record<string, string>>;
 };
@@ -31,8 +32,14 @@ export async function serveEventStream(
 }
 
 async function serve(c: Context, hub: EventHub, options: StreamOptions): Promise<Response> {
-  const { headers, ...subscribe } = options;
-  const prepared = c.body(null, 200, { ...headers });
+  const { headers, ...rest } = options;
+  const encoding = negotiateEncoding(c.req.header('accept-encoding'));
+  const subscribe = { ...rest, encoding };
+  const prepared = c.body(null, 200, {
+    ...headers,
+    Vary: 'Accept-Encoding',
+    ...(encoding.name === 'identity' ? {} : { 'Content-Encoding': encoding.name }),
+  });
   const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
   if (!outgoing) {
     const { sink, body } = streamSink();

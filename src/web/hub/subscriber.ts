@@ -1,15 +1,17 @@
 import type { Logger } from '../../log/logger.js';
 import type { MessageId, Store } from '../../store/types.js';
-import { byteLength, encodeAll, toBytes, type Batch } from './batch.js';
+import { encodeAll, toBytes, type Batch } from './batch.js';
+import type { ClientStream, Encoding, Piece } from './encoding.js';
 import type { HubSink, Subscription, WireFormat } from './types.js';
 
 /**
- * Bytes waiting for one client whose socket is full: about 1,500 summaries, a heavy burst
- * for a client that stopped reading for a moment. Past it the client is reset and dropped
- * (the inbox reloads), so memory does not grow with a client that never reads again.
- * Batches are shared, so 5,000 clients behind on the same events hold them once.
+ * Bytes waiting for one client whose socket is full: about 5,000 summaries, a few batches
+ * of heavy ingest (a batch can hold seconds of mail when thousands of clients listen).
+ * Past it the client is reset and dropped (the inbox reloads), so memory does not grow
+ * with a client that never reads again. Batches are shared: 5,000 clients behind on the
+ * same events hold them once.
  */
-export const MAX_QUEUED_BYTES = 1024 * 1024;
+export const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 /** Messages per page of a replay; a page is read only when the previous one was written. */
 export const REPLAY_PAGE = 200;
 /** How long a dropped client has to take its reset before its connection is cut. */
@@ -36,8 +38,10 @@ type State = 'live' | 'closing' | 'closed';
 export class Subscriber implements Subscription {
   readonly #context: SubscriberContext;
   readonly #format: WireFormat;
+  readonly #encoding: Encoding;
+  readonly #stream: ClientStream;
   readonly #sink: HubSink;
-  #queue: Uint8Array[] = [];
+  #queue: Piece[] = [];
   #queuedBytes = 0;
   #congested = false;
   /** Messages above `after` and up to `until` still to be read from the store. */
@@ -48,46 +52,49 @@ export class Subscriber implements Subscription {
   #idle = true;
   #graceTimer: NodeJS.Timeout | undefined;
 
-  constructor(
-    context: SubscriberContext,
-    format: WireFormat,
-    sink: HubSink,
-    replay: { after: MessageId; until: MessageId } | null,
-  ) {
-    this.#context = context;
-    this.#format = format;
-    this.#sink = sink;
+  constructor(options: {
+    context: SubscriberContext;
+    format: WireFormat;
+    encoding: Encoding;
+    sink: HubSink;
+    replay: { after: MessageId; until: MessageId } | null;
+  }) {
+    const { replay } = options;
+    this.#context = options.context;
+    this.#format = options.format;
+    this.#encoding = options.encoding;
+    this.#stream = options.encoding.open();
+    this.#sink = options.sink;
     this.#replay = replay && replay.after < replay.until ? replay : null;
-  }
-
-  get format(): WireFormat {
-    return this.#format;
   }
 
   /** Writes the greeting (and a reset, if any), then the replay, then live batches. */
   start(first: readonly Uint8Array[]): void {
-    for (const chunk of first) this.#write(chunk);
+    const head = this.#stream.head();
+    if (head) this.#sink.write(head);
+    for (const piece of this.#encoding.own(first)) this.#write(piece);
     this.#pump();
   }
 
   deliver(batch: Batch): void {
     if (this.#state !== 'live') return;
-    const chunks = batch.chunksFor(this.#format);
-    if (chunks.length === 0) return;
+    const pieces = this.#encoding.shared(batch, this.#format);
+    if (pieces.length === 0) return;
     if (!this.#congested && this.#queue.length === 0 && !this.#replay) {
-      for (const chunk of chunks) this.#write(chunk);
+      for (const piece of pieces) this.#write(piece);
       return;
     }
-    const bytes = byteLength(chunks);
+    const bytes = byteLength(pieces);
     if (this.#queuedBytes + bytes > MAX_QUEUED_BYTES) return this.#fellBehind();
-    this.#queue.push(...chunks);
+    this.#queue.push(...pieces);
     this.#queuedBytes += bytes;
   }
 
   /** A heartbeat tick: a client sent nothing since the last one gets a keep-alive. */
-  beat(heartbeat: Uint8Array | null): void {
+  beat(): void {
+    const heartbeat = this.#format.heartbeat;
     if (heartbeat && this.#idle && this.#state === 'live' && !this.#congested && !this.#replay)
-      this.#write(heartbeat);
+      this.#write(this.#encoding.constant(heartbeatBytes(this.#format, heartbeat)));
     this.#idle = true;
   }
 
@@ -97,8 +104,8 @@ export class Subscriber implements Subscription {
     this.#state = 'closing';
     this.#context.detach(this);
     this.#replay = null;
-    this.#queue = [...last];
-    this.#queuedBytes = byteLength(last);
+    this.#queue = [...this.#encoding.own(last)];
+    this.#queuedBytes = byteLength(this.#queue);
     this.#graceTimer = setTimeout(() => {
       this.close();
       this.#sink.destroy();
@@ -135,13 +142,13 @@ export class Subscriber implements Subscription {
         if (!this.#fetching) this.#fetchPage(this.#replay);
         return;
       }
-      const chunk = this.#queue.shift();
-      if (chunk === undefined) {
+      const piece = this.#queue.shift();
+      if (piece === undefined) {
         if (this.#state === 'closing') this.#end();
         return;
       }
-      this.#queuedBytes -= chunk.byteLength;
-      this.#write(chunk);
+      this.#queuedBytes -= piece.bytes.byteLength;
+      this.#write(piece);
     }
   }
 
@@ -153,7 +160,7 @@ export class Subscriber implements Subscription {
         if (this.#replay !== replay) return;
         const messages = page.filter((message) => message.id <= replay.until);
         const events = messages.map((message) => ({ type: 'stored' as const, message }));
-        for (const chunk of encodeAll(this.#format, events)) this.#write(chunk);
+        for (const piece of this.#encoding.own(encodeAll(this.#format, events))) this.#write(piece);
         replay.after = messages.at(-1)?.id ?? replay.after;
         if (page.length < REPLAY_PAGE || messages.length < page.length) this.#replay = null;
         this.#pump();
@@ -168,10 +175,10 @@ export class Subscriber implements Subscription {
     );
   }
 
-  #write(chunk: Uint8Array): void {
+  #write(piece: Piece): void {
     this.#idle = false;
     try {
-      if (this.#sink.write(chunk)) return;
+      if (this.#sink.write(this.#stream.bytes(piece))) return;
     } catch {
       this.close();
       this.#sink.destroy();
@@ -186,6 +193,23 @@ export class Subscriber implements Subscription {
 
   #end(): void {
     this.close();
+    const tail = this.#stream.tail();
+    if (tail) this.#sink.write(tail);
     this.#sink.end();
   }
+}
+
+function byteLength(pieces: readonly Piece[]): number {
+  let total = 0;
+  for (const piece of pieces) total += piece.bytes.byteLength;
+  return total;
+}
+
+const heartbeats = new WeakMap<WireFormat, Uint8Array>();
+
+/** A format's heartbeat as the same bytes each time (so that encodings can cache it). */
+function heartbeatBytes(format: WireFormat, heartbeat: string | Uint8Array): Uint8Array {
+  let bytes = heartbeats.get(format);
+  if (!bytes) heartbeats.set(format, (bytes = toBytes(heartbeat)));
+  return bytes;
 }

@@ -1,4 +1,5 @@
 import type { MessageId, StoreEvent } from '../../store/types.js';
+import type { Encoding } from './encoding.js';
 
 /** Bytes as a format makes them; strings are sent as UTF-8. */
 export type Wire = string | Uint8Array;
@@ -67,6 +68,11 @@ export interface SubscribeOptions {
   readonly resumeAfter?: MessageId | null;
   /** The instance id the client saw before; another one gets a reset. */
   readonly instanceId?: string | null;
+  /**
+   * How the bytes travel ('stream' framing only): IDENTITY, or DEFLATE for an HTTP client
+   * whose Accept-Encoding allows it (encoding.ts, negotiateEncoding). Default IDENTITY.
+   */
+  readonly encoding?: Encoding;
   /**
    * Called once the hub accepts the subscription, just before the greeting is written: the
    * place to send the HTTP head or finish a WebSocket handshake.
