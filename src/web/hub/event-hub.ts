@@ -8,19 +8,25 @@ import type { SubscribeOptions, Subscription } from './types.js';
 /**
  * The one place store events go out to listeners (DESIGN.md, Round 2: "one event hub").
  *
- * It holds the process's one store subscription and gathers events into batches, flushed
- * at most every MIN_FLUSH_INTERVAL_MS. Each batch is encoded once per wire format, and the
+ * It holds the process's one store subscription and gathers events into batches: the first
+ * event after a quiet spell goes out at once, a burst waits for the next flush. Each batch is
+ * encoded once per wire format (and compressed once for clients that take deflate), and the
  * same bytes go to every client of that format in one write each. A client whose socket is
  * full is not written to until it drains; what it misses meanwhile waits in its own bounded
- * queue (subscriber.ts), past which it gets a `reset` and is closed.
+ * queue (subscriber.ts), past which it gets a `reset` and is closed. The pause after a flush
+ * grows with what the flush cost, so that fan-out keeps to MAX_FANOUT_SHARE of the loop.
  *
  * API, for every kind of listener:
- * - `hub.subscribe({ format, resumeAfter, instanceId, open })` → Subscription: a client
- *   connection. `format` (types.ts, WireFormat) makes the bytes of one event, the greeting,
- *   the reset and the heartbeat; `open()` is called once the hub accepts, and returns the
- *   sink (a ServerResponse or socket as it is; a WebSocket with a small adapter). Call
- *   `subscription.close()` when the connection closes. `serveEventStream` (http-stream.ts)
- *   does all of this for a streaming HTTP response: the native SSE route is ten lines on it.
+ * - `hub.subscribe({ format, resumeAfter, instanceId, encoding, open })` → Subscription: a
+ *   client connection. `format` (types.ts, WireFormat) makes the bytes of one event, the
+ *   greeting, the reset and the heartbeat; its `framing` says whether a batch is one write
+ *   ('stream': SSE) or one write per event ('message': a WebSocket message each). `open()`
+ *   is called once the hub accepts, and returns the sink (a ServerResponse or socket as it
+ *   is; a WebSocket with a small adapter: write = send, 'drain' = its socket's). Call
+ *   `subscription.close()` when the connection closes. With `resumeAfter` the client first
+ *   gets every message stored after that id, read a page at a time as it drains.
+ * - `serveEventStream(c, hub, { format, headers, ... })` (http-stream.ts) does all of that
+ *   for a streaming HTTP response, Accept-Encoding included: a route is a few lines on it.
  * - `hub.listen(listener)` → unlisten: in-process consumers (the /wait waiters, webhooks)
  *   get each flushed batch's events, in order, synchronously.
  * Adding a format (Mailpit's WebSocket, MailHog's SSE) is a WireFormat object and a route.

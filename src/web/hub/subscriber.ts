@@ -184,6 +184,7 @@ export class Subscriber implements Subscription {
       this.#sink.destroy();
       return;
     }
+    if (this.#congested) return;
     this.#congested = true;
     this.#sink.once('drain', () => {
       this.#congested = false;
