@@ -68,8 +68,23 @@ function matchTerm(term: SearchTerm, target: MatchTarget): boolean | undefined {
   const { summary } = target;
   switch (term.kind) {
     case 'flag':
-      if (term.flag === 'attachment') return summary.attachmentCount > 0;
-      return term.flag === 'read' ? summary.read : !summary.read;
+      switch (term.flag) {
+        case 'attachment':
+          return summary.attachmentCount > 0;
+        case 'read':
+          return summary.read;
+        case 'unread':
+          return !summary.read;
+        case 'tagged':
+          return summary.tags.length > 0;
+        default:
+          return unhandled(term.flag);
+      }
+    case 'tag': {
+      // message_tags.tag is COLLATE NOCASE, which folds ASCII letters only.
+      const wanted = nocase(term.tag);
+      return summary.tags.some((tag) => nocase(tag) === wanted);
+    }
     case 'date':
       return term.op === 'before' ? target.receivedAt < term.at : target.receivedAt >= term.at;
     case 'text': {
@@ -81,7 +96,18 @@ function matchTerm(term: SearchTerm, target: MatchTarget): boolean | undefined {
       }
       return unknown ? undefined : false;
     }
+    default:
+      return unhandled(term);
   }
+}
+
+/** A term kind this file does not know yet fails to compile here, not silently at run time. */
+function unhandled(value: never): never {
+  throw new Error(`search-match.ts does not know ${JSON.stringify(value)}`);
+}
+
+function nocase(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
 /**

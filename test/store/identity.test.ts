@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { NewMessage } from '../../src/store/types.js';
 
@@ -62,9 +63,10 @@ describe('the database identity', () => {
     const { id } = await before.addMessage(await message('from before'));
     await before.close();
     // Exactly the schema before migration 10: it only adds the instance table.
+    const previous = MIGRATIONS[MIGRATIONS.findIndex((m) => m.version === 10) - 1]!.version;
     const db = new Database(path);
     db.exec('DROP TABLE database_instance');
-    db.pragma('user_version = 5');
+    db.pragma(`user_version = ${previous}`);
     db.close();
 
     const after = open(path);

@@ -532,6 +532,51 @@ describe('the same language decided in memory for new mail (search-match.ts)', (
     }
   });
 
+  it('agrees with the SQL on tags (tag:, is:tagged), from the summary alone', async () => {
+    const tagged = new SqliteStore({ path: ':memory:', maxMessages: 0, maxAgeMs: 0 });
+    try {
+      for (const [headers, to] of [
+        ['X-Tags: Urgent, invoice\r\n', 'bob@example.com'],
+        ['', 'bob+signup@example.com'],
+        ['', 'carol@example.com'],
+      ] as const) {
+        const raw = Buffer.from(`${headers}Subject: tags\r\nTo: ${to}\r\n\r\nx\r\n`);
+        const parsed = await parseMessage(raw);
+        await tagged.addMessage({
+          raw,
+          parsed,
+          envelope: { mailFrom: 'a@x.org', rcptTo: [to] },
+          client: CLIENT,
+        });
+      }
+      const all = (await tagged.listMessages({ limit: 10 })).messages;
+      for (const query of [
+        'tag:urgent',
+        'tag:URGENT',
+        'tag:signup',
+        'tag:nope',
+        'is:tagged',
+        '-is:tagged',
+        '-tag:invoice to:bob',
+      ]) {
+        const sql = (await tagged.listMessages({ limit: 10, query: parseSearchQuery(query) }))
+          .messages;
+        const search = compileSearch(parseSearchQuery(query));
+        const inMemory = all.filter((summary) => {
+          const verdict = matchSearch(search, matchTarget(summary));
+          expect(verdict, query).toBeDefined();
+          return verdict;
+        });
+        expect(
+          inMemory.map((m) => m.id),
+          query,
+        ).toEqual(sql.map((m) => m.id));
+      }
+    } finally {
+      await tagged.close();
+    }
+  });
+
   it('decides header fields, flags and dates from the summary alone', () => {
     for (const query of [
       'to:bob',
