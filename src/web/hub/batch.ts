@@ -1,25 +1,44 @@
 import type { StoreEvent } from '../../store/types.js';
 import { deflatePiece, type Piece } from './deflate.js';
-import type { Wire, WireFormat } from './types.js';
+import type { Encoded, Wire, WireFormat } from './types.js';
 
-/** Events flushed together, and their bytes in each format, made on first use and shared. */
+/**
+ * Events flushed together (`seq` counts the flushes), and their bytes in each format, made
+ * once and shared by every client of that format.
+ */
 export class Batch {
   readonly events: readonly StoreEvent[];
+  readonly seq: number;
   readonly #encoded = new Map<WireFormat, readonly Uint8Array[]>();
   readonly #deflated = new Map<WireFormat, Piece | null>();
 
-  constructor(events: readonly StoreEvent[]) {
+  constructor(events: readonly StoreEvent[], seq: number) {
     this.events = events;
+    this.seq = seq;
   }
 
-  /** The writes for a client of this format: one joined chunk ('stream') or one per event. */
-  chunksFor(format: WireFormat): readonly Uint8Array[] {
-    let chunks = this.#encoded.get(format);
-    if (!chunks) {
-      chunks = encodeAll(format, this.events);
-      this.#encoded.set(format, chunks);
+  /**
+   * Encodes the batch for a format now; for a format that reads the store to encode (its
+   * `encode` returns promises), returns the promise to wait for before chunksFor.
+   */
+  prepare(format: WireFormat): Promise<void> | null {
+    if (this.#encoded.has(format)) return null;
+    const outputs = this.events.map((event) => format.encode(event));
+    if (!outputs.some((output) => output instanceof Promise)) {
+      this.#encoded.set(format, join(format, outputs as Encoded[]));
+      return null;
     }
-    return chunks;
+    // An event that cannot be encoded any more (its message was deleted meanwhile) is skipped.
+    const settled = outputs.map((output) => Promise.resolve(output).catch(() => null));
+    return Promise.all(settled).then((encoded) => {
+      this.#encoded.set(format, join(format, encoded));
+    });
+  }
+
+  /** The writes for a client of this format: one joined chunk ('stream') or one per message. */
+  chunksFor(format: WireFormat): readonly Uint8Array[] {
+    if (this.prepare(format) !== null) throw new Error(`${format.name}: prepare the batch first`);
+    return this.#encoded.get(format)!;
   }
 
   /** The same for a client that takes deflate: one compressed piece ('stream' framing). */
@@ -34,13 +53,10 @@ export class Batch {
   }
 }
 
-/** Encodes events for one client (a replay page) or for all (a batch). */
-export function encodeAll(format: WireFormat, events: readonly StoreEvent[]): Uint8Array[] {
-  const pieces: Wire[] = [];
-  for (const event of events) {
-    const wire = format.encode(event);
-    if (wire !== null) pieces.push(wire);
-  }
+function join(format: WireFormat, encoded: readonly Encoded[]): Uint8Array[] {
+  const pieces = encoded.flatMap((output): Wire[] =>
+    output === null ? [] : Array.isArray(output) ? [...(output as Wire[])] : [output as Wire],
+  );
   if (format.framing === 'message') return pieces.map(toBytes);
   if (pieces.length === 0) return [];
   if (pieces.every((piece) => typeof piece === 'string')) return [Buffer.from(pieces.join(''))];
@@ -49,10 +65,4 @@ export function encodeAll(format: WireFormat, events: readonly StoreEvent[]): Ui
 
 export function toBytes(wire: Wire): Uint8Array {
   return typeof wire === 'string' ? Buffer.from(wire) : wire;
-}
-
-export function byteLength(chunks: readonly Uint8Array[]): number {
-  let total = 0;
-  for (const chunk of chunks) total += chunk.byteLength;
-  return total;
 }

@@ -29,7 +29,9 @@ import type { SubscribeOptions, Subscription } from './types.js';
  *   for a streaming HTTP response, Accept-Encoding included: a route is a few lines on it.
  * - `hub.listen(listener)` → unlisten: in-process consumers (the /wait waiters, webhooks)
  *   get each flushed batch's events, in order, synchronously.
- * Adding a format (Mailpit's WebSocket, MailHog's SSE) is a WireFormat object and a route.
+ * A feed is a WireFormat object and a route: the native SSE (routes/events.ts), Mailpit's
+ * WebSocket (compat/mailpit-events.ts, through websocket-sink.ts) and MailHog's SSE
+ * (compat/mailhog.ts, whose encode reads each message from the store, once per event).
  */
 
 /** The shortest pause between two flushes: a burst of mail is one write per client. */
@@ -65,6 +67,11 @@ export class EventHub {
   /** The highest message id seen (from the store's identity, then from stored events). */
   #lastId: MessageId = 0;
   #flushTimer: NodeJS.Timeout | undefined;
+  /** Batches flushed so far; a subscriber gets those after the one it joined at. */
+  #seq = 0;
+  /** Batches waiting for a format's encoding; later ones queue behind them. */
+  #encoding = 0;
+  #delivered: Promise<void> = Promise.resolve();
   #nextFlushAt = 0;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -115,6 +122,7 @@ export class EventHub {
       encoding: format.framing === 'stream' ? (options.encoding ?? IDENTITY) : IDENTITY,
       sink: options.open(),
       replay,
+      joinedAfter: this.#seq,
     });
     this.#subscribers.add(subscriber);
     this.#startHeartbeats();
@@ -166,10 +174,26 @@ export class EventHub {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     if (this.#pending.length === 0) return;
-    const batch = new Batch(this.#pending);
+    const batch = new Batch(this.#pending, ++this.#seq);
     this.#pending = [];
-    const started = performance.now();
     for (const listener of this.#listeners) listener(batch.events);
+    const formats = new Set([...this.#subscribers].map((subscriber) => subscriber.format));
+    const encoding = [...formats].flatMap((format) => batch.prepare(format) ?? []);
+    if (encoding.length === 0 && this.#encoding === 0) return this.#deliver(batch);
+    // A format that reads the store to encode holds this batch, and the ones after it, back.
+    this.#encoding++;
+    this.#delivered = this.#delivered
+      .then(() => Promise.all(encoding))
+      .then(() => this.#deliver(batch))
+      .catch((error: Error) =>
+        this.#logger.error('event delivery failed', { error: error.message }),
+      )
+      .finally(() => this.#encoding--);
+  }
+
+  #deliver(batch: Batch): void {
+    if (this.#closed) return;
+    const started = performance.now();
     for (const subscriber of this.#subscribers) subscriber.deliver(batch);
     // HTTP responses write on the next tick (they cork the socket): measure after them.
     process.nextTick(() => {

@@ -10,18 +10,20 @@ export const SSE_HEADERS = {
 export interface SseFields {
   readonly event?: string;
   readonly id?: string;
-  /** One line: JSON, whose own newlines are escaped. */
+  /** Sent as one `data:` line per line (JSON.stringify without indent makes one). */
   readonly data: string;
   /** How long the browser waits before reconnecting, in milliseconds. */
   readonly retry?: number;
 }
+
+const LINE_BREAK = /\r\n|\r|\n/g;
 
 export function sseFrame(fields: SseFields): string {
   return (
     (fields.event === undefined ? '' : `event: ${fields.event}\n`) +
     (fields.id === undefined ? '' : `id: ${fields.id}\n`) +
     (fields.retry === undefined ? '' : `retry: ${fields.retry}\n`) +
-    `data: ${fields.data}\n\n`
+    `data: ${fields.data.replace(LINE_BREAK, '\ndata: ')}\n\n`
   );
 }
 

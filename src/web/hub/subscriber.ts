@@ -1,6 +1,6 @@
 import type { Logger } from '../../log/logger.js';
 import type { MessageId, Store } from '../../store/types.js';
-import { encodeAll, toBytes, type Batch } from './batch.js';
+import { Batch, toBytes } from './batch.js';
 import type { ClientStream, Encoding, Piece } from './encoding.js';
 import type { HubSink, Subscription, WireFormat } from './types.js';
 
@@ -41,6 +41,7 @@ export class Subscriber implements Subscription {
   readonly #encoding: Encoding;
   readonly #stream: ClientStream;
   readonly #sink: HubSink;
+  readonly #joinedAfter: number;
   #queue: Piece[] = [];
   #queuedBytes = 0;
   #congested = false;
@@ -58,14 +59,21 @@ export class Subscriber implements Subscription {
     encoding: Encoding;
     sink: HubSink;
     replay: { after: MessageId; until: MessageId } | null;
+    /** The last batch flushed before this client joined. */
+    joinedAfter: number;
   }) {
     const { replay } = options;
+    this.#joinedAfter = options.joinedAfter;
     this.#context = options.context;
     this.#format = options.format;
     this.#encoding = options.encoding;
     this.#stream = options.encoding.open();
     this.#sink = options.sink;
     this.#replay = replay && replay.after < replay.until ? replay : null;
+  }
+
+  get format(): WireFormat {
+    return this.#format;
   }
 
   /** Writes the greeting (and a reset, if any), then the replay, then live batches. */
@@ -77,7 +85,8 @@ export class Subscriber implements Subscription {
   }
 
   deliver(batch: Batch): void {
-    if (this.#state !== 'live') return;
+    // A batch flushed before this client joined is in its replay, not its live stream.
+    if (this.#state !== 'live' || batch.seq <= this.#joinedAfter) return;
     const pieces = this.#encoding.shared(batch, this.#format);
     if (pieces.length === 0) return;
     if (!this.#congested && this.#queue.length === 0 && !this.#replay) {
@@ -154,15 +163,12 @@ export class Subscriber implements Subscription {
 
   #fetchPage(replay: { after: MessageId; readonly until: MessageId }): void {
     this.#fetching = true;
-    this.#context.store.listMessagesAfter(replay.after, REPLAY_PAGE).then(
-      (page) => {
+    this.#readPage(replay).then(
+      ({ batch, complete }) => {
         this.#fetching = false;
         if (this.#replay !== replay) return;
-        const messages = page.filter((message) => message.id <= replay.until);
-        const events = messages.map((message) => ({ type: 'stored' as const, message }));
-        for (const piece of this.#encoding.own(encodeAll(this.#format, events))) this.#write(piece);
-        replay.after = messages.at(-1)?.id ?? replay.after;
-        if (page.length < REPLAY_PAGE || messages.length < page.length) this.#replay = null;
+        for (const piece of this.#encoding.own(batch.chunksFor(this.#format))) this.#write(piece);
+        if (complete) this.#replay = null;
         this.#pump();
       },
       (error: unknown) => {
@@ -173,6 +179,19 @@ export class Subscriber implements Subscription {
         this.#end();
       },
     );
+  }
+
+  /** The next page of a replay, encoded for this client. */
+  async #readPage(replay: { after: MessageId; readonly until: MessageId }) {
+    const page = await this.#context.store.listMessagesAfter(replay.after, REPLAY_PAGE);
+    const messages = page.filter((message) => message.id <= replay.until);
+    replay.after = messages.at(-1)?.id ?? replay.after;
+    const batch = new Batch(
+      messages.map((message) => ({ type: 'stored' as const, message })),
+      0,
+    );
+    await batch.prepare(this.#format);
+    return { batch, complete: page.length < REPLAY_PAGE || messages.length < page.length };
   }
 
   #write(piece: Piece): void {

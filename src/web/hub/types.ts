@@ -4,6 +4,9 @@ import type { Encoding } from './encoding.js';
 /** Bytes as a format makes them; strings are sent as UTF-8. */
 export type Wire = string | Uint8Array;
 
+/** What a format makes of one event: its bytes, several messages ('message' framing), or nothing. */
+export type Encoded = Wire | readonly Wire[] | null;
+
 /** What a subscriber is told first. */
 export interface Greeting {
   /** The resume point the replay starts after; null when the client did not resume (or was reset). */
@@ -40,8 +43,12 @@ export interface WireFormat {
    * per batch). 'message': one write per event (a WebSocket message each).
    */
   readonly framing: 'stream' | 'message';
-  /** One store event, or null when this format does not carry it. */
-  encode(event: StoreEvent): Wire | null;
+  /**
+   * One store event, or null when this format does not carry it. A format that must read the
+   * store for it (MailHog's whole message) returns a promise: the hub waits for it before
+   * that batch goes to anyone, and keeps batches in order.
+   */
+  encode(event: StoreEvent): Encoded | Promise<Encoded>;
   hello(greeting: Greeting): Wire | null;
   reset(notice: ResetNotice): Wire | null;
   /** Sent to a client that was sent nothing for a while, so that proxies keep it open. */
