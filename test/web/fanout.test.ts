@@ -2,6 +2,7 @@ import { get, type IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createInflate, inflateSync } from 'node:zlib';
+import WebSocket from 'ws';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
@@ -172,6 +173,30 @@ describe('the event hub', () => {
     // What it did get came in order, with nothing after the reset.
     const got = events.filter((e) => e.event === 'stored').map((e) => Number(e.id));
     expect(got).toEqual(sent.slice(0, got.length));
+  });
+
+  it('lets a Mailpit WebSocket that stops reading go too, with a prune, others unharmed', async () => {
+    await expect.poll(() => sluice.app.events.subscriberCount).toBe(0);
+    const socket = new WebSocket(sluice.baseUrl.replace(/^http/, 'ws') + '/api/events');
+    const frames: string[] = [];
+    socket.on('message', (data: Buffer) => frames.push(data.toString()));
+    const closed = new Promise<number>((resolve) => socket.on('close', resolve));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    await expect.poll(() => sluice.app.events.subscriberCount).toBe(1);
+    socket.pause();
+    const { client: reading } = await connect();
+
+    for (let n = 0; sluice.app.events.subscriberCount === 2; n++) {
+      expect(n, 'the stalled WebSocket was never dropped').toBeLessThan(400);
+      const message = await sluice.app.store.addMessage(await bulky(1000 + n));
+      expect(Number((await reading.next('stored')).id)).toBe(message.id);
+    }
+    socket.resume();
+    expect(await closed).toBe(1001);
+    const types = frames.map((f) => (JSON.parse(f) as { Type: string }).Type);
+    expect(types[0]).toBe('stats');
+    expect(types.at(-1)).toBe('prune');
+    expect(new Set(types.slice(1, -1))).toEqual(new Set(['new']));
   });
 
   it('resets a client that resumes after an id this database never gave', async () => {
