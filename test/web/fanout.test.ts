@@ -199,6 +199,31 @@ describe('the event hub', () => {
     expect(new Set(types.slice(1, -1))).toEqual(new Set(['new']));
   });
 
+  it('lets a MailHog event stream that stops reading go too, other feeds unharmed', async () => {
+    await expect.poll(() => sluice.app.events.subscriberCount).toBe(0);
+    // MailHog sends no greeting: the subscription's count says the stream is on the hub.
+    const stalled = await StallingClient.open(`${sluice.baseUrl}/api/v1/events`);
+    open.push(stalled);
+    await expect.poll(() => sluice.app.events.subscriberCount).toBe(1);
+    stalled.stall();
+    const mailhog = await SseClient.connect(`${sluice.baseUrl}/api/v1/events`);
+    open.push(mailhog);
+    const { client: reading } = await connect();
+    await expect.poll(() => sluice.app.events.subscriberCount).toBe(3);
+
+    // Each MailHog frame carries the whole message (~200 KB here), read once for all clients.
+    for (let n = 0; sluice.app.events.subscriberCount === 3; n++) {
+      expect(n, 'the stalled MailHog stream was never dropped').toBeLessThan(400);
+      const message = await sluice.app.store.addMessage(await bulky(2000 + n));
+      expect(Number((await reading.next('stored')).id)).toBe(message.id);
+      const frame = JSON.parse((await mailhog.next('data')).data) as { ID: string };
+      expect(frame.ID).toBe(String(message.id));
+    }
+    stalled.resume();
+    await expect.poll(() => stalled.ended, { timeout: 20_000 }).toBe(true);
+    expect(sluice.app.events.subscriberCount).toBe(2);
+  });
+
   it('resets a client that resumes after an id this database never gave', async () => {
     const last = (await sluice.getJson('/api/messages?limit=1')).messages[0].id as number;
     const { client, hello } = await connect('', { 'last-event-id': String(last + 1000) });

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { spawnSluice } from '../helpers/process.js';
 import { SseClient } from './sse.js';
 
 // Issue 10: with an event stream open the process lingered ~21 s after SIGTERM (a 20 s
-// heartbeat sleep), past `docker stop`'s 10 s. Streams and waiting requests end at once.
+// heartbeat sleep; 60 s with MailHog's), past `docker stop`'s 10 s. Streams, the peers'
+// feeds and waiting requests end at once.
 describe('shutdown with open event streams and waiting requests', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-stop-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -19,6 +21,12 @@ describe('shutdown with open event streams and waiting requests', () => {
     const base = `http://127.0.0.1:${sluice.httpPort}`;
     const streams = await Promise.all([1, 2, 3].map(() => SseClient.connect(`${base}/api/events`)));
     for (const stream of streams) await stream.next('hello');
+    // The peers' live feeds too: MailHog's event stream and Mailpit's WebSocket.
+    streams.push(await SseClient.connect(`${base}/api/v1/events`));
+    const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/api/events`);
+    const greeted = new Promise((resolve) => socket.once('message', resolve));
+    socket.on('error', () => {});
+    await greeted;
     const wait = (timeout: string) =>
       fetch(`${base}/api/messages/wait?query=to:nobody&timeout=${timeout}`).then(
         (response) => response.status,
@@ -50,5 +58,6 @@ describe('shutdown with open event streams and waiting requests', () => {
     expect(outcome).toBe(0);
     expect(await waiting).not.toBe(200);
     for (const stream of streams) stream.close();
+    socket.terminate();
   });
 });
