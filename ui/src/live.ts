@@ -1,4 +1,4 @@
-import type { MessageSummary } from './api.js';
+import { apiUrl, type MessageSummary } from './api.js';
 
 export type LiveEvent =
   | { readonly type: 'stored'; readonly message: MessageSummary }
@@ -60,8 +60,8 @@ export function connectLive(handlers: LiveHandlers): () => void {
     notifyOutbox();
   };
   const resumeUrl = () => {
-    if (lastId === 0) return '/api/events';
-    return `/api/events?after=${lastId}` + (instance ? `&instance=${instance}` : '');
+    if (lastId === 0) return apiUrl('events');
+    return apiUrl(`events?after=${lastId}` + (instance ? `&instance=${instance}` : ''));
   };
 
   const open = () => {
