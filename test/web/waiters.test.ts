@@ -92,7 +92,18 @@ describe('waiting requests', () => {
     const wrapped: Store['listMessages'] = async function (this: Store, options) {
       const page = await listMessages.call(this, options);
       if (options.query?.text === marker && !first) {
+        // Stored, and its batch handed to the waiters, before this search answers.
+        const seen = new Set<number>();
+        let heard: () => void = () => {};
+        const flushed = new Promise<void>((resolve) => (heard = resolve));
+        const stop = sluice.app.events.listen((events) => {
+          for (const event of events) if (event.type === 'stored') seen.add(event.message.id);
+          if (first && seen.has(first.id)) heard();
+        });
         first = await this.addMessage(await newMessage('during-search@example.com', 'one', 'x'));
+        if (seen.has(first.id)) heard();
+        await flushed;
+        stop();
         const later = newMessage('during-search@example.com', 'two', 'y');
         second = new Promise((resolve) => setTimeout(resolve, 200)).then(async () =>
           this.addMessage(await later),
