@@ -261,6 +261,46 @@ describe('the event hub', () => {
   });
 });
 
+describe('a replay from the start (?after=0) to a client that stops reading', () => {
+  // Issue 10: the whole mailbox was read into one client's queue at once. A replay page is
+  // read only when the one before it was written out; a stalled client holds one page.
+  it('reads no further page for it, while another client replays the whole mailbox', async () => {
+    const sluice = await startSluice();
+    const store = sluice.app.store;
+    const listMessagesAfter = store.listMessagesAfter;
+    let pagesRead = 0;
+    // The real store, counted: an own property shadows the forwarder on the prototype.
+    Object.defineProperty(store, 'listMessagesAfter', {
+      configurable: true,
+      value: function (this: typeof store, ...args: Parameters<typeof listMessagesAfter>) {
+        pagesRead++;
+        return listMessagesAfter.apply(this, args);
+      },
+    });
+    try {
+      // Two pages (REPLAY_PAGE = 200) of ~100 KB summaries: one page is more than the
+      // socket buffers of a client that does not read can take.
+      const ids: number[] = [];
+      for (let n = 0; n < 250; n++) ids.push((await store.addMessage(await bulky(n))).id);
+      const stalled = await StallingClient.open(`${sluice.baseUrl}/api/events?after=0`);
+      stalled.stall();
+      await expect.poll(() => pagesRead).toBe(1);
+
+      const reader = await SseClient.connect(`${sluice.baseUrl}/api/events?after=0`);
+      const replayed: number[] = [];
+      while (replayed.length < ids.length) replayed.push(Number((await reader.next('stored')).id));
+      expect(replayed).toEqual(ids);
+      reader.close();
+      // The reader's two pages (the second one short, so the last), and still one for the other.
+      expect(pagesRead).toBe(3);
+      stalled.close();
+    } finally {
+      delete (store as Partial<typeof store>).listMessagesAfter;
+      await sluice.close();
+    }
+  });
+});
+
 describe('resuming after the database was replaced', () => {
   const dirs = [1, 2].map(() => mkdtempSync(join(tmpdir(), 'sluice-replaced-')));
   afterAll(() => {
