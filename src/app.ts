@@ -40,9 +40,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       maxAgeMs: config.retention.maxAgeMs,
       maxDatabaseBytes: config.retention.maxDatabaseBytes,
     },
-    // Every message is answered 451 from then on; say why where the operator looks.
-    (error) =>
-      logger.error('the store stopped; mail is refused until a restart', { error: error.message }),
+    // A thread that stops is restarted; the log says so, and /api/ready is 503 meanwhile.
+    { logger: logger.child('store') },
   );
   const relay = createRelay({ config: config.relay, store, logger: logger.child('relay') });
   let smtp: SmtpListener | undefined;

@@ -2,11 +2,13 @@ import { hiddenRecipients, type StoredDetail } from './rows.js';
 import { chunksOf } from '../mail/raw-message.js';
 import { rawLength } from './raw-pieces.js';
 import { foldForSearch } from './search-fold.js';
-import type { Address, NewMessage } from './types.js';
+import type { Address, MessageSummary, NewMessage } from './types.js';
 
 /** A new message turned into the values of its rows, computed before the write lock is taken. */
 export interface InsertRow {
   readonly message: Record<string, string | number | null>;
+  /** The summary of what is inserted, less the id the insert gives it. */
+  readonly summary: Omit<MessageSummary, 'id'>;
   /** The raw bytes as they came, unjoined. */
   readonly raw: readonly Buffer[];
   readonly size: number;
@@ -15,12 +17,19 @@ export interface InsertRow {
   readonly search: readonly string[];
   /** Their length together: what the search indexer plans its slices by. */
   readonly searchChars: number;
+  /** The staging key of bytes written before the message was complete (StagedPieces). */
+  readonly staged?: number;
 }
 
-export function toInsertRow(message: NewMessage): InsertRow {
+/**
+ * `stagedBytes`: bytes of the message already written as staged pieces (StagedPieces);
+ * `message.raw` is then only the rest of it.
+ */
+export function toInsertRow(message: NewMessage, stagedBytes = 0): InsertRow {
   const { parsed, envelope, client } = message;
   const raw = chunksOf(message.raw);
-  const size = rawLength(raw);
+  const size = stagedBytes + rawLength(raw);
+  const receivedAt = message.receivedAt ?? new Date();
   const bcc = hiddenRecipients(envelope.rcptTo, parsed);
   const detail: StoredDetail = {
     replyTo: parsed.replyTo,
@@ -32,9 +41,10 @@ export function toInsertRow(message: NewMessage): InsertRow {
     parseErrorMessage: parsed.parseError,
   };
   const search = searchFields(message, bcc);
+  const attachmentCount = parsed.parts.filter((p) => !p.related).length;
   return {
     message: {
-      receivedAt: (message.receivedAt ?? new Date()).getTime(),
+      receivedAt: receivedAt.getTime(),
       mailFrom: envelope.mailFrom,
       rcptTo: JSON.stringify(envelope.rcptTo),
       from: parsed.from ? JSON.stringify(parsed.from) : null,
@@ -44,10 +54,27 @@ export function toInsertRow(message: NewMessage): InsertRow {
       subject: parsed.subject,
       snippet: parsed.snippet,
       size,
-      attachmentCount: parsed.parts.filter((p) => !p.related).length,
+      attachmentCount,
       messageId: parsed.messageId,
       date: parsed.date,
       parseError: parsed.parseError === null ? 0 : 1,
+    },
+    summary: {
+      receivedAt: receivedAt.toISOString(),
+      envelope: { mailFrom: envelope.mailFrom, rcptTo: envelope.rcptTo },
+      from: parsed.from,
+      to: parsed.to,
+      cc: parsed.cc,
+      bcc,
+      subject: parsed.subject,
+      snippet: parsed.snippet,
+      size,
+      attachmentCount,
+      read: false,
+      tags: [],
+      messageId: parsed.messageId,
+      date: parsed.date === null ? null : new Date(parsed.date).toISOString(),
+      parseError: parsed.parseError !== null,
     },
     raw,
     size,

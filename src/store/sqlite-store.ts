@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
-  MessageNotFoundError,
   NewerDatabaseError,
   StorageFullError,
   StorageUnavailableError,
@@ -10,11 +9,13 @@ import {
 import { MIGRATIONS } from './migrations/index.js';
 import { OutboxTables } from './outbox.js';
 import { toInsertRow, type InsertRow } from './insert-row.js';
-import { SUMMARY_COLUMNS, toDetail, toSummary, type SummaryRow } from './rows.js';
 import { piecesOf, PIECE_BYTES } from './raw-pieces.js';
 import { SearchIndexer } from './search-indexer.js';
-import { listMessagePage, selectionConditions, whereClause } from './list-queries.js';
+import { selectionConditions, whereClause } from './list-queries.js';
+import { SqliteReader } from './sqlite-reader.js';
+import { StagedPieces } from './staged-pieces.js';
 import { WriteBatch } from './write-batch.js';
+import type { RawSource } from '../mail/types.js';
 import type {
   AttemptResult,
   ListOptions,
@@ -33,6 +34,7 @@ import type {
   Selection,
   Store,
   StoreEvent,
+  StoreReadiness,
   StoreStats,
 } from './types.js';
 
@@ -47,6 +49,19 @@ export interface SqliteStoreOptions {
   readonly maxDatabaseBytes?: number;
   /** How often age-based pruning runs. */
   readonly pruneIntervalMs?: number;
+  /** How long a write waits for another connection's lock; default 5 s. */
+  readonly busyTimeoutMs?: number;
+}
+
+export interface SqliteStoreHooks {
+  /** Hears of a failure in work nobody awaits (the age-prune timer, events after a commit). */
+  readonly onBackgroundError?: (what: string, error: unknown) => void;
+}
+
+/** A message whose first bytes were staged while DATA was arriving (StagedPieces). */
+export interface StagedMessage extends NewMessage {
+  /** The staging key; `raw` holds only the rest of the message. */
+  readonly staged: number;
 }
 
 const AGE_PRUNE_BATCH = 5000;
@@ -57,23 +72,27 @@ export class SqliteStore implements Store {
   readonly #listeners = new Set<(event: StoreEvent) => void>();
   readonly #statements;
   readonly #pruneTimer: NodeJS.Timeout | undefined;
-  readonly #inserts = new WriteBatch<InsertRow, MessageSummary>((rows) =>
-    this.#commitMessages(rows),
-  );
+  readonly #hooks: SqliteStoreHooks;
+  readonly #inserts: WriteBatch<InsertRow, MessageSummary>;
   readonly #outbox: OutboxTables;
   readonly #indexer: SearchIndexer;
+  readonly #reader: SqliteReader;
+  readonly #staged: StagedPieces;
+  /** Ids deleted by the retention limit in commits whose events have not gone out yet. */
+  #pruned: number[] = [];
   /** The --max-db-size budget in pages; 0 = none. */
   #maxPageCount = 0;
 
-  constructor(options: SqliteStoreOptions) {
+  constructor(options: SqliteStoreOptions, hooks: SqliteStoreHooks = {}) {
     this.#options = options;
+    this.#hooks = hooks;
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.#db = new Database(options.path);
     // WAL with synchronous=NORMAL: a commit survives the process being killed (SIGKILL);
     // only a power cut can lose the last transactions, which is the right trade for a capture tool.
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.#db.pragma('temp_store = MEMORY');
     if (options.maxDatabaseBytes) {
       const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
@@ -88,10 +107,26 @@ export class SqliteStore implements Store {
       emit: (event) => this.#emit(event),
     });
     this.#indexer = new SearchIndexer({ db: this.#db, write: (work) => this.#write(work) });
+    this.#reader = new SqliteReader(this.#db);
+    this.#staged = new StagedPieces({ db: this.#db, write: (work) => this.#write(work) });
+    this.#inserts = new WriteBatch({
+      commit: (rows) => this.#commitMessages(rows),
+      committed: (summaries) => this.#messagesCommitted(summaries),
+      onError: (error) => this.#backgroundError('after storing messages', error),
+    });
     if (options.maxAgeMs > 0) {
-      this.#pruneTimer = setInterval(() => void this.prune(), options.pruneIntervalMs ?? 60_000);
+      // Nobody awaits the timer: a failure (a locked or full disk) is reported, and the next
+      // tick tries again. Unhandled, it would end the store's thread (issue 10).
+      this.#pruneTimer = setInterval(
+        () => void this.prune().catch((error) => this.#backgroundError('age prune', error)),
+        options.pruneIntervalMs ?? 60_000,
+      );
       this.#pruneTimer.unref();
     }
+  }
+
+  #backgroundError(what: string, error: unknown): void {
+    (this.#hooks.onBackgroundError ?? reportToStderr)(what, error);
   }
 
   #migrate(): void {
@@ -123,12 +158,9 @@ export class SqliteStore implements Store {
         VALUES (@receivedAt, @mailFrom, @rcptTo, @from, @to, @cc, @bcc,
           @subject, @snippet, @size, @attachmentCount, @messageId, @date, @parseError)`),
       insertBody: db.prepare(
-        'INSERT INTO message_bodies (id, raw, detail, raw_pieces) VALUES (?, ?, ?, ?)',
+        'INSERT INTO message_bodies (id, raw, detail, raw_pieces, pieces_key) VALUES (?, ?, ?, ?, ?)',
       ),
       insertPiece: db.prepare('INSERT INTO message_raw_pieces (id, seq, data) VALUES (?, ?, ?)'),
-      pieces: db.prepare<[number], { data: Buffer }>(
-        'SELECT data FROM message_raw_pieces WHERE id = ? ORDER BY seq',
-      ),
       insertSearch: db.prepare(
         'INSERT INTO search_pending (id, subject, sender, recipients, cc, body, filenames, chars) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -141,29 +173,40 @@ export class SqliteStore implements Store {
       pruneOlderThan: db.prepare<[number, number], { id: number }>(
         'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE received_at < ? ORDER BY id LIMIT ?) RETURNING id',
       ),
-      summary: db.prepare<[number], SummaryRow>(
-        `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id = ?`,
-      ),
-      after: db.prepare<[number, number], SummaryRow>(
-        `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id > ? ORDER BY m.id LIMIT ?`,
-      ),
-      detail: db.prepare<[number], { detail: string }>(
-        'SELECT detail FROM message_bodies WHERE id = ?',
-      ),
-      raw: db.prepare<[number], { raw: Buffer; pieces: number }>(
-        'SELECT raw, raw_pieces AS pieces FROM message_bodies WHERE id = ?',
-      ),
-      pageCount: db.prepare<[], { bytes: number }>(
-        'SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()',
-      ),
     };
   }
 
-  addMessage(message: NewMessage): Promise<MessageSummary> {
-    return this.#inserts.submit(toInsertRow(message));
+  addMessage(message: NewMessage | StagedMessage): Promise<MessageSummary> {
+    if (!('staged' in message)) return this.#inserts.submit(toInsertRow(message));
+    const stagedBytes = this.#staged.bytes(message.staged);
+    return this.#inserts.submit({ ...toInsertRow(message, stagedBytes), staged: message.staged });
   }
 
-  /** One transaction for a batch of new messages; events go out after it commits. */
+  /**
+   * Writes the next bytes of a message still in DATA (StagedPieces); `key` null starts one.
+   * Returns the key to continue it with and to pass to addMessage as `staged`.
+   */
+  async stageRaw(key: number | null, chunks: readonly Buffer[]): Promise<number> {
+    return this.#staged.stage(key, chunks);
+  }
+
+  /** Removes what was staged for a message that will not be stored (the client went away). */
+  async discardStaged(key: number): Promise<void> {
+    this.#staged.discard(key);
+  }
+
+  /** A staged message's bytes for the parser: its pieces read back one at a time, then `tail`. */
+  stagedSource(key: number, tail: readonly Buffer[]): RawSource {
+    const staged = this.#staged;
+    return {
+      *[Symbol.iterator]() {
+        yield* staged.read(key);
+        yield* tail;
+      },
+    };
+  }
+
+  /** One transaction for a batch of new messages; its events go out after it (WriteBatch). */
   #commitMessages(rows: readonly InsertRow[]): MessageSummary[] {
     const { ids, pruned } = this.#write(() => {
       const ids = rows.map((row) => {
@@ -174,28 +217,37 @@ export class SqliteStore implements Store {
       });
       return { ids, pruned: this.#pruneToLimit() };
     });
+    for (const row of rows) if (row.staged !== undefined) this.#staged.close(row.staged);
+    this.#pruned.push(...pruned);
     this.#indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
-    const summaries = ids.map((id) => toSummary(this.#statements.summary.get(id)!));
-    if (pruned.length > 0) this.#emit({ type: 'deleted', ids: pruned });
-    for (const message of summaries) this.#emit({ type: 'stored', message });
-    return summaries;
+    return rows.map((row, i) => ({ id: ids[i]!, ...row.summary }));
   }
 
-  /** Searches count up to COUNT_CAP matches (list-queries.ts); `totalCapped` says when there are more. */
+  #messagesCommitted(summaries: readonly MessageSummary[]): void {
+    const pruned = this.#pruned.splice(0);
+    if (pruned.length > 0) this.#emit({ type: 'deleted', ids: pruned });
+    for (const message of summaries) this.#emit({ type: 'stored', message });
+  }
+
   async listMessages(options: ListOptions): Promise<ListResult> {
-    return listMessagePage(this.#db, options);
+    return this.#reader.listMessages(options);
   }
 
   /** Raw bytes up to a piece's size go in the body row; larger ones in pieces of their own. */
   #insertRaw(id: MessageId, row: InsertRow): void {
+    if (row.staged !== undefined) {
+      const pieces = this.#staged.finish(row.staged, row.raw);
+      this.#statements.insertBody.run(id, Buffer.alloc(0), row.detail, pieces, row.staged);
+      return;
+    }
     if (row.size <= PIECE_BYTES) {
       const raw = row.raw.length === 1 ? row.raw[0]! : Buffer.concat(row.raw, row.size);
-      this.#statements.insertBody.run(id, raw, row.detail, 0);
+      this.#statements.insertBody.run(id, raw, row.detail, 0, null);
       return;
     }
     let seq = 0;
     for (const piece of piecesOf(row.raw)) this.#statements.insertPiece.run(id, seq++, piece);
-    this.#statements.insertBody.run(id, Buffer.alloc(0), row.detail, seq);
+    this.#statements.insertBody.run(id, Buffer.alloc(0), row.detail, seq, null);
   }
 
   /**
@@ -207,21 +259,21 @@ export class SqliteStore implements Store {
   }
 
   async listMessagesAfter(after: MessageId, limit: number): Promise<readonly MessageSummary[]> {
-    return this.#statements.after.all(after, limit).map(toSummary);
+    return this.#reader.listMessagesAfter(after, limit);
   }
 
   async getMessage(id: MessageId): Promise<MessageDetail> {
-    const row = this.#statements.summary.get(id);
-    const body = row && this.#statements.detail.get(id);
-    if (!row || !body) throw new MessageNotFoundError(id);
-    return toDetail(row, body.detail);
+    return this.#reader.getMessage(id);
   }
 
   async getRaw(id: MessageId): Promise<Buffer> {
-    const body = this.#statements.raw.get(id);
-    if (!body) throw new MessageNotFoundError(id);
-    if (body.pieces === 0) return body.raw;
-    return Buffer.concat(this.#statements.pieces.all(id).map((piece) => piece.data));
+    return this.#reader.getRaw(id);
+  }
+
+  /** Ready when the database answers; the thread that serves it says more (ThreadedStore). */
+  async readiness(): Promise<StoreReadiness> {
+    this.#reader.stats();
+    return { ready: true, reason: null };
   }
 
   async setRead(selection: Selection, read: boolean): Promise<number> {
@@ -280,8 +332,7 @@ export class SqliteStore implements Store {
   }
 
   async stats(): Promise<StoreStats> {
-    const counts = this.#statements.counts.get()!;
-    return { ...counts, databaseBytes: this.#statements.pageCount.get()!.bytes };
+    return this.#reader.stats();
   }
 
   subscribe(listener: (event: StoreEvent) => void): () => void {
@@ -358,6 +409,12 @@ export class SqliteStore implements Store {
       throw translateError(error);
     }
   }
+}
+
+function reportToStderr(what: string, error: unknown): void {
+  process.stderr.write(
+    `sluice store: ${what} failed: ${(error as Error).stack ?? String(error)}\n`,
+  );
 }
 
 function translateError(error: unknown): unknown {

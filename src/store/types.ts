@@ -92,6 +92,12 @@ export interface ListResult {
 export type Selection =
   { readonly ids: readonly MessageId[] } | { readonly all: true } | { readonly query: SearchQuery };
 
+/** Whether the store can take mail now; `reason` says why not. */
+export interface StoreReadiness {
+  readonly ready: boolean;
+  readonly reason: string | null;
+}
+
 export interface StoreStats {
   readonly total: number;
   readonly unread: number;
@@ -194,6 +200,8 @@ export interface Store {
   /** Applies the retention limits now; also runs on its own after inserts and on a timer. */
   prune(): Promise<number>;
   stats(): Promise<StoreStats>;
+  /** For /api/ready: false while the store cannot take mail (its thread is restarting). */
+  readiness(): Promise<StoreReadiness>;
   subscribe(listener: (event: StoreEvent) => void): () => void;
   close(): Promise<void>;
 

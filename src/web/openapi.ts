@@ -340,6 +340,15 @@ export const openApiDocument = {
     '/api/health': {
       get: { summary: 'Liveness probe', responses: { '200': ok('Healthy', { type: 'object' }) } },
     },
+    '/api/ready': {
+      get: {
+        summary: 'Readiness probe: 503 while the store cannot take mail (its thread is restarting)',
+        responses: {
+          '200': ok('Ready', { type: 'object' }),
+          '503': ok('Not ready, with the reason', { type: 'object' }),
+        },
+      },
+    },
     '/api/openapi.json': {
       get: {
         summary: 'This document',

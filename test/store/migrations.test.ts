@@ -27,8 +27,12 @@ describe('migrations', () => {
   const path = join(dataDir, 'sluice.db');
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('are numbered 1, 2, 3... in order', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  // Numbers are assigned per line of work (DESIGN: security 006, failures 007, ingest 008...),
+  // so a branch may skip some; what must hold is that they only go up.
+  it('are numbered in increasing order', () => {
+    const versions = MIGRATIONS.map((m) => m.version);
+    expect(versions[0]).toBe(1);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
   });
 
   it('bring a fresh database to the latest version, in WAL mode', async () => {

@@ -30,6 +30,16 @@ export interface ServerInfo {
 export function systemRoutes(store: Store, info: () => ServerInfo) {
   const app = new Hono();
   app.get('/health', (c) => c.json({ status: 'ok' }));
+  // Readiness apart from liveness: 503 while the store cannot take mail (its thread is
+  // restarting), so that a supervisor or a load balancer can tell.
+  app.get('/ready', async (c) => {
+    const readiness = await store
+      .readiness()
+      .catch((error: unknown) => ({ ready: false, reason: (error as Error).message }));
+    return readiness.ready
+      ? c.json({ status: 'ready' })
+      : c.json({ status: 'unavailable', reason: readiness.reason }, 503);
+  });
   app.get('/info', async (c) => {
     const stats = await store.stats();
     const server = info();
