@@ -21,6 +21,8 @@ export interface App {
   /** The Store, served by its own thread, which also parses mail and decodes parts. */
   readonly store: ThreadedStore;
   readonly logger: Logger;
+  /** The SMTP listener once started (its in-flight budget is read by tests and the bench). */
+  readonly smtp: SmtpListener | undefined;
   start(): Promise<RunningAddresses>;
   /** Stops accepting, finishes messages in DATA, closes the database. Safe to call twice. */
   close(): Promise<void>;
@@ -60,7 +62,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     smtp = new SmtpListener({
       config,
       certificate,
-      capture: (message) => store.capture(message),
+      ingest: store,
       logger: logger.child('smtp'),
     });
     const smtpAddresses = await smtp.listen(config.smtp, config.smtps);
@@ -112,5 +114,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     return closing;
   }
 
-  return { store, logger, start, close };
+  return {
+    store,
+    logger,
+    get smtp() {
+      return smtp;
+    },
+    start,
+    close,
+  };
 }

@@ -1,11 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  NewerDatabaseError,
-  StorageFullError,
-  StorageUnavailableError,
-} from './errors.js';
+import { NewerDatabaseError, StorageFullError, StorageUnavailableError } from './errors.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { OutboxTables } from './outbox.js';
 import { toInsertRow, type InsertRow } from './insert-row.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App, type RunningAddresses } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
-import { createLogger } from '../../src/log/logger.js';
+import { createLogger, type Logger } from '../../src/log/logger.js';
 
 export interface TestSluice {
   readonly app: App;
@@ -26,7 +26,7 @@ export interface TestSluice {
  */
 export async function startSluice(
   args: string[] = [],
-  options: { dataDir?: string } = {},
+  options: { dataDir?: string; logger?: Logger } = {},
 ): Promise<TestSluice> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sluice-test-'));
   const command = loadConfig({
@@ -43,7 +43,7 @@ export async function startSluice(
   });
   if (command.kind !== 'run') throw new Error('expected a run command');
   const app = createApp(command.config, {
-    logger: createLogger(process.env.SLUICE_TEST_LOG ? 'debug' : 'silent'),
+    logger: options.logger ?? createLogger(process.env.SLUICE_TEST_LOG ? 'debug' : 'silent'),
   });
   const addresses = await app.start();
   const baseUrl = `http://127.0.0.1:${addresses.http.port}`;

@@ -39,7 +39,10 @@ describe('readiness when the store thread is killed', () => {
     expect((await send(sluice.smtpPort, 'while down')).code).toBe(451);
 
     allowRestart();
-    await expect.poll(async () => (await sluice.api('/api/ready')).status).toBe(200);
+    // Starting a thread takes a while on a loaded machine (under vitest it loads tsx first).
+    await expect
+      .poll(async () => (await sluice.api('/api/ready')).status, { timeout: 20_000 })
+      .toBe(200);
     const stored = await send(sluice.smtpPort, 'after the restart');
     expect(stored.code).toBe(250);
     const list = await sluice.getJson('/api/messages');

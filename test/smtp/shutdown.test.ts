@@ -7,8 +7,8 @@ import { startSluice } from '../helpers/sluice.js';
 import { RawSmtp } from '../helpers/smtp-client.js';
 import { buildMessage, dotStuff } from './messages.js';
 
-// src/smtp/listener.ts close(): stop accepting, let a message already in DATA finish and
-// commit (its sender gets the 250), then answer 421 on every connection.
+// src/smtp/listener.ts close(): stop accepting, close idle sessions at once, let a message
+// already in DATA finish and commit (its sender gets the 250), then close that one too.
 describe('shutdown', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-shutdown-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -37,16 +37,20 @@ describe('shutdown', () => {
       }),
     ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
 
+    // Issue 10: the idle session is closed at once, not after the message in DATA.
+    const idleGoodbye = await idle.reply();
+    expect(idleGoodbye.code).toBe(421);
+    expect(idleGoodbye.text).toMatch(/shutting down/);
+    await idle.waitClosed();
+
     sending.write(wire.slice(40) + '.\r\n');
     const queued = await sending.reply();
     expect(queued.code, queued.text).toBe(250);
     const id = Number(/queued as (\d+)/.exec(queued.text)?.[1]);
-    for (const client of [sending, idle]) {
-      const goodbye = await client.reply();
-      expect(goodbye.code).toBe(421);
-      expect(goodbye.text).toMatch(/shutting down/);
-      await client.waitClosed();
-    }
+    const goodbye = await sending.reply();
+    expect(goodbye.code).toBe(421);
+    expect(goodbye.text).toMatch(/shutting down/);
+    await sending.waitClosed();
     await closing;
 
     // The 250 meant committed: a restart on the same database has it.
