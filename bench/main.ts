@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --runs N] [-- --only ingest,latency,large,http,relay]
+ * `npm run bench [-- --quick] [-- --runs N] [-- --only ingest,latency,large,http,relay,load]
  *   [-- --no-maildev] [-- --profile] [-- --keep] [-- --tiers 10000,100000]
  *   [-- --fresh-seed]`
  *
@@ -20,6 +20,7 @@ import { runHttpApi } from './suites/http-api.js';
 import { runIngest } from './suites/ingest.js';
 import { runLargeMessage } from './suites/large-message.js';
 import { runLatency } from './suites/latency.js';
+import { runLoadSmtp } from './suites/load-smtp.js';
 import { runRelay } from './suites/relay.js';
 
 const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
@@ -28,6 +29,8 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   large: runLargeMessage,
   http: runHttpApi,
   relay: runRelay,
+  // Issue 12's load table; bench/suites/load-listeners.ts (SSE clients, waiters) joins it.
+  load: runLoadSmtp,
 };
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
