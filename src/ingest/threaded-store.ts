@@ -83,18 +83,19 @@ export class ThreadedStore implements Store {
   readonly #options: SqliteStoreOptions;
   readonly #logger: Logger | undefined;
   readonly #writer: StoreWorker;
-  #reader: StoreWorker | null = null;
+  /** Started by the first read (see #reader()); null until then, or when there can be none. */
+  #readerWorker: StoreWorker | null = null;
+  #readerFailed = false;
+  #closed = false;
   readonly #listeners = new Set<(event: StoreEvent) => void>();
-  /** Settles once the database is open (or could not be), and the reader with it. */
+  /** Settles once the database is open (or could not be). */
   readonly ready: Promise<void>;
 
   constructor(options: SqliteStoreOptions, hooks: ThreadedStoreOptions = {}) {
     this.#options = options;
     this.#logger = hooks.logger;
     this.#writer = this.#startWorker('writer');
-    this.ready = this.#writer.ready.then(() => this.#startReader());
-    // Nobody may await `ready` (a store that is never used); its failure is reported by calls.
-    this.ready.catch(() => {});
+    this.ready = this.#writer.ready;
   }
 
   /** Parses and stores a message from an SMTP session, in the writer's thread. */
@@ -160,36 +161,49 @@ export class ThreadedStore implements Store {
    * `restartAfter` (if given) has settled.
    */
   killThread(role: ThreadRole = 'writer', restartAfter?: Promise<unknown>): Promise<void> {
-    const worker = role === 'writer' ? this.#writer : this.#reader;
+    const worker = role === 'writer' ? this.#writer : this.#readerWorker;
     return worker?.kill(restartAfter) ?? Promise.resolve();
+  }
+
+  /** Starts the reader thread if it is not yet; resolves with whether one serves reads now. */
+  async readerReady(): Promise<boolean> {
+    await this.ready;
+    const reader = this.#reader();
+    return reader ? reader.ready.then(() => reader.running).catch(() => false) : false;
   }
 
   /** Closes the database (committing what was submitted) and ends the threads. */
   async close(): Promise<void> {
+    this.#closed = true;
     await this.ready.catch(() => {});
-    await this.#reader?.close();
+    await this.#readerWorker?.close();
     await this.#writer.close();
     this.#listeners.clear();
   }
 
   #call<T>(method: ThreadMethod, args: readonly unknown[]): Promise<T> {
-    const reader = this.#reader;
-    const serving = reader?.running && READS.has(method) ? reader : this.#writer;
-    return serving.call<T>(method, args);
+    const reader = READS.has(method) ? this.#reader() : null;
+    return (reader?.running ? reader : this.#writer).call<T>(method, args);
   }
 
-  async #startReader(): Promise<void> {
-    // No second connection can see an in-memory database: the writer serves reads too.
-    if (this.#options.path === ':memory:') return;
+  /**
+   * The reader thread, started by the first read: ~20 MB that a server nobody reads from
+   * (a CI job that only captures) does not spend. Reads go to the writer until it serves.
+   */
+  #reader(): StoreWorker | null {
+    if (this.#readerWorker || this.#readerFailed || this.#closed) return this.#readerWorker;
+    // No second connection can see an in-memory database; nor one the writer has not opened.
+    if (this.#options.path === ':memory:' || !this.#writer.running) return null;
     const reader = this.#startWorker('reader');
-    try {
-      await reader.ready;
-      this.#reader = reader;
-    } catch (error) {
+    this.#readerWorker = reader;
+    reader.ready.catch((error: unknown) => {
+      this.#readerFailed = true;
+      this.#readerWorker = null;
       this.#logger?.warn('no reader thread; the writer serves reads too', {
         error: (error as Error).message,
       });
-    }
+    });
+    return reader;
   }
 
   #startWorker(role: ThreadRole): StoreWorker {

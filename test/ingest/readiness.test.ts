@@ -50,6 +50,7 @@ describe('readiness when the store thread is killed', () => {
   });
 
   it('keeps serving reads from the writer while the reader thread restarts', async () => {
+    expect(await sluice.app.store.readerReady()).toBe(true);
     let allowRestart = () => {};
     const restart = new Promise<void>((resolve) => (allowRestart = resolve));
     await sluice.app.store.killThread('reader', restart);

@@ -114,7 +114,7 @@ describe("the store's threads", () => {
   it('serve reads while a write waits for the database', async () => {
     const path = join(dir, 'reads.db');
     const store = new ThreadedStore(options('reads.db'));
-    await store.ready;
+    expect(await store.readerReady()).toBe(true);
     await store.capture(incoming('readable'));
     const lock = holdWriteLock(path);
     let written = false;
