@@ -1,17 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { NewerDatabaseError, StorageFullError, StorageUnavailableError } from './errors.js';
-import { MIGRATIONS } from './migrations/index.js';
-import { OutboxTables } from './outbox.js';
-import { toInsertRow, type InsertRow } from './insert-row.js';
-import { piecesOf, PIECE_BYTES } from './raw-pieces.js';
-import { SearchIndexer } from './search-indexer.js';
-import { selectionConditions, whereClause } from './list-queries.js';
-import { SqliteReader } from './sqlite-reader.js';
-import { StagedPieces } from './staged-pieces.js';
-import { WriteBatch } from './write-batch.js';
+import type Database from 'better-sqlite3';
 import type { RawSource } from '../mail/types.js';
+import { selectionConditions, whereClause } from './list-queries.js';
+import { MessageInserts, type StagedMessage } from './message-inserts.js';
+import { openDatabase, writeTransaction, type OpenOptions } from './open-database.js';
+import { OutboxTables } from './outbox.js';
+import { SearchIndexer } from './search-indexer.js';
+import { SqliteReader } from './sqlite-reader.js';
 import type {
   AttemptResult,
   ListOptions,
@@ -34,19 +28,13 @@ import type {
   StoreStats,
 } from './types.js';
 
-export interface SqliteStoreOptions {
-  /** File path or ':memory:'. */
-  readonly path: string;
+export interface SqliteStoreOptions extends OpenOptions {
   /** 0 = unlimited. */
   readonly maxMessages: number;
   /** Milliseconds; 0 = keep forever. */
   readonly maxAgeMs: number;
-  /** Bytes the database may grow to; writes past it fail with StorageFullError. 0 = no limit. */
-  readonly maxDatabaseBytes?: number;
   /** How often age-based pruning runs. */
   readonly pruneIntervalMs?: number;
-  /** How long a write waits for another connection's lock; default 5 s. */
-  readonly busyTimeoutMs?: number;
 }
 
 export interface SqliteStoreHooks {
@@ -54,11 +42,7 @@ export interface SqliteStoreHooks {
   readonly onBackgroundError?: (what: string, error: unknown) => void;
 }
 
-/** A message whose first bytes were staged while DATA was arriving (StagedPieces). */
-export interface StagedMessage extends NewMessage {
-  /** The staging key; `raw` holds only the rest of the message. */
-  readonly staged: number;
-}
+export type { StagedMessage };
 
 const AGE_PRUNE_BATCH = 5000;
 
@@ -69,45 +53,30 @@ export class SqliteStore implements Store {
   readonly #statements;
   readonly #pruneTimer: NodeJS.Timeout | undefined;
   readonly #hooks: SqliteStoreHooks;
-  readonly #inserts: WriteBatch<InsertRow, MessageSummary>;
+  readonly #inserts: MessageInserts;
   readonly #outbox: OutboxTables;
   readonly #indexer: SearchIndexer;
   readonly #reader: SqliteReader;
-  readonly #staged: StagedPieces;
-  /** Ids deleted by the retention limit in commits whose events have not gone out yet. */
-  #pruned: number[] = [];
   /** The --max-db-size budget in pages; 0 = none. */
-  #maxPageCount = 0;
+  readonly #maxPageCount: number;
 
   constructor(options: SqliteStoreOptions, hooks: SqliteStoreHooks = {}) {
     this.#options = options;
     this.#hooks = hooks;
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.#db = new Database(options.path);
-    // WAL with synchronous=NORMAL: a commit survives the process being killed (SIGKILL);
-    // only a power cut can lose the last transactions, which is the right trade for a capture tool.
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    this.#db.pragma('temp_store = MEMORY');
-    if (options.maxDatabaseBytes) {
-      const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
-      this.#maxPageCount = Math.max(1, Math.floor(options.maxDatabaseBytes / pageSize));
-      this.#db.pragma(`max_page_count = ${this.#maxPageCount}`);
-    }
-    this.#migrate();
+    const opened = openDatabase(options);
+    this.#db = opened.db;
+    this.#maxPageCount = opened.maxPageCount;
     this.#statements = this.#prepare();
-    this.#outbox = new OutboxTables({
-      db: this.#db,
-      write: (work) => this.#write(work),
-      emit: (event) => this.#emit(event),
-    });
-    this.#indexer = new SearchIndexer({ db: this.#db, write: (work) => this.#write(work) });
+    const write = <T>(work: () => T) => this.#write(work);
+    this.#outbox = new OutboxTables({ db: this.#db, write, emit: (event) => this.#emit(event) });
+    this.#indexer = new SearchIndexer({ db: this.#db, write });
     this.#reader = new SqliteReader(this.#db);
-    this.#staged = new StagedPieces({ db: this.#db, write: (work) => this.#write(work) });
-    this.#inserts = new WriteBatch({
-      commit: (rows) => this.#commitMessages(rows),
-      committed: (summaries) => this.#messagesCommitted(summaries),
+    this.#inserts = new MessageInserts({
+      db: this.#db,
+      write,
+      pruneToLimit: () => this.#pruneToLimit(),
+      indexer: this.#indexer,
+      emit: (event) => this.#emit(event),
       onError: (error) => this.#backgroundError('after storing messages', error),
     });
     if (options.maxAgeMs > 0) {
@@ -125,41 +94,9 @@ export class SqliteStore implements Store {
     (this.#hooks.onBackgroundError ?? reportToStderr)(what, error);
   }
 
-  #migrate(): void {
-    const current = this.#db.pragma('user_version', { simple: true }) as number;
-    const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-    if (current > latest) {
-      this.#db.close();
-      // Writing into a schema this version does not know could lose mail.
-      throw new NewerDatabaseError(
-        `${this.#options.path} was written by a newer Sluice (schema ${current}; this one knows up to ${latest}): ` +
-          'upgrade Sluice or choose another file with --db',
-      );
-    }
-    for (const migration of MIGRATIONS) {
-      if (migration.version <= current) continue;
-      this.#db.transaction(() => {
-        this.#db.exec(migration.sql);
-        this.#db.pragma(`user_version = ${migration.version}`);
-      })();
-    }
-  }
-
   #prepare() {
     const db = this.#db;
     return {
-      insertMessage: db.prepare(`
-        INSERT INTO messages (received_at, mail_from, rcpt_to, from_addr, to_addrs, cc_addrs, bcc_addrs,
-          subject, snippet, size, attachment_count, message_id, date, parse_error)
-        VALUES (@receivedAt, @mailFrom, @rcptTo, @from, @to, @cc, @bcc,
-          @subject, @snippet, @size, @attachmentCount, @messageId, @date, @parseError)`),
-      insertBody: db.prepare(
-        'INSERT INTO message_bodies (id, raw, detail, raw_pieces, pieces_key) VALUES (?, ?, ?, ?, ?)',
-      ),
-      insertPiece: db.prepare('INSERT INTO message_raw_pieces (id, seq, data) VALUES (?, ?, ?)'),
-      insertSearch: db.prepare(
-        'INSERT INTO search_pending (id, subject, sender, recipients, cc, body, filenames, chars) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
       counts: db.prepare<[], { total: number; unread: number }>(
         'SELECT total, unread FROM message_counts',
       ),
@@ -173,9 +110,7 @@ export class SqliteStore implements Store {
   }
 
   addMessage(message: NewMessage | StagedMessage): Promise<MessageSummary> {
-    if (!('staged' in message)) return this.#inserts.submit(toInsertRow(message));
-    const stagedBytes = this.#staged.bytes(message.staged);
-    return this.#inserts.submit({ ...toInsertRow(message, stagedBytes), staged: message.staged });
+    return this.#inserts.add(message);
   }
 
   /**
@@ -183,67 +118,21 @@ export class SqliteStore implements Store {
    * Returns the key to continue it with and to pass to addMessage as `staged`.
    */
   async stageRaw(key: number | null, chunks: readonly Buffer[]): Promise<number> {
-    return this.#staged.stage(key, chunks);
+    return this.#inserts.stage(key, chunks);
   }
 
   /** Removes what was staged for a message that will not be stored (the client went away). */
   async discardStaged(key: number): Promise<void> {
-    this.#staged.discard(key);
+    this.#inserts.discard(key);
   }
 
   /** A staged message's bytes for the parser: its pieces read back one at a time, then `tail`. */
   stagedSource(key: number, tail: readonly Buffer[]): RawSource {
-    const staged = this.#staged;
-    return {
-      *[Symbol.iterator]() {
-        yield* staged.read(key);
-        yield* tail;
-      },
-    };
-  }
-
-  /** One transaction for a batch of new messages; its events go out after it (WriteBatch). */
-  #commitMessages(rows: readonly InsertRow[]): MessageSummary[] {
-    const { ids, pruned } = this.#write(() => {
-      const ids = rows.map((row) => {
-        const id = Number(this.#statements.insertMessage.run(row.message).lastInsertRowid);
-        this.#insertRaw(id, row);
-        this.#statements.insertSearch.run(id, ...row.search, row.searchChars);
-        return id;
-      });
-      return { ids, pruned: this.#pruneToLimit() };
-    });
-    for (const row of rows) if (row.staged !== undefined) this.#staged.close(row.staged);
-    this.#pruned.push(...pruned);
-    this.#indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
-    return rows.map((row, i) => ({ id: ids[i]!, ...row.summary }));
-  }
-
-  #messagesCommitted(summaries: readonly MessageSummary[]): void {
-    const pruned = this.#pruned.splice(0);
-    if (pruned.length > 0) this.#emit({ type: 'deleted', ids: pruned });
-    for (const message of summaries) this.#emit({ type: 'stored', message });
+    return this.#inserts.source(key, tail);
   }
 
   async listMessages(options: ListOptions): Promise<ListResult> {
     return this.#reader.listMessages(options);
-  }
-
-  /** Raw bytes up to a piece's size go in the body row; larger ones in pieces of their own. */
-  #insertRaw(id: MessageId, row: InsertRow): void {
-    if (row.staged !== undefined) {
-      const pieces = this.#staged.finish(row.staged, row.raw);
-      this.#statements.insertBody.run(id, Buffer.alloc(0), row.detail, pieces, row.staged);
-      return;
-    }
-    if (row.size <= PIECE_BYTES) {
-      const raw = row.raw.length === 1 ? row.raw[0]! : Buffer.concat(row.raw, row.size);
-      this.#statements.insertBody.run(id, raw, row.detail, 0, null);
-      return;
-    }
-    let seq = 0;
-    for (const piece of piecesOf(row.raw)) this.#statements.insertPiece.run(id, seq++, piece);
-    this.#statements.insertBody.run(id, Buffer.alloc(0), row.detail, seq, null);
   }
 
   /**
@@ -382,7 +271,6 @@ export class SqliteStore implements Store {
     for (const listener of this.#listeners) listener(event);
   }
 
-  /** One transaction; SQLite's failures become the store's own errors. */
   /**
    * A delete under the --max-db-size budget. Deleting needs pages too (the FTS5 index
    * writes delete markers), so the budget is lifted for it: a full database must never
@@ -399,11 +287,7 @@ export class SqliteStore implements Store {
   }
 
   #write<T>(work: () => T): T {
-    try {
-      return this.#db.transaction(work).immediate();
-    } catch (error) {
-      throw translateError(error);
-    }
+    return writeTransaction(this.#db, work);
   }
 }
 
@@ -411,12 +295,4 @@ function reportToStderr(what: string, error: unknown): void {
   process.stderr.write(
     `sluice store: ${what} failed: ${(error as Error).stack ?? String(error)}\n`,
   );
-}
-
-function translateError(error: unknown): unknown {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
-  if (code.startsWith('SQLITE_FULL'))
-    return new StorageFullError('the database disk is full', { cause: error });
-  return new StorageUnavailableError(`the database refused the write (${code})`, { cause: error });
 }

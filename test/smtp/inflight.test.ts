@@ -96,7 +96,8 @@ describe('a large message', () => {
     expect(raw.length).toBe(file.length);
     expect(sha256(raw)).toBe(sha256(file));
     expect((await sluice.getJson(`/api/messages/${id}`)).subject).toBe('streamed');
-  });
+    // 50 MB through SMTP, the parser and SQLite, on a machine that may be busy.
+  }, 120_000);
 
   it('leaves nothing staged when the client goes away mid-DATA', async () => {
     const client = await inData(sluice.smtpPort);
