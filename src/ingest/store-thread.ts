@@ -117,7 +117,11 @@ function bytesOf(value: unknown): Buffer | null {
   return Buffer.isBuffer(content) ? content : null;
 }
 
-port.on('message', (call: ThreadCall) => {
+port.on('message', (calls: readonly ThreadCall[]) => {
+  for (const call of calls) serve(call);
+});
+
+function serve(call: ThreadCall): void {
   if (!served) return;
   const running = served.store ? runWriter(served.store, call) : runReader(served.reader, call);
   running.then(
@@ -133,4 +137,4 @@ port.on('message', (call: ThreadCall) => {
     },
     (error: unknown) => post({ type: 'error', id: call.id, error: serializeError(error) }),
   );
-});
+}

@@ -41,6 +41,7 @@ export class StoreWorker {
   #restartDelay = RESTART_DELAY_MS;
   #restartTimer: NodeJS.Timeout | undefined;
   #holdRestart: Promise<unknown> | undefined;
+  #outgoing: { worker: Worker; calls: ThreadCall[]; transfer: ArrayBuffer[] } | null = null;
   #nextId = 1;
 
   constructor(options: StoreWorkerOptions) {
@@ -64,8 +65,28 @@ export class StoreWorker {
     const call: ThreadCall = { id, method, args };
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage(call, transfer);
+      this.#send(worker, call, transfer);
     });
+  }
+
+  /**
+   * Calls made in one turn of the event loop go as one message: one structured clone and one
+   * wake-up of the thread for every session that finished its DATA in that turn. Calls are
+   * bound to the thread they were made for: after a crash, they are not sent to the next one.
+   */
+  #send(worker: Worker, call: ThreadCall, transfer: readonly ArrayBuffer[]): void {
+    let outgoing = this.#outgoing;
+    if (!outgoing || outgoing.worker !== worker) {
+      outgoing = { worker, calls: [], transfer: [] };
+      this.#outgoing = outgoing;
+      const sending = outgoing;
+      setImmediate(() => {
+        if (this.#outgoing === sending) this.#outgoing = null;
+        if (this.#worker === worker) worker.postMessage(sending.calls, sending.transfer);
+      });
+    }
+    outgoing.calls.push(call);
+    outgoing.transfer.push(...transfer);
   }
 
   /**

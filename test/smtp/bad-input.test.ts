@@ -225,6 +225,8 @@ describe('memory with --max-message-size 1MB', () => {
 
   it('does not buffer a 30 MB message past the cap', async () => {
     const before = await total(sluice);
+    // That read started the store's reader thread; its memory is not the message's.
+    await sluice.app.store.readerReady();
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect(sluice.smtpPort, '127.0.0.1', () => resolve(s));
       s.once('error', reject);
