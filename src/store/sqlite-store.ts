@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { RawSource } from '../mail/types.js';
+import { Checkpointer } from './checkpointer.js';
 import { selectionConditions, whereClause } from './list-queries.js';
 import { MessageInserts, type StagedMessage } from './message-inserts.js';
 import { openDatabase, writeTransaction, type OpenOptions } from './open-database.js';
@@ -57,6 +58,8 @@ export class SqliteStore implements Store {
   readonly #outbox: OutboxTables;
   readonly #indexer: SearchIndexer;
   readonly #reader: SqliteReader;
+  /** Null for ':memory:', which has no WAL. */
+  readonly #checkpointer: Checkpointer | null;
   /** The --max-db-size budget in pages; 0 = none. */
   readonly #maxPageCount: number;
 
@@ -66,6 +69,8 @@ export class SqliteStore implements Store {
     const opened = openDatabase(options);
     this.#db = opened.db;
     this.#maxPageCount = opened.maxPageCount;
+    this.#checkpointer =
+      options.path === ':memory:' ? null : new Checkpointer({ db: this.#db, path: options.path });
     this.#statements = this.#prepare();
     const write = <T>(work: () => T) => this.#write(work);
     this.#outbox = new OutboxTables({ db: this.#db, write, emit: (event) => this.#emit(event) });
@@ -228,6 +233,8 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     clearInterval(this.#pruneTimer);
     this.#indexer.close();
+    // Closing the last connection checkpoints the WAL and removes it.
+    this.#checkpointer?.close();
     if (this.#db.open) this.#inserts.flush();
     this.#listeners.clear();
     if (this.#db.open) this.#db.close();
@@ -287,7 +294,9 @@ export class SqliteStore implements Store {
   }
 
   #write<T>(work: () => T): T {
-    return writeTransaction(this.#db, work);
+    const result = writeTransaction(this.#db, work);
+    this.#checkpointer?.wrote();
+    return result;
   }
 }
 
