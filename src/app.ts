@@ -3,8 +3,11 @@ import type { Config } from './config/config.js';
 import { ThreadedStore } from './ingest/threaded-store.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRelay } from './relay/relay.js';
+import { checkDatabasePath } from './config/database-path.js';
 import { loadCertificate } from './smtp/certificate.js';
+import { Chaos } from './smtp/chaos.js';
 import { SmtpListener } from './smtp/listener.js';
+import type { IncomingMessage } from './ingest/protocol.js';
 import { VERSION } from './version.js';
 import { createWebApp } from './web/app.js';
 import { isLoopback, loopbackHosts } from './web/guards.js';
@@ -13,6 +16,7 @@ import { startHttpServer, type HttpServer } from './web/server.js';
 
 export interface RunningAddresses {
   readonly smtp: AddressInfo;
+  readonly starttls: AddressInfo | null;
   readonly smtps: AddressInfo | null;
   readonly http: AddressInfo;
 }
@@ -30,11 +34,17 @@ export interface App {
 
 export interface AppOptions {
   readonly logger?: Logger;
+  /** The chaos module's random source, in [0, 1); tests pass a script of their own. */
+  readonly chaosRandom?: () => number;
+  /** How to run `sluice sendmail` on this machine, for the inbox's PHP snippet. */
+  readonly sendmailCommand?: string;
 }
 
 /** Builds and wires the parts; nothing listens until start(). */
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Before the store's thread tries: say which path is not writable, and why.
+  checkDatabasePath(config.db);
   const store = new ThreadedStore(
     {
       path: config.db,
@@ -46,6 +56,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     { logger: logger.child('store') },
   );
   const relay = createRelay({ config: config.relay, store, logger: logger.child('relay') });
+  const chaos = new Chaos({ enabled: config.enableChaos, random: options.chaosRandom });
+  const capture = (message: IncomingMessage) => store.capture(message);
   let smtp: SmtpListener | undefined;
   let http: HttpServer | undefined;
   let closing: Promise<void> | undefined;
@@ -64,8 +76,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       certificate,
       ingest: store,
       logger: logger.child('smtp'),
+      chaos,
     });
-    const smtpAddresses = await smtp.listen(config.smtp, config.smtps);
+    const smtpAddresses = await smtp.listen();
     const addresses = {
       ...smtpAddresses,
       http: { address: '', family: '', port: 0 } as AddressInfo,
@@ -73,9 +86,19 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     const info = (): ServerInfo => ({
       version: VERSION,
       smtp: { host: addresses.smtp.address, port: addresses.smtp.port },
+      starttls: addresses.starttls && {
+        host: addresses.starttls.address,
+        port: addresses.starttls.port,
+      },
       smtps: addresses.smtps && { host: addresses.smtps.address, port: addresses.smtps.port },
       http: { host: addresses.http.address, port: addresses.http.port },
-      tls: { starttls: true, required: config.tls.required, certificate: certificate.source },
+      tls: {
+        starttls: config.tls.starttlsOnSmtp,
+        required: config.tls.required,
+        certificate: certificate.source,
+        ca: certificate.ca?.path ?? null,
+      },
+      sendmail: options.sendmailCommand ?? null,
       auth: { mode: config.smtpAuth.mode, methods: ['PLAIN', 'LOGIN', 'CRAM-MD5'] },
       limits: {
         maxMessageSize: config.limits.maxMessageSize,
@@ -96,6 +119,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger: logger.child('web'),
       info,
       relay,
+      capture,
+      chaos,
+      maxMessageSize: config.limits.maxMessageSize,
       allowedHosts: isLoopback(config.http.host) ? loopbackHosts(config.http.host) : null,
     });
     http = await startHttpServer(web, config.http);

@@ -12,6 +12,7 @@ import {
   parseDuration,
   parseListen,
   parseOneOf,
+  parseOptionalListen,
   parseSize,
   type Listen,
 } from './values.js';
@@ -27,7 +28,11 @@ export type SmtpAuth =
   | { readonly mode: 'required'; readonly users: ReadonlyMap<string, string> };
 
 export interface Config {
+  /** Plain SMTP; it offers STARTTLS only when `tls.starttlsOnSmtp`. */
   readonly smtp: Listen;
+  /** SMTP that always offers STARTTLS. */
+  readonly starttls: Listen | null;
+  /** Implicit TLS from the first byte. */
   readonly smtps: Listen | null;
   readonly http: Listen;
   /** Absolute path of the SQLite file, or ':memory:'. */
@@ -38,6 +43,12 @@ export interface Config {
     readonly certFile: string | null;
     readonly keyFile: string | null;
     readonly required: boolean;
+    /**
+     * Whether --smtp offers STARTTLS: only with a certificate the user chose, or when TLS is
+     * required. Clients such as nodemailer, ruby-mail and Symfony Mailer upgrade whenever it
+     * is offered and then verify the certificate, so a plain port must not offer it.
+     */
+    readonly starttlsOnSmtp: boolean;
   };
   readonly limits: {
     readonly maxMessageSize: number;
@@ -56,6 +67,8 @@ export interface Config {
     readonly maxDatabaseBytes: number;
   };
   readonly logLevel: LogLevel;
+  /** SMTP fault injection may be switched on through the API (src/smtp/chaos.ts). */
+  readonly enableChaos: boolean;
   /** The `relay:` section of the config file and SLUICE_RELAY_URL; off unless configured. */
   readonly relay: RelayConfig;
 }
@@ -118,10 +131,13 @@ export function loadConfig(sources: ConfigSources): CliCommand {
   );
   const users = new Map([...(fileUsers ?? []), ...(inlineUsers ?? [])]);
 
+  const certFile = optional('smtp-tls-cert', (p) => resolve(p));
+  const required = setting('smtp-require-tls', parseBoolean);
   const tls = {
-    certFile: optional('smtp-tls-cert', (p) => resolve(p)),
+    certFile,
     keyFile: optional('smtp-tls-key', (p) => resolve(p)),
-    required: setting('smtp-require-tls', parseBoolean),
+    required,
+    starttlsOnSmtp: certFile !== null || required,
   };
   if ((tls.certFile === null) !== (tls.keyFile === null)) {
     throw new ConfigError(
@@ -131,7 +147,8 @@ export function loadConfig(sources: ConfigSources): CliCommand {
 
   const config: Config = {
     smtp: setting('smtp', parseListen),
-    smtps: optional('smtps', parseListen),
+    starttls: setting('smtp-starttls', parseOptionalListen),
+    smtps: setting('smtps', parseOptionalListen),
     http: setting('http', parseListen),
     db: setting('db', (text) =>
       text === ':memory:' ? text : resolve(text || defaultDbPath(sources.env)),
@@ -160,6 +177,7 @@ export function loadConfig(sources: ConfigSources): CliCommand {
       maxDatabaseBytes: setting('max-db-size', parseSize),
     },
     logLevel: setting('log-level', parseOneOf(LOG_LEVELS)),
+    enableChaos: setting('enable-chaos', parseBoolean),
     relay: relaySetting(file.relay, sources.env, readFile),
   };
   return { kind: 'run', config: deepFreeze(config) };
@@ -279,6 +297,8 @@ export function helpText(version: string): string {
     '',
     'Usage: sluice [options]',
     '       sluice relay verify [options]   connect and authenticate to each relay upstream',
+    '       sluice tls ca|trust [options]   print the local CA, or how to trust it',
+    '       sluice sendmail [flags] [to...] hand a message on stdin to a running Sluice',
     '',
     'Point an app at the SMTP port and open the HTTP address in a browser.',
     'Every option can also be set by its environment variable or a --config file key.',

@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import type { Config, Listen } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import { authenticate } from './auth.js';
 import type { Certificate } from './certificate.js';
+import type { Chaos } from './chaos.js';
 import { InflightBudget } from './inflight-budget.js';
 import { receiveMessage, type IngestPort } from './receive.js';
 import { smtpError, smtpReplyForStoreError } from './replies.js';
@@ -12,22 +14,31 @@ import { SluiceSmtpServer } from './server.js';
 import { TrafficLog } from './traffic-log.js';
 
 export interface SmtpListenerOptions {
-  readonly config: Pick<Config, 'hostname' | 'smtpAuth' | 'limits' | 'tls'>;
+  readonly config: Pick<
+    Config,
+    'hostname' | 'smtpAuth' | 'limits' | 'tls' | 'smtp' | 'starttls' | 'smtps'
+  >;
   readonly certificate: Certificate;
   /** Where messages go; the 250 waits for `capture`. */
   readonly ingest: IngestPort;
   readonly logger: Logger;
+  /** Fault injection (--enable-chaos); each hook below is one line that asks it. */
+  readonly chaos?: Chaos;
 }
 
 export interface SmtpAddresses {
   readonly smtp: AddressInfo;
+  readonly starttls: AddressInfo | null;
   readonly smtps: AddressInfo | null;
 }
+
+/** How a listener offers TLS: STARTTLS when asked to, always, or from the first byte. */
+type TlsOffer = 'starttls-if-configured' | 'starttls' | 'implicit';
 
 /** How long a shutdown waits for messages that are mid-DATA before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** The SMTP side: a plain/STARTTLS listener and an optional implicit-TLS one, sharing one pipeline. */
+/** The SMTP side: plain, STARTTLS and implicit-TLS listeners, sharing one pipeline. */
 export class SmtpListener {
   readonly #options: SmtpListenerOptions;
   readonly #servers: SluiceSmtpServer[] = [];
@@ -43,10 +54,12 @@ export class SmtpListener {
     this.#traffic = new TrafficLog({ logger: options.logger });
   }
 
-  async listen(plain: Listen, secure: Listen | null): Promise<SmtpAddresses> {
-    const smtp = await this.#start(plain, false);
-    const smtps = secure ? await this.#start(secure, true) : null;
-    return { smtp, smtps };
+  async listen(): Promise<SmtpAddresses> {
+    const { config } = this.#options;
+    const smtp = await this.#start(config.smtp, 'starttls-if-configured');
+    const starttls = config.starttls && (await this.#start(config.starttls, 'starttls'));
+    const smtps = config.smtps && (await this.#start(config.smtps, 'implicit'));
+    return { smtp, starttls, smtps };
   }
 
   /**
@@ -68,9 +81,9 @@ export class SmtpListener {
     this.#traffic.close();
   }
 
-  #start(address: Listen, secure: boolean): Promise<AddressInfo> {
+  #start(address: Listen, tls: TlsOffer): Promise<AddressInfo> {
     const { limits } = this.#options.config;
-    const server = new SluiceSmtpServer(this.#serverOptions(secure), {
+    const server = new SluiceSmtpServer(this.#serverOptions(tls), {
       limits: {
         maxConnections: limits.maxConnections,
         commandTimeoutMs: limits.commandTimeoutMs,
@@ -97,12 +110,16 @@ export class SmtpListener {
     });
   }
 
-  #serverOptions(secure: boolean): SMTPServerOptions {
-    const { config, certificate, logger } = this.#options;
+  #serverOptions(tls: TlsOffer): SMTPServerOptions {
+    const { config, certificate, logger, chaos } = this.#options;
+    // nodemailer, ruby-mail and Symfony Mailer upgrade whenever STARTTLS is offered and then
+    // verify: the plain port offers it only with a certificate the user chose or required TLS.
+    const noStarttls = tls === 'starttls-if-configured' && !config.tls.starttlsOnSmtp;
     return {
       name: config.hostname,
       banner: 'Sluice ready',
-      secure,
+      secure: tls === 'implicit',
+      ...(noStarttls ? { disabledCommands: ['STARTTLS'] } : {}),
       key: certificate.key,
       cert: certificate.cert,
       logger: false,
@@ -124,16 +141,21 @@ export class SmtpListener {
       hidePIPELINING: false,
       // Synchronous on purpose: the library's default defers it with setImmediate, and a
       // client that pipelines EHLO right after connecting would then be "talking too soon".
-      onConnect: (_session, callback) => callback(),
-      onAuth: (auth, session, callback) =>
-        callback(...authenticate(config.smtpAuth, auth, session, logger)),
+      onConnect: (_session, callback) => callback(chaos?.onConnect()),
+      onAuth: (auth, session, callback) => {
+        const refused = chaos?.onAuth();
+        if (refused) return callback(refused);
+        callback(...authenticate(config.smtpAuth, auth, session, logger));
+      },
       onMailFrom: (_address, session, callback) => {
         if (config.tls.required && !session.secure) {
           return callback(smtpError(530, 'Must issue a STARTTLS command first'));
         }
-        callback();
+        callback(chaos?.onMailFrom());
       },
       onRcptTo: (_address, session, callback) => {
+        const refused = chaos?.onRcptTo();
+        if (refused) return callback(refused);
         if (session.envelope.rcptTo.length >= config.limits.maxRecipients) {
           return callback(
             smtpError(
@@ -155,6 +177,12 @@ export class SmtpListener {
     };
   }
 
+  /** Chaos: a slow link holds the message a while before it is committed. */
+  async #slowLink(size: number): Promise<void> {
+    const delay = this.#options.chaos?.slowLinkDelayMs(size);
+    if (delay) await sleep(delay);
+  }
+
   /** Reads DATA (staging a large message as it arrives), commits it, returns the 250 text. */
   async #receive(stream: Readable, session: SMTPServerSession): Promise<string> {
     const { ingest, logger, config } = this.#options;
@@ -163,6 +191,7 @@ export class SmtpListener {
         ingest,
         budget: this.budget,
         maxMessageSize: config.limits.maxMessageSize,
+        beforeCommit: (size) => this.#slowLink(size),
       });
       this.#traffic.stored();
       logger.debug('stored', { id: message.id, size: message.size, subject: message.subject });

@@ -19,6 +19,8 @@ export interface ReceiveOptions {
   readonly ingest: IngestPort;
   readonly budget: InflightBudget;
   readonly maxMessageSize: number;
+  /** Runs once the whole message is in, before it is committed (a chaos hook). */
+  readonly beforeCommit?: (size: number) => Promise<void>;
 }
 
 /**
@@ -47,8 +49,10 @@ export async function receiveMessage(
     if (size > options.maxMessageSize) {
       throw smtpError(552, `Message exceeds the maximum size of ${options.maxMessageSize} bytes`);
     }
+    const bytes = await staging.finish();
+    await options.beforeCommit?.(size);
     return await options.ingest.capture({
-      ...(await staging.finish()),
+      ...bytes,
       envelope: {
         mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
         rcptTo: session.envelope.rcptTo.map((r) => r.address),

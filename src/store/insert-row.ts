@@ -2,6 +2,7 @@ import { hiddenRecipients, type StoredDetail } from './rows.js';
 import { chunksOf } from '../mail/raw-message.js';
 import { rawLength } from './raw-pieces.js';
 import { foldForSearch } from './search-fold.js';
+import { tagsOfNewMessage } from './tags.js';
 import type { Address, MessageSummary, NewMessage } from './types.js';
 
 /** A new message turned into the values of its rows, computed before the write lock is taken. */
@@ -19,6 +20,8 @@ export interface InsertRow {
   readonly searchChars: number;
   /** The staging key of bytes written before the message was complete (StagedPieces). */
   readonly staged?: number;
+  /** From its X-Tags header and plus-addressed recipients. */
+  readonly tags: readonly string[];
 }
 
 /**
@@ -42,6 +45,7 @@ export function toInsertRow(message: NewMessage, stagedBytes = 0): InsertRow {
   };
   const search = searchFields(message, bcc);
   const attachmentCount = parsed.parts.filter((p) => !p.related).length;
+  const tags = tagsOfNewMessage(parsed.headers, [...envelope.rcptTo, ...parsed.to, ...parsed.cc]);
   return {
     message: {
       receivedAt: receivedAt.getTime(),
@@ -58,6 +62,7 @@ export function toInsertRow(message: NewMessage, stagedBytes = 0): InsertRow {
       messageId: parsed.messageId,
       date: parsed.date,
       parseError: parsed.parseError === null ? 0 : 1,
+      tags: JSON.stringify(tags),
     },
     summary: {
       receivedAt: receivedAt.toISOString(),
@@ -71,7 +76,7 @@ export function toInsertRow(message: NewMessage, stagedBytes = 0): InsertRow {
       size,
       attachmentCount,
       read: false,
-      tags: [],
+      tags,
       messageId: parsed.messageId,
       date: parsed.date === null ? null : new Date(parsed.date).toISOString(),
       parseError: parsed.parseError !== null,
@@ -81,6 +86,7 @@ export function toInsertRow(message: NewMessage, stagedBytes = 0): InsertRow {
     detail: JSON.stringify(detail),
     search,
     searchChars: search.reduce((sum, text) => sum + text.length, 0),
+    tags,
   };
 }
 

@@ -4,6 +4,7 @@ import { toInsertRow, type InsertRow } from './insert-row.js';
 import { piecesOf, PIECE_BYTES } from './raw-pieces.js';
 import type { SearchIndexer } from './search-indexer.js';
 import { StagedPieces } from './staged-pieces.js';
+import type { TagTables } from './tags.js';
 import type { MessageId, MessageSummary, NewMessage, StoreEvent } from './types.js';
 import { WriteBatch } from './write-batch.js';
 
@@ -20,6 +21,7 @@ export interface MessageInsertsOptions {
   /** Inside the insert's transaction: applies --max-messages, returns the ids it deleted. */
   readonly pruneToLimit: () => number[];
   readonly indexer: SearchIndexer;
+  readonly tags: TagTables;
   readonly emit: (event: StoreEvent) => void;
   readonly onError: (error: unknown) => void;
 }
@@ -42,9 +44,9 @@ export class MessageInserts {
     this.#statements = {
       message: db.prepare(`
         INSERT INTO messages (received_at, mail_from, rcpt_to, from_addr, to_addrs, cc_addrs, bcc_addrs,
-          subject, snippet, size, attachment_count, message_id, date, parse_error)
+          subject, snippet, size, attachment_count, message_id, date, parse_error, tags)
         VALUES (@receivedAt, @mailFrom, @rcptTo, @from, @to, @cc, @bcc,
-          @subject, @snippet, @size, @attachmentCount, @messageId, @date, @parseError)`),
+          @subject, @snippet, @size, @attachmentCount, @messageId, @date, @parseError, @tags)`),
       body: db.prepare(
         'INSERT INTO message_bodies (id, raw, detail, raw_pieces, pieces_key) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -98,6 +100,7 @@ export class MessageInserts {
         const id = Number(this.#statements.message.run(row.message).lastInsertRowid);
         this.#insertRaw(id, row);
         this.#statements.search.run(id, ...row.search, row.searchChars);
+        this.#options.tags.added(id, row.tags);
         return id;
       });
       return { ids, pruned: this.#options.pruneToLimit() };

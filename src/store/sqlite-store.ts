@@ -7,6 +7,7 @@ import { openDatabase, writeTransaction, type OpenOptions } from './open-databas
 import { OutboxTables } from './outbox.js';
 import { SearchIndexer } from './search-indexer.js';
 import { SqliteReader } from './sqlite-reader.js';
+import { TagTables } from './tags.js';
 import type {
   AttemptResult,
   ListOptions,
@@ -60,6 +61,7 @@ export class SqliteStore implements Store {
   readonly #reader: SqliteReader;
   /** Null for ':memory:', which has no WAL. */
   readonly #checkpointer: Checkpointer | null;
+  readonly #tags: TagTables;
   /** The --max-db-size budget in pages; 0 = none. */
   readonly #maxPageCount: number;
 
@@ -76,9 +78,11 @@ export class SqliteStore implements Store {
     this.#outbox = new OutboxTables({ db: this.#db, write, emit: (event) => this.#emit(event) });
     this.#indexer = new SearchIndexer({ db: this.#db, write });
     this.#reader = new SqliteReader(this.#db);
+    this.#tags = new TagTables(this.#db);
     this.#inserts = new MessageInserts({
       db: this.#db,
       write,
+      tags: this.#tags,
       pruneToLimit: () => this.#pruneToLimit(),
       indexer: this.#indexer,
       emit: (event) => this.#emit(event),
@@ -195,6 +199,36 @@ export class SqliteStore implements Store {
     );
     if (ids.length > 0) this.#emit({ type: 'deleted', ids: 'all' in selection ? 'all' : ids });
     return ids.length;
+  }
+
+  async listTags(): Promise<readonly string[]> {
+    return [...this.#tags.counts().keys()];
+  }
+
+  async countTags(): Promise<ReadonlyMap<string, number>> {
+    return this.#tags.counts();
+  }
+
+  async setTags(ids: readonly MessageId[], tags: readonly string[]): Promise<number> {
+    return this.#write(() => this.#tags.retag(ids, () => tags)).length;
+  }
+
+  async renameTag(from: string, to: string): Promise<number> {
+    const lower = from.toLowerCase();
+    return this.#write(() =>
+      this.#tags.retag(this.#tags.tagged(from), (tags) =>
+        tags.map((t) => (t.toLowerCase() === lower ? to : t)),
+      ),
+    ).length;
+  }
+
+  async deleteTag(tag: string): Promise<number> {
+    const lower = tag.toLowerCase();
+    return this.#write(() =>
+      this.#tags.retag(this.#tags.tagged(tag), (tags) =>
+        tags.filter((t) => t.toLowerCase() !== lower),
+      ),
+    ).length;
   }
 
   async prune(): Promise<number> {

@@ -38,7 +38,9 @@ describe('defaults', () => {
     const config = run([]);
     expect(config.smtp).toEqual({ host: '127.0.0.1', port: 1025 });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8025 });
-    expect(config.smtps).toBeNull();
+    expect(config.starttls).toEqual({ host: '127.0.0.1', port: 1587 });
+    expect(config.smtps).toEqual({ host: '127.0.0.1', port: 1465 });
+    expect(config.tls.starttlsOnSmtp).toBe(false);
     expect(config.db).toBe('/home/dev/.local/share/sluice/sluice.db');
     expect(config.smtpAuth).toEqual({ mode: 'optional' });
     expect(config.limits.maxMessageSize).toBe(50 * 1024 * 1024);

@@ -1,15 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type App, type RunningAddresses } from '../../src/app.js';
+import { createApp, type App, type AppOptions, type RunningAddresses } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
-import { createLogger, type Logger } from '../../src/log/logger.js';
+import { createLogger } from '../../src/log/logger.js';
 
 export interface TestSluice {
   readonly app: App;
   readonly config: Config;
   readonly addresses: RunningAddresses;
   readonly smtpPort: number;
+  readonly starttlsPort: number | null;
   readonly smtpsPort: number | null;
   readonly baseUrl: string;
   readonly dataDir: string;
@@ -26,7 +27,7 @@ export interface TestSluice {
  */
 export async function startSluice(
   args: string[] = [],
-  options: { dataDir?: string; logger?: Logger } = {},
+  options: { dataDir?: string; app?: AppOptions } = {},
 ): Promise<TestSluice> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sluice-test-'));
   const command = loadConfig({
@@ -34,6 +35,11 @@ export async function startSluice(
       '--smtp',
       '127.0.0.1:0',
       '--http',
+      '127.0.0.1:0',
+      // On by default at 1587 and 1465; free ports here so that tests can run side by side.
+      '--smtp-starttls',
+      '127.0.0.1:0',
+      '--smtps',
       '127.0.0.1:0',
       '--db',
       join(dataDir, 'sluice.db'),
@@ -43,7 +49,8 @@ export async function startSluice(
   });
   if (command.kind !== 'run') throw new Error('expected a run command');
   const app = createApp(command.config, {
-    logger: options.logger ?? createLogger(process.env.SLUICE_TEST_LOG ? 'debug' : 'silent'),
+    logger: createLogger(process.env.SLUICE_TEST_LOG ? 'debug' : 'silent'),
+    ...options.app,
   });
   const addresses = await app.start();
   const baseUrl = `http://127.0.0.1:${addresses.http.port}`;
@@ -62,6 +69,7 @@ export async function startSluice(
     config: command.config,
     addresses,
     smtpPort: addresses.smtp.port,
+    starttlsPort: addresses.starttls?.port ?? null,
     smtpsPort: addresses.smtps?.port ?? null,
     baseUrl,
     dataDir,

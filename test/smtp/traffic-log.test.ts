@@ -36,7 +36,7 @@ describe('refusals at the default log level', () => {
   const { lines, logger } = captured();
   let sluice: TestSluice;
   beforeAll(async () => {
-    sluice = await startSluice(['--max-message-size', '1KB'], { logger });
+    sluice = await startSluice(['--max-message-size', '1KB'], { app: { logger } });
   });
   afterAll(() => sluice.close());
 

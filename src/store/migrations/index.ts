@@ -4,6 +4,7 @@ import { sql as searchPending } from './003-search-pending.js';
 import { sql as rawPieces } from './004-raw-pieces.js';
 import { sql as pendingSize } from './005-pending-size.js';
 import { sql as stagedPieces } from './008-staged-pieces.js';
+import { sql as tags } from './009-tags.js';
 
 /** Applied in order at startup; the database's user_version records the last one applied. */
 export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
@@ -12,5 +13,7 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   { version: 3, sql: searchPending },
   { version: 4, sql: rawPieces },
   { version: 5, sql: pendingSize },
+  // 6, 7 and 10 are other round-2 changes, numbered ahead so that branches merge cleanly.
   { version: 8, sql: stagedPieces },
+  { version: 9, sql: tags },
 ];
