@@ -38,6 +38,8 @@ export class StoreWorker {
   /** Whether any thread ever served: a store that never opened is not restarted. */
   #served = false;
   #closing = false;
+  /** Why the last thread stopped (or could not start). */
+  #lastFailure: Error | null = null;
   #restartDelay = RESTART_DELAY_MS;
   #restartTimer: NodeJS.Timeout | undefined;
   #holdRestart: Promise<unknown> | undefined;
@@ -54,6 +56,17 @@ export class StoreWorker {
   /** Whether a thread is serving now (false while one restarts). */
   get running(): boolean {
     return this.#running;
+  }
+
+  /** Why no thread serves now, for readiness; null while one does. */
+  get downReason(): string | null {
+    if (this.#running) return null;
+    if (this.#closing) return "the store's thread stopped: the store was closed";
+    const cause = this.#lastFailure?.message;
+    if (!this.#served) {
+      return cause ? `the database could not be opened: ${cause}` : 'the database is still opening';
+    }
+    return `the store's thread stopped (${cause ?? 'no reason given'}); restarting it`;
   }
 
   call<T>(method: ThreadMethod, args: readonly unknown[], transfer: ArrayBuffer[] = []) {
@@ -135,10 +148,13 @@ export class StoreWorker {
           if (reply.type === 'ready') {
             this.#running = true;
             this.#served = true;
+            this.#lastFailure = null;
             this.#restartDelay = RESTART_DELAY_MS;
             resolve();
-          } else if (reply.type === 'failed') reject(deserializeError(reply.error));
-          else this.#receive(reply);
+          } else if (reply.type === 'failed') {
+            this.#lastFailure = deserializeError(reply.error);
+            reject(this.#lastFailure);
+          } else this.#receive(reply);
         }
       });
       worker.on('error', (error) => {
@@ -157,6 +173,8 @@ export class StoreWorker {
   #stopped(worker: Worker, cause: Error): void {
     if (this.#worker !== worker) return;
     this.#worker = null;
+    // A thread that could not open the database said why before it exited: keep that.
+    this.#lastFailure ??= cause;
     const wasRunning = this.#running;
     this.#running = false;
     const failure = new StorageUnavailableError(`the store's thread stopped: ${cause.message}`, {

@@ -5,9 +5,9 @@ import type {
   MessageId,
   MessageSummary,
   NewMessage,
+  Readiness,
   Store,
   StoreEvent,
-  StoreReadiness,
 } from '../store/types.js';
 import {
   asBuffer,
@@ -138,11 +138,15 @@ export class ThreadedStore implements Store {
     return asBuffer(await this.#call<Uint8Array>('getRaw', [id]));
   }
 
-  async readiness(): Promise<StoreReadiness> {
-    if (!this.#writer.running) {
-      return { ready: false, reason: "the store's thread stopped and is being restarted" };
-    }
-    return this.#writer.call<StoreReadiness>('readiness', []);
+  /**
+   * The writer thread's state first (stopped, restarting, still opening: answered here,
+   * not as a failed call), then the database's own checks in the thread (a write commits,
+   * --max-db-size not reached). The reader does not count: the writer serves reads too.
+   */
+  async readiness(): Promise<Readiness> {
+    const down = this.#writer.downReason;
+    if (down) return { ready: false, reason: down };
+    return this.#writer.call<Readiness>('readiness', []);
   }
 
   // Every other Store method crosses the thread as it is: one forwarder each, made here.

@@ -4,6 +4,7 @@ import { Checkpointer } from './checkpointer.js';
 import { selectionConditions, whereClause } from './list-queries.js';
 import { MessageInserts, type StagedMessage } from './message-inserts.js';
 import { openDatabase, writeTransaction, type OpenOptions } from './open-database.js';
+import { StorageFullError } from './errors.js';
 import { OutboxTables } from './outbox.js';
 import { SearchIndexer } from './search-indexer.js';
 import { SqliteReader } from './sqlite-reader.js';
@@ -23,10 +24,10 @@ import type {
   OutboxId,
   OutboxListOptions,
   OutboxPage,
+  Readiness,
   Selection,
   Store,
   StoreEvent,
-  StoreReadiness,
   StoreStats,
 } from './types.js';
 
@@ -47,6 +48,10 @@ export interface SqliteStoreHooks {
 export type { StagedMessage };
 
 const AGE_PRUNE_BATCH = 5000;
+/** Within this many pages of --max-db-size the database counts as full (a page is 4 KB). */
+const FULL_HEADROOM_PAGES = 8;
+/** How long the readiness probe waits for another connection's write lock. */
+const PROBE_BUSY_TIMEOUT_MS = 250;
 
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
@@ -64,6 +69,8 @@ export class SqliteStore implements Store {
   readonly #tags: TagTables;
   /** The --max-db-size budget in pages; 0 = none. */
   readonly #maxPageCount: number;
+  /** The last message could not be stored for lack of space, and none has been since. */
+  #full = false;
 
   constructor(options: SqliteStoreOptions, hooks: SqliteStoreHooks = {}) {
     this.#options = options;
@@ -115,11 +122,17 @@ export class SqliteStore implements Store {
       pruneOlderThan: db.prepare<[number, number], { id: number }>(
         'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE received_at < ? ORDER BY id LIMIT ?) RETURNING id',
       ),
+      usedPages: db.prepare<[], { pages: number }>(
+        'SELECT page_count - freelist_count AS pages FROM pragma_page_count(), pragma_freelist_count()',
+      ),
+      probe: db.prepare<[number]>('UPDATE readiness_probe SET written_at = ?'),
     };
   }
 
-  addMessage(message: NewMessage | StagedMessage): Promise<MessageSummary> {
-    return this.#inserts.add(message);
+  async addMessage(message: NewMessage | StagedMessage): Promise<MessageSummary> {
+    const summary = await this.#inserts.add(message);
+    this.#full = false;
+    return summary;
   }
 
   /**
@@ -164,12 +177,6 @@ export class SqliteStore implements Store {
     return this.#reader.getRaw(id);
   }
 
-  /** Ready when the database answers; the thread that serves it says more (ThreadedStore). */
-  async readiness(): Promise<StoreReadiness> {
-    this.#reader.stats();
-    return { ready: true, reason: null };
-  }
-
   async setRead(selection: Selection, read: boolean): Promise<number> {
     const where = whereClause([
       { sql: 'm.is_read != ?', params: [read ? 1 : 0] },
@@ -197,7 +204,10 @@ export class SqliteStore implements Store {
         .all(...where.params)
         .map((r) => r.id),
     );
-    if (ids.length > 0) this.#emit({ type: 'deleted', ids: 'all' in selection ? 'all' : ids });
+    if (ids.length > 0) {
+      this.#full = false;
+      this.#emit({ type: 'deleted', ids: 'all' in selection ? 'all' : ids });
+    }
     return ids.length;
   }
 
@@ -243,7 +253,10 @@ export class SqliteStore implements Store {
         if (batch.length < AGE_PRUNE_BATCH) break;
       }
     }
-    if (deleted.length > 0) this.#emit({ type: 'deleted', ids: deleted });
+    if (deleted.length > 0) {
+      this.#full = false;
+      this.#emit({ type: 'deleted', ids: deleted });
+    }
     return deleted.length;
   }
 
@@ -257,6 +270,43 @@ export class SqliteStore implements Store {
 
   async stats(): Promise<StoreStats> {
     return this.#reader.stats();
+  }
+
+  /**
+   * Not ready when the size budget is used up, when the last message could not be stored
+   * for lack of space, or when a real write does not commit now (an I/O error, a read-only
+   * file, another process holding the write lock). The probe waits for a lock briefly, not
+   * for the 5 s that mail does: a probe must answer within its own timeout.
+   */
+  async readiness(): Promise<Readiness> {
+    const limit = this.#options.maxDatabaseBytes ?? 0;
+    if (
+      this.#maxPageCount &&
+      this.#statements.usedPages.get()!.pages >= this.#maxPageCount - FULL_HEADROOM_PAGES
+    )
+      return {
+        ready: false,
+        reason: `the database reached --max-db-size (${limit} bytes): delete messages or raise the limit`,
+      };
+    if (this.#full) {
+      const reason = limit
+        ? `the last message did not fit in --max-db-size (${limit} bytes) or on the disk: delete messages or raise the limit`
+        : 'the last message did not fit on the disk: delete messages or free space';
+      return { ready: false, reason };
+    }
+    const busyTimeout = this.#db.pragma('busy_timeout', { simple: true }) as number;
+    this.#db.pragma(`busy_timeout = ${PROBE_BUSY_TIMEOUT_MS}`);
+    try {
+      this.#write(() => this.#statements.probe.run(Date.now()));
+      return { ready: true };
+    } catch (error) {
+      return {
+        ready: false,
+        reason: `the database cannot be written: ${(error as Error).message}`,
+      };
+    } finally {
+      this.#db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
   }
 
   subscribe(listener: (event: StoreEvent) => void): () => void {
@@ -328,7 +378,13 @@ export class SqliteStore implements Store {
   }
 
   #write<T>(work: () => T): T {
-    const result = writeTransaction(this.#db, work);
+    let result: T;
+    try {
+      result = writeTransaction(this.#db, work);
+    } catch (error) {
+      if (error instanceof StorageFullError) this.#full = true;
+      throw error;
+    }
     this.#checkpointer?.wrote();
     return result;
   }

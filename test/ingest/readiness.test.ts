@@ -32,9 +32,19 @@ describe('readiness when the store thread is killed', () => {
     const restart = new Promise<void>((resolve) => (allowRestart = resolve));
     await sluice.app.store.killThread('writer', restart);
 
-    const down = await sluice.api('/api/ready');
-    expect(down.status).toBe(503);
-    expect((await down.json()).reason).toMatch(/restart/);
+    // The probe's answer is reused for a second: wait for the one that sees the thread down.
+    await expect
+      .poll(async () => {
+        const down = await sluice.api('/api/ready');
+        return { status: down.status, body: await down.json() };
+      })
+      .toEqual({
+        status: 503,
+        body: {
+          ready: false,
+          reason: expect.stringMatching(/^the store's thread stopped.*restarting it$/),
+        },
+      });
     expect((await sluice.api('/api/health')).status).toBe(200);
     expect((await send(sluice.smtpPort, 'while down')).code).toBe(451);
 

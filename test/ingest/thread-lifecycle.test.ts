@@ -81,7 +81,7 @@ describe("the store's threads", () => {
       lock.release();
     }
     expect(lines.join('')).not.toMatch(/stopped/);
-    expect(await store.readiness()).toEqual({ ready: true, reason: null });
+    expect(await store.readiness()).toEqual({ ready: true });
     // Still the same thread, storing and pruning.
     const stored = await store.capture(incoming('after the failed prune'));
     await vi.waitFor(async () => expect((await store.stats()).total).toBe(0), 10_000);
