@@ -37,6 +37,8 @@ export class MessageInserts {
   readonly #staged: StagedPieces;
   /** Ids deleted by the retention limit in commits whose events have not gone out yet. */
   #pruned: number[] = [];
+  /** Search text committed since the indexer last heard of it. */
+  #searchChars = 0;
 
   constructor(options: MessageInsertsOptions) {
     this.#options = options;
@@ -105,13 +107,18 @@ export class MessageInserts {
       });
       return { ids, pruned: this.#options.pruneToLimit() };
     });
+    // Committed: nothing below may throw, or WriteBatch would write these rows again
+    // (issue 10). The indexer and the events wait for #committed, outside its retry.
     for (const row of rows) if (row.staged !== undefined) this.#staged.close(row.staged);
     this.#pruned.push(...pruned);
-    this.#options.indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
+    this.#searchChars += rows.reduce((sum, row) => sum + row.searchChars, 0);
     return rows.map((row, i) => ({ id: ids[i]!, ...row.summary }));
   }
 
   #committed(summaries: readonly MessageSummary[]): void {
+    const chars = this.#searchChars;
+    this.#searchChars = 0;
+    this.#options.indexer.stored(chars);
     const pruned = this.#pruned.splice(0);
     if (pruned.length > 0) this.#options.emit({ type: 'deleted', ids: pruned });
     for (const message of summaries) this.#options.emit({ type: 'stored', message });
