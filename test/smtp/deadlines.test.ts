@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
@@ -106,23 +107,29 @@ describe('slots at --max-connections', () => {
     for (const client of stalled) client.destroy();
   });
 
-  it('does not count a session whose client has already left', async () => {
+  it('does not count a session that is closing', async () => {
     const sessions = await Promise.all(
-      Array.from({ length: LIMIT }, async () => {
+      Array.from({ length: LIMIT - 1 }, async () => {
         const client = await RawSmtp.open(sluice.smtpPort);
         expect((await client.reply()).code).toBe(220);
         return client;
       }),
     );
-    // Every slot is taken. A client that leaves and reconnects at once (nodemailer writes QUIT
-    // and closes without waiting) may be accepted before its QUIT is read: it must not be
-    // refused for a session that is already over.
-    const next = RawSmtp.open(sluice.smtpPort);
-    sessions[0]!.write('QUIT\r\n');
-    sessions[0]!.destroy();
-    const reconnected = await next;
-    expect((await reconnected.reply()).code).toBe(220);
-    for (const client of [...sessions, reconnected]) client.destroy();
+    // The last slot: a client that says QUIT and keeps its end of the connection open, the
+    // way a session looks to the server between its 221 and the client's close (nodemailer
+    // writes QUIT and reconnects at once). The session is over; its socket is not closed.
+    const quitting = connect({ port: sluice.smtpPort, host: '127.0.0.1', allowHalfOpen: true });
+    let heard = '';
+    quitting.on('data', (chunk: Buffer) => (heard += chunk.toString()));
+    await vi.waitFor(() => expect(heard).toMatch(/^220 /));
+    const serverEnded = new Promise((resolve) => quitting.once('end', resolve));
+    quitting.write('QUIT\r\n');
+    await serverEnded;
+    expect(heard).toMatch(/\r\n221 /);
+    const next = await RawSmtp.open(sluice.smtpPort);
+    expect((await next.reply()).code).toBe(220);
+    quitting.destroy();
+    for (const client of [...sessions, next]) client.destroy();
   });
 
   it('refuses with 421 when every slot is busy and none frees', async () => {
