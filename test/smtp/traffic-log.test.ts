@@ -24,6 +24,26 @@ describe('the SMTP traffic log', () => {
     );
   });
 
+  it('writes a summary line per window while mail flows', async () => {
+    const { lines, logger } = captured();
+    const log = new TrafficLog({ logger, summaryEveryMs: 50 });
+    log.stored();
+    log.stored();
+    await vi.waitFor(() =>
+      expect(lines).toContainEqual(
+        expect.stringMatching(/mail last 0\.05 s stored=2 refused=0\s*$/),
+      ),
+    );
+    log.stored();
+    log.refused('192.0.2.7', 451, 'Too much mail in flight');
+    await vi.waitFor(() =>
+      expect(lines).toContainEqual(
+        expect.stringMatching(/mail last 0\.05 s stored=1 refused=1 codes=451×1\s*$/),
+      ),
+    );
+    log.close();
+  });
+
   it('writes nothing for a window in which nothing happened', () => {
     const { lines, logger } = captured();
     new TrafficLog({ logger }).close();
