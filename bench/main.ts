@@ -33,6 +33,18 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   load: runLoadSmtp,
 };
 
+const USAGE = [
+  'npm run bench [-- options]',
+  '  --only SUITES   comma-separated, from: ingest, latency, large, http, relay, load',
+  '  --quick         fewer messages per run, to fit about 5 minutes',
+  '  --runs N        runs per cell (default 3)',
+  '  --no-maildev    leave MailDev out',
+  '  --profile       profile Sluice under --cpu-prof',
+  '  --keep          keep the work directory',
+  '  --tiers N,N     mailbox sizes for the http suite',
+  '  --fresh-seed    build the seeded mailboxes again',
+].join('\n');
+
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
 function render(ctx: BenchContext, before: MachineFacts, after: MachineFacts, seconds: number) {
@@ -66,8 +78,13 @@ async function main(): Promise<number> {
       keep: { type: 'boolean', default: false },
       tiers: { type: 'string' },
       'fresh-seed': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const missingTools = postfixToolsMissing();
   if (missingTools) {
     process.stderr.write(`${missingTools}\n`);
