@@ -57,7 +57,7 @@ function render(ctx: BenchContext, before: MachineFacts, after: MachineFacts, se
     `- when: ${new Date().toISOString()}, commit ${before.commit}, took ${(seconds / 60).toFixed(1)} min`,
     `- machine: ${machine}`,
     `- load averages (1/5/15 min): ${before.load} at start, ${after.load} at the end`,
-    `- command: \`npm run bench${ctx.mode === 'quick' ? ' -- --quick' : ''}\``,
+    `- command: \`${benchCommand()}\``,
     '- each cell: median of the runs (min–max); ratio: how many times better Sluice is than MailDev',
     '',
     summarizeTargets(ctx.rows),
@@ -65,6 +65,12 @@ function render(ctx: BenchContext, before: MachineFacts, after: MachineFacts, se
     ...(ctx.notes.length ? ['## Notes', '', ...ctx.notes.map((n) => `- ${n}`), ''] : []),
     ...(ctx.profiles.length ? ['## Profiles (Sluice under --cpu-prof)', '', ...ctx.profiles] : []),
   ].join('\n');
+}
+
+/** The command as it was given, so that a table can be measured again the same way. */
+function benchCommand(): string {
+  const args = process.argv.slice(2);
+  return args.length ? `npm run bench -- ${args.join(' ')}` : 'npm run bench';
 }
 
 async function main(): Promise<number> {
