@@ -267,8 +267,11 @@ describe('memory with --max-message-size 1MB', () => {
     socket.write('.\r\n');
     const refused = await replies.next();
     expect(refused.code, refused.text).toBe(552);
-    expect(peak.rss).toBeLessThan(10 * 1024 * 1024);
+    // Array buffers are the retained chunks themselves; RSS counts the whole process (the
+    // store's threads, SQLite's page cache, allocator slack), so it gets a coarser bound that
+    // still sits well below the ~28 MB an uncapped message would add.
     expect(peak.arrayBuffers).toBeLessThan(10 * 1024 * 1024);
+    expect(peak.rss).toBeLessThan(20 * 1024 * 1024);
     expect(await total(sluice)).toBe(before);
     socket.destroy();
   });
