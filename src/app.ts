@@ -12,6 +12,8 @@ import { SmtpListener } from './smtp/listener.js';
 import type { IncomingMessage } from './ingest/protocol.js';
 import { VERSION } from './version.js';
 import { createWebApp } from './web/app.js';
+import { EventHub } from './web/hub/event-hub.js';
+import { MessageWaiters } from './web/waiters.js';
 import type { ServerInfo } from './web/routes/system.js';
 import { startHttpServer, type HttpServer } from './web/server.js';
 
@@ -25,6 +27,9 @@ export interface RunningAddresses {
 export interface App {
   /** The Store, served by its own thread, which also parses mail and decodes parts. */
   readonly store: ThreadedStore;
+  /** Store events to every live listener: the inbox's stream, and the waiters. */
+  readonly events: EventHub;
+  readonly waiters: MessageWaiters;
   readonly logger: Logger;
   /** The SMTP listener once started (its in-flight budget is read by tests and the bench). */
   readonly smtp: SmtpListener | undefined;
@@ -59,6 +64,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     { logger: logger.child('store') },
   );
   const relay = createRelay({ config: config.relay, store, logger: logger.child('relay') });
+  const events = new EventHub({ store, logger: logger.child('events') });
+  const waiters = new MessageWaiters({
+    store,
+    hub: events,
+    logger: logger.child('web'),
+    maxWaiters: config.limits.maxWaiters,
+  });
   const chaos = new Chaos({ enabled: config.enableChaos, random: options.chaosRandom });
   const capture = (message: IncomingMessage) => store.capture(message);
   let smtp: SmtpListener | undefined;
@@ -132,6 +144,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger: logger.child('web'),
       info,
       relay,
+      events,
+      waiters,
       capture,
       chaos,
       maxMessageSize: config.limits.maxMessageSize,
@@ -147,6 +161,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
 
   function close(): Promise<void> {
     closing ??= (async () => {
+      // Event streams and waiting requests end now: nothing in them is worth a delay.
+      events.close();
+      waiters.close();
       await smtp?.close();
       await http?.close();
       await relay.close();
@@ -157,6 +174,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
 
   return {
     store,
+    events,
+    waiters,
     logger,
     get smtp() {
       return smtp;

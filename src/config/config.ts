@@ -65,6 +65,8 @@ export interface Config {
     /** Bytes per second. */
     readonly minDataRate: number;
     readonly maxInflightBytes: number;
+    /** Pending /api/messages/wait requests. */
+    readonly maxWaiters: number;
   };
   readonly retention: {
     readonly maxMessages: number;
@@ -175,6 +177,7 @@ export function loadConfig(sources: ConfigSources): CliCommand {
       maxInflightBytes: setting('max-inflight-bytes', (text) =>
         text === 'auto' ? autoInflightBytes() : positive(parseSize)(text),
       ),
+      maxWaiters: setting('max-waiters', positive(parseCount)),
     },
     retention: {
       maxMessages: setting('max-messages', parseCount),

@@ -27,6 +27,8 @@ import { StoreWorker } from './store-worker.js';
 const FORWARDED = [
   'listMessages',
   'listMessagesAfter',
+  'getIdentity',
+  'getSearchText',
   'getMessage',
   'setRead',
   'deleteMessages',

@@ -25,9 +25,11 @@ import type {
   OutboxListOptions,
   OutboxPage,
   Readiness,
+  SearchText,
   Selection,
   Store,
   StoreEvent,
+  StoreIdentity,
   StoreStats,
 } from './types.js';
 
@@ -122,6 +124,19 @@ export class SqliteStore implements Store {
       pruneOlderThan: db.prepare<[number, number], { id: number }>(
         'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE received_at < ? ORDER BY id LIMIT ?) RETURNING id',
       ),
+      identity: db.prepare<[], { instanceId: string; lastMessageId: number }>(
+        `SELECT id AS instanceId,
+           coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0) AS lastMessageId
+         FROM database_instance`,
+      ),
+      // Whichever of the two tables holds a message's text (see search-sql.ts); ids as JSON.
+      searchText: db.prepare<[{ ids: string }], SearchText>(
+        `SELECT rowid AS id, subject, sender, recipients, cc, body, filenames FROM message_search
+           WHERE rowid IN (SELECT value FROM json_each(@ids))
+         UNION ALL
+         SELECT id, subject, sender, recipients, cc, body, filenames FROM search_pending
+           WHERE id IN (SELECT value FROM json_each(@ids))`,
+      ),
       usedPages: db.prepare<[], { pages: number }>(
         'SELECT page_count - freelist_count AS pages FROM pragma_page_count(), pragma_freelist_count()',
       ),
@@ -167,6 +182,14 @@ export class SqliteStore implements Store {
 
   async listMessagesAfter(after: MessageId, limit: number): Promise<readonly MessageSummary[]> {
     return this.#reader.listMessagesAfter(after, limit);
+  }
+
+  async getIdentity(): Promise<StoreIdentity> {
+    return this.#statements.identity.get()!;
+  }
+
+  async getSearchText(ids: readonly MessageId[]): Promise<readonly SearchText[]> {
+    return ids.length === 0 ? [] : this.#statements.searchText.all({ ids: JSON.stringify(ids) });
   }
 
   async getMessage(id: MessageId): Promise<MessageDetail> {
