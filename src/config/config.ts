@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
@@ -64,6 +64,10 @@ export interface Config {
     readonly maxRecipients: number;
     readonly maxConnections: number;
     readonly idleTimeoutMs: number;
+    readonly commandTimeoutMs: number;
+    /** Bytes per second. */
+    readonly minDataRate: number;
+    readonly maxInflightBytes: number;
     /** Pending /api/messages/wait requests. */
     readonly maxWaiters: number;
   };
@@ -177,6 +181,11 @@ export function loadConfig(sources: ConfigSources): CliCommand {
       maxRecipients: setting('max-recipients', positive(parseCount)),
       maxConnections: setting('max-connections', positive(parseCount)),
       idleTimeoutMs: setting('smtp-idle-timeout', positive(parseDuration)),
+      commandTimeoutMs: setting('smtp-command-timeout', positive(parseDuration)),
+      minDataRate: setting('smtp-min-data-rate', positive(parseSize)),
+      maxInflightBytes: setting('max-inflight-bytes', (text) =>
+        text === 'auto' ? autoInflightBytes() : positive(parseSize)(text),
+      ),
       maxWaiters: setting('max-waiters', positive(parseCount)),
     },
     retention: {
@@ -210,6 +219,15 @@ function positive<T extends number>(parse: (text: string) => T) {
     if (value <= 0) throw new Error('must be greater than 0');
     return value;
   };
+}
+
+/**
+ * --max-inflight-bytes auto: with large messages streamed to the database, a session holds
+ * about 512 KB at most, so this bounds the many small messages in DATA at once.
+ */
+function autoInflightBytes(): number {
+  const MB = 1024 * 1024;
+  return Math.min(1024 * MB, Math.max(64 * MB, Math.floor(totalmem() / 16)));
 }
 
 function describe(spec: OptionSpec): string {

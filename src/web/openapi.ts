@@ -211,7 +211,7 @@ export const openApiDocument = {
     '/api/ready': {
       get: {
         summary:
-          'Readiness probe (also at /readyz): 503 while the store cannot take mail (its thread stopped, the database cannot be written, --max-db-size reached); no sign-in',
+          'Readiness probe (also at /readyz): 503 while the store cannot take mail (its thread stopped or is restarting, the database cannot be written, --max-db-size reached); no sign-in',
         security: [],
         responses: {
           '200': ok('Ready', { type: 'object', properties: { ready: { const: true } } }),
