@@ -33,6 +33,8 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
   const [toast, setToast] = useState<string | null>(null);
   const [info, setInfo] = useState<ServerInfo | null>(null);
   const [theme, setTheme] = useState(0);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
   const now = useNow(30_000);
   const searchInput = useRef<HTMLInputElement>(null);
   const toastTimer = useRef<ReturnType<typeof setTimeout>>();
@@ -41,6 +43,10 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
     setToast(text);
     clearTimeout(toastTimer.current);
     toastTimer.current = setTimeout(() => setToast(null), 3500);
+  }, []);
+  const closeDrawer = useCallback((refocus: boolean) => {
+    setDrawerOpen(false);
+    if (refocus) menuButton.current?.focus();
   }, []);
   const fail = useCallback((error: unknown) => say(`Failed: ${(error as Error).message}`), [say]);
 
@@ -134,7 +140,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
   const search = (query: string) => navigate({ query, messageId: null }, { replace: true });
 
   useKeyboard({
-    modal: help || confirm !== null,
+    modal: help || confirm !== null || drawerOpen,
     next: () => moveCursor(1),
     prev: () => moveCursor(-1),
     open: () => cursorId !== null && open(cursorId),
@@ -151,6 +157,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
     escape: () => {
       if (confirm) setConfirm(null);
       else if (help) setHelp(false);
+      else if (drawerOpen) closeDrawer(true);
       else if (document.activeElement === searchInput.current) searchInput.current?.blur();
       else if (openId !== null) open(null);
       else if (route.query) navigate({ query: '', messageId: null });
@@ -178,6 +185,9 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
         onHelp={() => setHelp(true)}
         onTheme={() => setTheme((n) => n + 1)}
         onNotice={say}
+        menuButton={menuButton}
+        drawerOpen={drawerOpen}
+        onMenu={() => setDrawerOpen((open) => !open)}
       />
       <Sidebar
         query={route.query}
@@ -187,7 +197,10 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
         relayOn={relayOn}
         outboxOpen={outboxOpen}
         onView={(query) => navigate({ query, messageId: null })}
+        drawerOpen={drawerOpen}
+        onCloseDrawer={closeDrawer}
       />
+      {drawerOpen && <div class="drawer-backdrop" onClick={() => closeDrawer(false)} />}
       <ListPane
         list={list}
         cursorId={cursorId}

@@ -55,6 +55,9 @@ const PATHS = {
     'M10 14 21 3',
     'M18 13v6a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h6',
   ],
+  menu: ['M4 6h16', 'M4 12h16', 'M4 18h16'],
+  /** A paper plane: mail leaving, unlike the chevrons that move or fold things. */
+  send: ['m22 2-7 20-4-9-9-4z', 'M22 2 11 13'],
   wifiOff: ['M2 2l20 20', 'M8.5 16.5a5 5 0 0 1 7 0', 'M5 12.9a10 10 0 0 1 5.2-2.7', 'M12 20h.01'],
 } as const;
 

@@ -13,6 +13,10 @@ export interface TopbarProps {
   readonly onHelp: () => void;
   readonly onTheme: () => void;
   readonly onNotice: (text: string) => void;
+  /** The views drawer on narrow screens (the button is hidden where the sidebar shows). */
+  readonly menuButton: RefObject<HTMLButtonElement>;
+  readonly drawerOpen: boolean;
+  readonly onMenu: () => void;
 }
 
 const NOTIFY_TITLES: Record<NotifyState, string> = {
@@ -27,6 +31,18 @@ export function Topbar(props: TopbarProps) {
   const [notify, setNotify] = useState<NotifyState>(notifyState());
   return (
     <header class="topbar">
+      <button
+        type="button"
+        class="icon-button menu-button"
+        ref={props.menuButton}
+        aria-label="Menu"
+        title="Views: Inbox, Unread, Attachments, Outbox"
+        aria-expanded={props.drawerOpen}
+        aria-controls="sidebar"
+        onClick={props.onMenu}
+      >
+        <Icon name="menu" />
+      </button>
       <a class="brand" href="#/" title="Inbox">
         <Logo />
         <span>Sluice</span>
