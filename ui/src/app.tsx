@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { deleteIds, deleteView, markRead, markViewRead } from './actions.js';
-import { getInfo, type ServerInfo } from './api.js';
+import { serverInfo, type ServerInfo } from './api.js';
 import { EmptyState } from './components/empty-state.js';
+import { LiveBanner } from './components/live-banner.js';
 import { Topbar } from './components/topbar.js';
 import { ListPane } from './components/list-pane.js';
 import { MessageView } from './components/message-view.js';
@@ -52,7 +53,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
 
   useEffect(() => mailbox.setQuery(route.query), [mailbox, route.query]);
   useEffect(() => {
-    getInfo().then(setInfo, () => setInfo(null));
+    serverInfo().then(setInfo, () => setInfo(null));
   }, []);
 
   const open = useCallback(
@@ -179,7 +180,8 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
     <div class={classes.join(' ')}>
       <Topbar
         query={route.query}
-        count={list.query && list.loaded ? list.total : null}
+        count={list.query && list.loaded && !list.error ? list.total : null}
+        invalidQuery={list.error?.inQuery === true}
         searchInput={searchInput}
         onSearch={search}
         onHelp={() => setHelp(true)}
@@ -249,6 +251,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
       </div>
       {help && <ShortcutsOverlay onClose={() => setHelp(false)} />}
       {confirm && <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />}
+      <LiveBanner status={status} />
       <Toast text={toast} />
     </div>
   );

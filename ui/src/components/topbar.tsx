@@ -8,6 +8,7 @@ import { SearchBox } from './search-box.js';
 export interface TopbarProps {
   readonly query: string;
   readonly count: number | null;
+  readonly invalidQuery: boolean;
   readonly searchInput: RefObject<HTMLInputElement>;
   readonly onSearch: (query: string) => void;
   readonly onHelp: () => void;
@@ -50,6 +51,7 @@ export function Topbar(props: TopbarProps) {
       <SearchBox
         query={props.query}
         count={props.count}
+        invalid={props.invalidQuery}
         inputRef={props.searchInput}
         onSearch={props.onSearch}
       />
