@@ -31,6 +31,7 @@ beforeAll(async () => {
     dir,
     {
       upstreams: [{ name: 'up', host: '127.0.0.1', port: upstream.port, tls: 'none' }],
+      rules: [{ name: 'approval', match: { recipient: '*@hold.example' }, action: 'hold' }],
       retry: FAST_RETRY,
     },
     ['--http-auth-file', users, '--http-releasers', 'alice'],
@@ -112,5 +113,33 @@ describe('the inbox with sign-in', () => {
     await expect.poll(() => result.textContent()).toContain('bob is a reader');
     expect(await result.getAttribute('class')).toContain('error-text');
     expect(upstream.received.flatMap((r) => r.rcptTo)).not.toContain('eve@example.test');
+  });
+
+  it('a reader sees Approve and Reject disabled, with the reason, in the Relay tab and the Outbox', async () => {
+    const id = await sendMail(sluice, { subject: 'Held for bob', to: 'fay@hold.example' });
+    inbox = await openInbox(browser, sluice, { httpCredentials: BOB, hash: `#/message/${id}` });
+    const { page } = inbox;
+    await page.locator('[data-tab="relay"]').click();
+    const held = page.getByRole('region', { name: 'Held for approval' });
+    const reason = 'bob is a reader: this needs the releaser role (--http-releasers)';
+    for (const name of ['Approve', 'Reject']) {
+      const button = held.getByRole('button', { name });
+      await expect.poll(() => button.isDisabled()).toBe(true);
+      expect(await button.getAttribute('title')).toBe(reason);
+    }
+    expect(await held.textContent()).toContain(reason);
+
+    await page.locator('.view-outbox').click();
+    const row = page.locator('.outbox-table tbody tr', { hasText: 'fay@hold.example' });
+    for (const name of ['Approve', 'Reject']) {
+      const button = row.getByRole('button', { name });
+      await expect.poll(() => button.isDisabled()).toBe(true);
+    }
+    expect(await page.locator('.outbox').textContent()).toContain(reason);
+    // Nothing was decided for bob.
+    const basic = Buffer.from(`${BOB.username}:${BOB.password}`).toString('base64');
+    const asBob = sluice.as({ authorization: `Basic ${basic}` });
+    const relay = await asBob.getJson(`/api/messages/${id}/relay`);
+    expect(relay.outbox.entries.map((e: { state: string }) => e.state)).toEqual(['held']);
   });
 });

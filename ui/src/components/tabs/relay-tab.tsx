@@ -4,6 +4,7 @@ import { fullTime, mediumTime } from '../../lib/time.js';
 import { useOutboxEvents } from '../../relay/hooks.js';
 import { explainRelay, releaseMessage, type RelayExplanation } from '../../relay/relay-api.js';
 import { ActedBy, StateBadge } from '../relay-bits.js';
+import { HeldActions } from './held-actions.js';
 
 /** What the relay rules decide for this message and why, what was sent, and manual release. */
 export function RelayTab({ id }: { id: number }) {
@@ -54,6 +55,12 @@ export function RelayTab({ id }: { id: number }) {
             ))}
           </ul>
         </section>
+        <HeldActions
+          key={id}
+          id={id}
+          held={outbox.entries.filter((e) => e.state === 'held')}
+          onDecided={refresh}
+        />
         <section>
           <h3>Outbox</h3>
           {outbox.entries.length === 0 ? (
