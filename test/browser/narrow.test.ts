@@ -117,11 +117,14 @@ describe('at phone width', () => {
       .toBe('Menu');
 
     // Tab to a view and Enter follows it.
+    const focused = () => page.evaluate(() => document.activeElement?.textContent);
     await page.keyboard.press('Enter');
     await views.waitFor();
+    await expect.poll(focused).toMatch(/^Inbox/);
     await page.keyboard.press('Tab');
+    await expect.poll(focused).toMatch(/^Unread/);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Attachments');
+    await expect.poll(focused).toBe('Attachments');
     await page.keyboard.press('Enter');
     await expectRows(page, ['Welcome to Acme Cloud, Dana']);
     await views.waitFor({ state: 'hidden' });

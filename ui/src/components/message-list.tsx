@@ -168,8 +168,13 @@ function Recipients({ to }: { to: MessageSummary['to'] }) {
   const first = to[0]!;
   return (
     <span class="row-to" title={`To: ${to.map(formatAddress).join(', ')}`}>
-      <span class="row-to-first">to {displayName(first, first.address)}</span>{' '}
-      {to.length > 1 && <span class="row-to-more">+{to.length - 1}</span>}
+      <span class="row-to-first">to {displayName(first, first.address)}</span>
+      {to.length > 1 && (
+        <>
+          {' '}
+          <span class="row-to-more">+{to.length - 1}</span>
+        </>
+      )}
     </span>
   );
 }
