@@ -25,15 +25,17 @@ describe('keyboard', () => {
     const hash = () => new URL(page.url()).hash;
 
     await expect.poll(cursor).toBe('Message 4');
+    // The cursor moves on the next render, so each step waits for it rather than reading once.
     await page.keyboard.press('j');
-    expect(await cursor()).toBe('Message 3');
+    await expect.poll(cursor).toBe('Message 3');
     await page.keyboard.press('ArrowDown');
-    expect(await cursor()).toBe('Message 2');
+    await expect.poll(cursor).toBe('Message 2');
     await page.keyboard.press('k');
-    expect(await cursor()).toBe('Message 3');
+    await expect.poll(cursor).toBe('Message 3');
     await page.keyboard.press('ArrowUp');
+    await expect.poll(cursor).toBe('Message 4');
     await page.keyboard.press('j');
-    expect(await cursor()).toBe('Message 3');
+    await expect.poll(cursor).toBe('Message 3');
 
     await page.keyboard.press('Enter');
     await page.locator('.viewer-subject', { hasText: 'Message 3' }).waitFor();
