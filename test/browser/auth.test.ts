@@ -13,6 +13,8 @@ import { welcomeMail } from './samples.js';
 
 const ALICE = { username: 'alice', password: 'alice-Browser-pw1' };
 const BOB = { username: 'bob', password: 'bob-Browser-pw2' };
+/** What the inbox tells a reader (from /api/info's principal) next to what they may not do. */
+const READER_REFUSAL = 'bob is a reader: this needs the releaser role (--http-releasers)';
 
 let browser: Browser;
 const dir = tempDir();
@@ -37,6 +39,11 @@ beforeAll(async () => {
     ['--http-auth-file', users, '--http-releasers', 'alice'],
   );
 });
+const asBob = () =>
+  sluice.as({
+    authorization: `Basic ${Buffer.from(`${BOB.username}:${BOB.password}`).toString('base64')}`,
+  });
+
 afterAll(async () => {
   await browser?.close();
   await sluice?.close();
@@ -102,16 +109,22 @@ describe('the inbox with sign-in', () => {
     expect(await page.content()).not.toContain(ALICE.password);
   });
 
-  it('a reader reads, and is told why releasing is refused', async () => {
+  it('a reader reads, and is told why releasing is off before trying', async () => {
     const id = await sendMail(sluice, { subject: 'Bob may read this', to: 'eve@example.test' });
     inbox = await openInbox(browser, sluice, { httpCredentials: BOB, hash: `#/message/${id}` });
     const { page } = inbox;
     await page.locator('.status[data-status="live"]').waitFor();
     await page.locator('[data-tab="relay"]').click();
-    await page.locator('[data-release="original"]').click();
-    const result = page.locator('.relay-release [role="status"]');
-    await expect.poll(() => result.textContent()).toContain('bob is a reader');
-    expect(await result.getAttribute('class')).toContain('error-text');
+    // Told before trying: the release controls are off, with the server's reason.
+    const release = page.locator('[data-release="original"]');
+    await expect.poll(() => release.isDisabled()).toBe(true);
+    expect(await release.getAttribute('title')).toBe(READER_REFUSAL);
+    expect(await page.locator('.relay-release input[name="to"]').isDisabled()).toBe(true);
+    expect(await page.locator('.relay-release').textContent()).toContain(READER_REFUSAL);
+    // And the server refuses it anyway, in the same words.
+    const refused = await asBob().api(`/api/messages/${id}/release`, { method: 'POST', json: {} });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error.message).toContain('bob is a reader');
     expect(upstream.received.flatMap((r) => r.rcptTo)).not.toContain('eve@example.test');
   });
 
@@ -121,7 +134,7 @@ describe('the inbox with sign-in', () => {
     const { page } = inbox;
     await page.locator('[data-tab="relay"]').click();
     const held = page.getByRole('region', { name: 'Held for approval' });
-    const reason = 'bob is a reader: this needs the releaser role (--http-releasers)';
+    const reason = READER_REFUSAL;
     for (const name of ['Approve', 'Reject']) {
       const button = held.getByRole('button', { name });
       await expect.poll(() => button.isDisabled()).toBe(true);
@@ -137,9 +150,7 @@ describe('the inbox with sign-in', () => {
     }
     expect(await page.locator('.outbox').textContent()).toContain(reason);
     // Nothing was decided for bob.
-    const basic = Buffer.from(`${BOB.username}:${BOB.password}`).toString('base64');
-    const asBob = sluice.as({ authorization: `Basic ${basic}` });
-    const relay = await asBob.getJson(`/api/messages/${id}/relay`);
+    const relay = await asBob().getJson(`/api/messages/${id}/relay`);
     expect(relay.outbox.entries.map((e: { state: string }) => e.state)).toEqual(['held']);
   });
 });

@@ -90,6 +90,16 @@ describe('at phone width', () => {
     await views.getByRole('link', { name: 'Outbox' }).click();
     await page.locator('.outbox h2', { hasText: 'Outbox' }).waitFor();
     expect(new URL(page.url()).hash).toBe('#/outbox');
+
+    // Turned to landscape on a tablet, the sidebar shows itself and the drawer is gone, so
+    // nothing open keeps the keyboard shortcuts off.
+    await menu.click();
+    await views.waitFor();
+    await page.setViewportSize({ width: 1360, height: 844 });
+    // (Hidden at this width, so found by its class rather than its role.)
+    const hiddenMenu = page.locator('.topbar [aria-controls="sidebar"]');
+    await expect.poll(() => hiddenMenu.getAttribute('aria-expanded')).toBe('false');
+    expect(await page.locator('.drawer-backdrop').count()).toBe(0);
   });
 
   it('opens and closes the menu from the keyboard, and Escape gives focus back', async () => {

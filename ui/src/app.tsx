@@ -14,6 +14,7 @@ import {
   type ConfirmRequest,
 } from './components/overlays.js';
 import { Sidebar } from './components/sidebar.js';
+import { useDrawer } from './drawer.js';
 import { useKeyboard } from './keyboard.js';
 import { updateFavicon } from './lib/favicon.js';
 import { formatCount } from './lib/format.js';
@@ -34,8 +35,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
   const [toast, setToast] = useState<string | null>(null);
   const [info, setInfo] = useState<ServerInfo | null>(null);
   const [theme, setTheme] = useState(0);
-  const [drawerOpen, setDrawerOpen] = useState(false);
-  const menuButton = useRef<HTMLButtonElement>(null);
+  const drawer = useDrawer();
   const now = useNow(30_000);
   const searchInput = useRef<HTMLInputElement>(null);
   const toastTimer = useRef<ReturnType<typeof setTimeout>>();
@@ -44,10 +44,6 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
     setToast(text);
     clearTimeout(toastTimer.current);
     toastTimer.current = setTimeout(() => setToast(null), 3500);
-  }, []);
-  const closeDrawer = useCallback((refocus: boolean) => {
-    setDrawerOpen(false);
-    if (refocus) menuButton.current?.focus();
   }, []);
   const fail = useCallback((error: unknown) => say(`Failed: ${(error as Error).message}`), [say]);
 
@@ -141,7 +137,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
   const search = (query: string) => navigate({ query, messageId: null }, { replace: true });
 
   useKeyboard({
-    modal: help || confirm !== null || drawerOpen,
+    modal: help || confirm !== null || drawer.open,
     next: () => moveCursor(1),
     prev: () => moveCursor(-1),
     open: () => cursorId !== null && open(cursorId),
@@ -158,7 +154,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
     escape: () => {
       if (confirm) setConfirm(null);
       else if (help) setHelp(false);
-      else if (drawerOpen) closeDrawer(true);
+      else if (drawer.open) drawer.close(true);
       else if (document.activeElement === searchInput.current) searchInput.current?.blur();
       else if (openId !== null) open(null);
       else if (route.query) navigate({ query: '', messageId: null });
@@ -187,9 +183,9 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
         onHelp={() => setHelp(true)}
         onTheme={() => setTheme((n) => n + 1)}
         onNotice={say}
-        menuButton={menuButton}
-        drawerOpen={drawerOpen}
-        onMenu={() => setDrawerOpen((open) => !open)}
+        menuButton={drawer.menuButton}
+        drawerOpen={drawer.open}
+        onMenu={drawer.toggle}
       />
       <Sidebar
         query={route.query}
@@ -199,10 +195,10 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
         relayOn={relayOn}
         outboxOpen={outboxOpen}
         onView={(query) => navigate({ query, messageId: null })}
-        drawerOpen={drawerOpen}
-        onCloseDrawer={closeDrawer}
+        drawerOpen={drawer.open}
+        onCloseDrawer={drawer.close}
       />
-      {drawerOpen && <div class="drawer-backdrop" onClick={() => closeDrawer(false)} />}
+      {drawer.open && <div class="drawer-backdrop" onClick={() => drawer.close(false)} />}
       <ListPane
         list={list}
         cursorId={cursorId}
