@@ -6,6 +6,7 @@ import {
   contentDisposition,
   downloadType,
   inlineImageType,
+  placeholdRemoteImages,
   prepareHtml,
 } from '../captured.js';
 import { ApiError, badRequest } from '../errors.js';
@@ -86,11 +87,13 @@ export function messageRoutes(store: Store, parts: PartReader, options: MessageR
     const message = await store.getMessage(id);
     if (message.html === null)
       throw new ApiError(404, 'not_found', `message ${id} has no HTML body`);
-    const html = prepareHtml(message.html, (cid) =>
+    const remote = c.req.query('remote') === '1';
+    const prepared = prepareHtml(message.html, (cid) =>
       imageLink(`${basePath}api/messages/${id}/cid/${encodeURIComponent(cid)}`),
     );
+    const html = remote ? prepared : placeholdRemoteImages(prepared);
     return c.body(html, 200, {
-      ...capturedContentHeaders({ remote: c.req.query('remote') === '1' }),
+      ...capturedContentHeaders({ remote }),
       'Content-Type': 'text/html; charset=utf-8',
     });
   });
