@@ -54,6 +54,11 @@ const FORWARDED = [
   'nextOutboxDue',
   'getRelayCursor',
   'setRelayCursor',
+  'countOutboxByState',
+  'openWebhookCursor',
+  'recordWebhookAttempt',
+  'advanceWebhookCursor',
+  'listWebhookAttempts',
 ] as const satisfies readonly ThreadMethod[];
 type Forwarded = (typeof FORWARDED)[number];
 // A Store method with no forwarder here fails `implements Store` below, naming the method.

@@ -1,17 +1,19 @@
 import type Database from 'better-sqlite3';
 import { OutboxEntryNotFoundError } from './errors.js';
-import type {
-  AttemptResult,
-  MessageId,
-  NewOutboxEntry,
-  OutboxAttempt,
-  OutboxChange,
-  OutboxEntry,
-  OutboxHistory,
-  OutboxId,
-  OutboxListOptions,
-  OutboxPage,
-  StoreEvent,
+import {
+  OUTBOX_STATES,
+  type AttemptResult,
+  type MessageId,
+  type NewOutboxEntry,
+  type OutboxAttempt,
+  type OutboxChange,
+  type OutboxEntry,
+  type OutboxHistory,
+  type OutboxId,
+  type OutboxListOptions,
+  type OutboxPage,
+  type OutboxState,
+  type StoreEvent,
 } from './types.js';
 
 interface OutboxRow {
@@ -113,6 +115,9 @@ export class OutboxTables {
         'UPDATE relay_cursor SET decided_through = max(decided_through, ?)',
       ),
       newest: db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM messages'),
+      countByState: db.prepare<[], { state: OutboxState; entries: number }>(
+        'SELECT state, count(*) AS entries FROM outbox GROUP BY state',
+      ),
       nextDue: db.prepare<[], { due: number | null }>(
         "SELECT min(next_attempt_at) AS due FROM outbox WHERE state = 'queued'",
       ),
@@ -239,6 +244,15 @@ export class OutboxTables {
         reply: a.reply,
       })),
     };
+  }
+
+  countByState(): Record<OutboxState, number> {
+    const counts = Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0])) as Record<
+      OutboxState,
+      number
+    >;
+    for (const row of this.#statements.countByState.all()) counts[row.state] = row.entries;
+    return counts;
   }
 
   nextDue(): Date | null {

@@ -15,6 +15,7 @@ import { piecesOf, PIECE_BYTES } from './raw-pieces.js';
 import { SearchIndexer } from './search-indexer.js';
 import { listMessagePage, selectionConditions, whereClause } from './list-queries.js';
 import { TagTables } from './tags.js';
+import { WebhookTables } from './webhooks.js';
 import { WriteBatch } from './write-batch.js';
 import type {
   AttemptResult,
@@ -31,11 +32,15 @@ import type {
   OutboxId,
   OutboxListOptions,
   OutboxPage,
+  OutboxState,
+  NewWebhookAttempt,
   Readiness,
   Selection,
   Store,
   StoreEvent,
   StoreStats,
+  WebhookAttemptPage,
+  WebhookCursor,
 } from './types.js';
 
 export interface SqliteStoreOptions {
@@ -69,6 +74,7 @@ export class SqliteStore implements Store {
   readonly #outbox: OutboxTables;
   readonly #indexer: SearchIndexer;
   readonly #tags: TagTables;
+  readonly #webhooks: WebhookTables;
   /** The --max-db-size budget in pages; 0 = none. */
   #maxPageCount = 0;
   /** The last message could not be stored for lack of space, and none has been since. */
@@ -98,6 +104,7 @@ export class SqliteStore implements Store {
     });
     this.#indexer = new SearchIndexer({ db: this.#db, write: (work) => this.#write(work) });
     this.#tags = new TagTables(this.#db);
+    this.#webhooks = new WebhookTables(this.#db, (work) => this.#write(work));
     if (options.maxAgeMs > 0) {
       this.#pruneTimer = setInterval(() => void this.prune(), options.pruneIntervalMs ?? 60_000);
       this.#pruneTimer.unref();
@@ -418,6 +425,26 @@ export class SqliteStore implements Store {
   }
   async setRelayCursor(through: MessageId | 'newest'): Promise<void> {
     this.#outbox.setCursor(through);
+  }
+
+  async countOutboxByState(): Promise<Readonly<Record<OutboxState, number>>> {
+    return this.#outbox.countByState();
+  }
+
+  async openWebhookCursor(webhook: string): Promise<WebhookCursor> {
+    return this.#webhooks.open(webhook);
+  }
+  async recordWebhookAttempt(attempt: NewWebhookAttempt): Promise<WebhookCursor> {
+    return this.#webhooks.record(attempt);
+  }
+  async advanceWebhookCursor(webhook: string, through: MessageId): Promise<void> {
+    this.#webhooks.advance(webhook, through);
+  }
+  async listWebhookAttempts(
+    webhook: string,
+    options: { readonly limit: number; readonly before?: number },
+  ): Promise<WebhookAttemptPage> {
+    return this.#webhooks.list(webhook, options.limit, options.before);
   }
 
   #emit(event: StoreEvent): void {

@@ -5,6 +5,7 @@ import { sql as rawPieces } from './004-raw-pieces.js';
 import { sql as pendingSize } from './005-pending-size.js';
 import { sql as actorsAndProbe } from './006-actors-and-probe.js';
 import { sql as tags } from './009-tags.js';
+import { sql as webhooks } from './011-webhooks.js';
 
 /** Applied in order at startup; the database's user_version records the last one applied. */
 export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   { version: 6, sql: actorsAndProbe },
   // 7, 8 and 10 are other round-2 changes, numbered ahead so that branches merge cleanly.
   { version: 9, sql: tags },
+  { version: 11, sql: webhooks },
 ];
