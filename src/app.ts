@@ -5,6 +5,8 @@ import { exposureWarnings, refuseOpenExposure } from './config/exposure.js';
 import { ThreadedStore } from './ingest/threaded-store.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRelay } from './relay/relay.js';
+import { createSluiceMetrics, type SluiceMetrics } from './metrics/sluice-metrics.js';
+import { createWebhooks } from './webhooks/webhooks.js';
 import { checkDatabasePath } from './config/database-path.js';
 import { loadCertificate } from './smtp/certificate.js';
 import { Chaos } from './smtp/chaos.js';
@@ -26,6 +28,8 @@ export interface App {
   /** The Store, served by its own thread, which also parses mail and decodes parts. */
   readonly store: ThreadedStore;
   readonly logger: Logger;
+  /** Counters and gauges of /metrics; its registerGauge is the hook for live counts. */
+  readonly metrics: SluiceMetrics;
   start(): Promise<RunningAddresses>;
   /** Every HTTP route (method and path) once started: tests that must cover each one use it. */
   routes(): readonly { readonly method: string; readonly path: string }[];
@@ -57,7 +61,19 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     (error) =>
       logger.error('the store stopped; mail is refused until a restart', { error: error.message }),
   );
-  const relay = createRelay({ config: config.relay, store, logger: logger.child('relay') });
+  const metrics = createSluiceMetrics(store);
+  const relay = createRelay({
+    config: config.relay,
+    store,
+    logger: logger.child('relay'),
+    onAttempt: (outcome) => metrics.relayAttempt(outcome),
+  });
+  const webhooks = createWebhooks({
+    webhooks: config.webhooks,
+    store,
+    logger: logger.child('webhooks'),
+    onAttempt: (name, outcome) => metrics.webhookAttempt(name, outcome),
+  });
   const chaos = new Chaos({ enabled: config.enableChaos, random: options.chaosRandom });
   const capture = (message: IncomingMessage) => store.capture(message);
   let smtp: SmtpListener | undefined;
@@ -77,12 +93,15 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     });
     // Before the listener: every message stored from now on gets a relay decision.
     await relay.start();
+    // Also before: a webhook new to this database starts after its newest message.
+    await webhooks.start();
     smtp = new SmtpListener({
       config,
       certificate,
       capture,
       logger: logger.child('smtp'),
       chaos,
+      metrics: metrics.smtp,
     });
     const smtpAddresses = await smtp.listen();
     const addresses = {
@@ -136,6 +155,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       maxMessageSize: config.limits.maxMessageSize,
       web: config.web,
       hostNames: hostNames(config),
+      webhooks,
+      metrics: config.metrics ? metrics : null,
     });
     routes = web.routes.map(({ method, path }) => ({ method, path }));
     http = await startHttpServer(web, config.http, config.web.tls);
@@ -149,12 +170,15 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       await smtp?.close();
       await http?.close();
       await relay.close();
+      // The delivery in progress is recorded before the store closes: no 2xx is sent twice.
+      await webhooks.close();
+      metrics.close();
       await store.close();
     })();
     return closing;
   }
 
-  return { store, logger, start, close, routes: () => routes };
+  return { store, logger, metrics, start, close, routes: () => routes };
 }
 
 /**

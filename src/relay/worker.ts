@@ -18,6 +18,8 @@ export interface OutboxWorkerOptions {
   readonly upstreams: readonly Upstream[];
   readonly retry: BackoffOptions;
   readonly logger: Logger;
+  /** Hears the outcome of every recipient's attempt (the metrics count them). */
+  readonly onAttempt?: (outcome: Outcome['kind']) => void;
 }
 
 /** Entries being sent at once, over every upstream; each upstream's pool limits its own connections. */
@@ -190,6 +192,7 @@ export class OutboxWorker {
       };
     });
     await this.#options.store.recordOutboxAttempts(results);
+    for (const result of results) this.#options.onAttempt?.(result.outcome);
   }
 
   #transport(upstream: Upstream): Transporter {

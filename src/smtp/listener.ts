@@ -11,6 +11,7 @@ import type {
 import type { Config, Listen } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import { ownBuffer, type IncomingMessage } from '../ingest/protocol.js';
+import type { SmtpMetrics } from '../metrics/sluice-metrics.js';
 import type { MessageSummary } from '../store/types.js';
 import type { Certificate } from './certificate.js';
 import type { Chaos } from './chaos.js';
@@ -28,6 +29,8 @@ export interface SmtpListenerOptions {
   readonly logger: Logger;
   /** Fault injection (--enable-chaos); each hook below is one line that asks it. */
   readonly chaos?: Chaos;
+  /** Counts bytes, refusals by code and the DATA-to-250 time (src/metrics). */
+  readonly metrics?: SmtpMetrics;
 }
 
 export interface SmtpAddresses {
@@ -126,23 +129,26 @@ export class SmtpListener {
       onConnect: (_session, callback) => callback(chaos?.onConnect()),
       onAuth: (auth, session, callback) => {
         const refused = chaos?.onAuth();
-        if (refused) return callback(refused);
-        callback(...this.#authenticate(auth, session));
+        if (refused) return callback(this.#counted(refused));
+        const [error, user] = this.#authenticate(auth, session);
+        callback(this.#counted(error), user);
       },
       onMailFrom: (_address, session, callback) => {
         if (config.tls.required && !session.secure) {
-          return callback(smtpError(530, 'Must issue a STARTTLS command first'));
+          return callback(this.#counted(smtpError(530, 'Must issue a STARTTLS command first')));
         }
-        callback(chaos?.onMailFrom());
+        callback(this.#counted(chaos?.onMailFrom()));
       },
       onRcptTo: (_address, session, callback) => {
         const refused = chaos?.onRcptTo();
-        if (refused) return callback(refused);
+        if (refused) return callback(this.#counted(refused));
         if (session.envelope.rcptTo.length >= config.limits.maxRecipients) {
           return callback(
-            smtpError(
-              452,
-              `Too many recipients, at most ${config.limits.maxRecipients} per message`,
+            this.#counted(
+              smtpError(
+                452,
+                `Too many recipients, at most ${config.limits.maxRecipients} per message`,
+              ),
             ),
           );
         }
@@ -151,12 +157,19 @@ export class SmtpListener {
       onData: (stream, session, callback) => {
         const work = this.#receive(stream, session).then(
           (reply) => callback(null, reply),
-          (error: unknown) => callback(error as Error),
+          (error: unknown) => callback(this.#counted(error as Error)),
         );
         this.#inFlight.add(work);
         void work.finally(() => this.#inFlight.delete(work));
       },
     };
+  }
+
+  /** A refusal on its way to the client, counted by its reply code. */
+  #counted<E extends Error | null | undefined>(error: E): E {
+    const code = (error as { responseCode?: unknown } | null | undefined)?.responseCode;
+    if (typeof code === 'number') this.#options.metrics?.refused(code);
+    return error;
   }
 
   #authenticate(
@@ -191,6 +204,8 @@ export class SmtpListener {
       // the socket's read buffer it points into is free at once.
       if (size <= config.limits.maxMessageSize) chunks.push(ownBuffer(chunk));
     }
+    const dataEnd = performance.now();
+    this.#options.metrics?.received(size);
     // Nothing is stored past the limit. rejectOversized makes smtp-server answer 552 5.3.4
     // whatever this says; the error keeps that answer from ever becoming a 250.
     if (size > config.limits.maxMessageSize) {
@@ -217,6 +232,7 @@ export class SmtpListener {
         },
       });
       logger.debug('stored', { id: message.id, size, subject: message.subject });
+      this.#options.metrics?.ingested((performance.now() - dataEnd) / 1000);
       return `Ok: queued as ${message.id}`;
     } catch (error) {
       logger.error('could not store a message', { error: (error as Error).message });

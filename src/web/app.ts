@@ -22,6 +22,10 @@ import { tagRoutes } from './routes/tags.js';
 import { compatRoutes, isUntypedPeerJson } from './compat/index.js';
 import type { Capture } from './compat/shapes.js';
 import type { Chaos } from '../smtp/chaos.js';
+import type { SluiceMetrics } from '../metrics/sluice-metrics.js';
+import type { Webhooks } from '../webhooks/webhooks.js';
+import { metricsRoutes, openRequests } from './routes/metrics.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export interface WebAppOptions {
   readonly store: Store;
@@ -40,6 +44,10 @@ export interface WebAppOptions {
   readonly web: WebConfig;
   /** Every Host name served (the Host guard); IP addresses are always served. */
   readonly hostNames: readonly string[];
+  /** The configured webhooks, for GET /api/webhooks; none when absent. */
+  readonly webhooks?: Webhooks;
+  /** With --metrics: served at /metrics (behind the chain like everything else). */
+  readonly metrics?: SluiceMetrics | null;
 }
 
 const MAX_REQUEST_BODY = 1024 * 1024;
@@ -87,6 +95,10 @@ export function createWebApp(options: WebAppOptions): Hono {
 
   const site = new Hono();
   site.route('/', probeRoutes(options.store));
+  if (options.metrics) {
+    site.route('/', metricsRoutes(options.metrics));
+    countLiveClients(root, options.metrics, inBase);
+  }
   // The peers' dialects (src/web/compat), behind the chain above like everything else, and
   // before the native API, whose catch-all answers 404 for any other /api path. Another
   // dialect is one more line in compatRoutes(). A route that lets mail leave declares
@@ -120,6 +132,7 @@ function nativeApi(options: WebAppOptions, partLinks: PartLinks): Hono {
   api.route('/', tagRoutes(store));
   api.route('/', chaosRoutes(options.chaos));
   api.route('/', eventRoutes(store));
+  if (options.webhooks) api.route('/', webhookRoutes(options.webhooks, store));
   api.all('*', (c) => {
     throw new ApiError(
       404,
@@ -128,6 +141,22 @@ function nativeApi(options: WebAppOptions, partLinks: PartLinks): Hono {
     );
   });
   return api;
+}
+
+/**
+ * Event streams and waits open now, for the metrics. The event hub (being rewritten) will
+ * register its own gauges under the same names through registerGauge, replacing these.
+ */
+function countLiveClients(
+  root: Hono,
+  metrics: SluiceMetrics,
+  inBase: (path: string) => string | null,
+): void {
+  const events = openRequests((path) => inBase(path) === '/api/events');
+  const waits = openRequests((path) => inBase(path) === '/api/messages/wait');
+  root.use('*', events.middleware, waits.middleware);
+  metrics.registerGauge('sluice_event_clients', 'Event stream clients connected.', events.count);
+  metrics.registerGauge('sluice_wait_requests', 'Wait requests in progress.', waits.count);
 }
 
 /**
