@@ -96,6 +96,13 @@ export function readWebhookConfig(sources: WebhookSources): readonly Webhook[] {
 
 function parseSection(sources: WebhookSources, allowPrivate: boolean): Webhook[] {
   if (sources.section === undefined) return [];
+  if (Array.isArray(sources.section)) {
+    const inline = sources.section.findIndex((w) => w && typeof w === 'object' && 'secret' in w);
+    if (inline >= 0)
+      throw new ConfigError(
+        `webhooks[${inline}].secret: secrets never go in the config file; use secret_env (an environment variable's name) or secret_file`,
+      );
+  }
   const parsed = sectionSchema.safeParse(sources.section);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -77,6 +77,9 @@ export class WebhookTables {
   }
 
   open(webhook: string): WebhookCursor {
+    // A read when it exists (GET /api/webhooks asks for it): only a new webhook writes.
+    const row = this.#statements.get.get(webhook);
+    if (row) return toCursor(row);
     return this.#write(() => {
       this.#statements.create.run(webhook);
       return toCursor(this.#statements.get.get(webhook)!);

@@ -131,7 +131,10 @@ describe('webhook configuration', () => {
     const yaml = (text: string) => failure(['--config', 'c.yaml'], {}, { 'c.yaml': text });
     expect(
       yaml('webhooks:\n  - name: a\n    url: https://a.example\n    secret: inline-value'),
-    ).toMatch(/^webhooks\[0\]: .*secret/);
+    ).not.toContain('inline-value');
+    expect(
+      yaml('webhooks:\n  - name: a\n    url: https://a.example\n    secret: inline-value'),
+    ).toMatch(/^webhooks\[0\]\.secret: secrets never go in the config file; use secret_env/);
     expect(yaml('webhooks:\n  - name: a\n    url: nope')).toMatch(/^webhooks\[0\]\.url: /);
     expect(
       yaml(
