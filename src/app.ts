@@ -14,6 +14,8 @@ import { SmtpListener } from './smtp/listener.js';
 import type { IncomingMessage } from './ingest/protocol.js';
 import { VERSION } from './version.js';
 import { createWebApp } from './web/app.js';
+import { EventHub } from './web/hub/event-hub.js';
+import { MessageWaiters } from './web/waiters.js';
 import type { ServerInfo } from './web/routes/system.js';
 import { startHttpServer, type HttpServer } from './web/server.js';
 
@@ -27,6 +29,9 @@ export interface RunningAddresses {
 export interface App {
   /** The Store, served by its own thread, which also parses mail and decodes parts. */
   readonly store: ThreadedStore;
+  /** Store events to every live listener: the inbox's stream, and the waiters. */
+  readonly events: EventHub;
+  readonly waiters: MessageWaiters;
   readonly logger: Logger;
   /** Counters and gauges of /metrics; its registerGauge is the hook for live counts. */
   readonly metrics: SluiceMetrics;
@@ -74,6 +79,20 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     logger: logger.child('webhooks'),
     onAttempt: (name, outcome) => metrics.webhookAttempt(name, outcome),
   });
+  const events = new EventHub({ store, logger: logger.child('events') });
+  const waiters = new MessageWaiters({
+    store,
+    hub: events,
+    logger: logger.child('web'),
+    maxWaiters: config.limits.maxWaiters,
+  });
+  // The live counts belong to the hub and the waiters; the metrics read them at each scrape.
+  metrics.registerGauge(
+    'sluice_event_clients',
+    'Live event clients (native SSE, Mailpit WebSocket, MailHog SSE).',
+    () => events.subscriberCount,
+  );
+  metrics.registerGauge('sluice_wait_requests', 'Wait requests in progress.', () => waiters.size);
   const chaos = new Chaos({ enabled: config.enableChaos, random: options.chaosRandom });
   const capture = (message: IncomingMessage) => store.capture(message);
   let smtp: SmtpListener | undefined;
@@ -150,6 +169,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger: logger.child('web'),
       info,
       relay,
+      events,
+      waiters,
       capture,
       chaos,
       maxMessageSize: config.limits.maxMessageSize,
@@ -167,6 +188,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
 
   function close(): Promise<void> {
     closing ??= (async () => {
+      // Event streams and waiting requests end now: nothing in them is worth a delay.
+      events.close();
+      waiters.close();
       await smtp?.close();
       await http?.close();
       await relay.close();
@@ -178,7 +202,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     return closing;
   }
 
-  return { store, logger, metrics, start, close, routes: () => routes };
+  return { store, events, waiters, logger, metrics, start, close, routes: () => routes };
 }
 
 /**

@@ -9,6 +9,7 @@ import { PartLinks } from './auth/part-links.js';
 import { ApiError, errorHandler } from './errors.js';
 import { crossSiteGuard } from './guards/cross-site.js';
 import { hostGuard } from './guards/host.js';
+import type { EventHub } from './hub/event-hub.js';
 import { openApiFor } from './openapi.js';
 import { eventRoutes } from './routes/events.js';
 import { messageRoutes, type PartReader } from './routes/messages.js';
@@ -24,8 +25,9 @@ import type { Capture } from './compat/shapes.js';
 import type { Chaos } from '../smtp/chaos.js';
 import type { SluiceMetrics } from '../metrics/sluice-metrics.js';
 import type { Webhooks } from '../webhooks/webhooks.js';
-import { metricsRoutes, openRequests } from './routes/metrics.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import type { MessageWaiters } from './waiters.js';
 
 export interface WebAppOptions {
   readonly store: Store;
@@ -40,6 +42,9 @@ export interface WebAppOptions {
   readonly maxMessageSize: number;
   /** The relay's operations; without it the relay routes answer that the relay is off. */
   readonly relay?: RelayService;
+  /** Pushes store events to every listener (SSE now; peers' streams and webhooks later). */
+  readonly events: EventHub;
+  readonly waiters: MessageWaiters;
   /** Sign-in, base path and extra host names (src/config/web.ts). */
   readonly web: WebConfig;
   /** Every Host name served (the Host guard); IP addresses are always served. */
@@ -95,10 +100,7 @@ export function createWebApp(options: WebAppOptions): Hono {
 
   const site = new Hono();
   site.route('/', probeRoutes(options.store));
-  if (options.metrics) {
-    site.route('/', metricsRoutes(options.metrics));
-    countLiveClients(root, options.metrics, inBase);
-  }
+  if (options.metrics) site.route('/', metricsRoutes(options.metrics));
   // The peers' dialects (src/web/compat), behind the chain above like everything else, and
   // before the native API, whose catch-all answers 404 for any other /api path. Another
   // dialect is one more line in compatRoutes(). A route that lets mail leave declares
@@ -127,11 +129,12 @@ function nativeApi(options: WebAppOptions, partLinks: PartLinks): Hono {
     messageRoutes(store, options.parts, {
       basePath: options.web.basePath,
       imageLink: (path) => partLinks.sign(path),
+      waiters: options.waiters,
     }),
   );
   api.route('/', tagRoutes(store));
   api.route('/', chaosRoutes(options.chaos));
-  api.route('/', eventRoutes(store));
+  api.route('/', eventRoutes(options.events));
   if (options.webhooks) api.route('/', webhookRoutes(options.webhooks, store));
   api.all('*', (c) => {
     throw new ApiError(
@@ -141,22 +144,6 @@ function nativeApi(options: WebAppOptions, partLinks: PartLinks): Hono {
     );
   });
   return api;
-}
-
-/**
- * Event streams and waits open now, for the metrics. The event hub (being rewritten) will
- * register its own gauges under the same names through registerGauge, replacing these.
- */
-function countLiveClients(
-  root: Hono,
-  metrics: SluiceMetrics,
-  inBase: (path: string) => string | null,
-): void {
-  const events = openRequests((path) => inBase(path) === '/api/events');
-  const waits = openRequests((path) => inBase(path) === '/api/messages/wait');
-  root.use('*', events.middleware, waits.middleware);
-  metrics.registerGauge('sluice_event_clients', 'Event stream clients connected.', events.count);
-  metrics.registerGauge('sluice_wait_requests', 'Wait requests in progress.', waits.count);
 }
 
 /**

@@ -3,23 +3,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { startSluice } from '../helpers/sluice.js';
 import { sendMessages, TestReceiver } from './receiver.js';
 
 // Migration 011 on a database of the previous version with mail in it: the mail stays, and
 // a webhook configured from then on starts with the next message, not with the old ones.
 
+/** The version before webhooks' migration: what the previous Sluice wrote. */
+const PREVIOUS = MIGRATIONS[MIGRATIONS.findIndex((m) => m.version === 11) - 1]!.version;
 const dataDir = mkdtempSync(join(tmpdir(), 'sluice-webhooks-upgrade-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-it('upgrades a version-9 database with messages; a new webhook starts after them', async () => {
+it('upgrades a database of the previous version with messages; a new webhook starts after them', async () => {
   const before = await startSluice([], { dataDir });
   await sendMessages(before.smtpPort, 3);
   await before.close();
-  // Back to what the previous version wrote: no webhook tables, user_version 9.
+  // Back to what the previous version wrote: no webhook tables, its user_version.
   const db = new Database(join(dataDir, 'sluice.db'));
   db.exec('DROP TABLE webhook_attempts; DROP TABLE webhook_cursors;');
-  db.pragma('user_version = 9');
+  db.pragma(`user_version = ${PREVIOUS}`);
   db.close();
 
   const receiver = await TestReceiver.listen();
