@@ -61,6 +61,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       maxMessages: config.retention.maxMessages,
       maxAgeMs: config.retention.maxAgeMs,
       maxDatabaseBytes: config.retention.maxDatabaseBytes,
+      relayRules: config.relay.mode === 'on' ? config.relay.rules : null,
     },
     // Every message is answered 451 from then on; say why where the operator looks.
     (error) =>
@@ -110,7 +111,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       db: config.db,
       hostname: config.hostname,
     });
-    // Before the listener: every message stored from now on gets a relay decision.
+    // Sends what is queued; the decisions themselves are taken in the store's thread.
     await relay.start();
     // Also before: a webhook new to this database starts after its newest message.
     await webhooks.start();

@@ -4,7 +4,7 @@ import { rawLength } from './raw-pieces.js';
 import { headerSearchText } from './search-fields.js';
 import { foldForSearch } from './search-fold.js';
 import { tagsOfNewMessage } from './tags.js';
-import type { Address, NewMessage } from './types.js';
+import type { Address, NewMessage, OutboxDecision } from './types.js';
 
 /** A new message turned into the values of its rows, computed before the write lock is taken. */
 export interface InsertRow {
@@ -17,6 +17,8 @@ export interface InsertRow {
   readonly search: readonly string[];
   /** Their length together: what the search indexer plans its slices by. */
   readonly searchChars: number;
+  /** The relay's decision, inserted with the message. */
+  readonly outbox: readonly OutboxDecision[];
   /** From its X-Tags header and plus-addressed recipients. */
   readonly tags: readonly string[];
 }
@@ -60,6 +62,7 @@ export function toInsertRow(message: NewMessage): InsertRow {
     detail: JSON.stringify(detail),
     search,
     searchChars: search.reduce((sum, text) => sum + text.length, 0),
+    outbox: message.outbox ?? [],
     tags,
   };
 }

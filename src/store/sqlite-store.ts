@@ -199,9 +199,12 @@ export class SqliteStore implements Store {
     return this.#inserts.submit(toInsertRow(message));
   }
 
-  /** One transaction for a batch of new messages; events go out after it commits. */
+  /**
+   * One transaction for a batch of new messages and their relay decisions (so that a 250
+   * means both are kept, or neither); events go out after it commits.
+   */
   #commitMessages(rows: readonly InsertRow[]): MessageSummary[] {
-    const { ids, pruned } = this.#write(() => {
+    const { ids, pruned, outbox } = this.#write(() => {
       const ids = rows.map((row) => {
         const id = Number(this.#statements.insertMessage.run(row.message).lastInsertRowid);
         this.#insertRaw(id, row);
@@ -209,14 +212,26 @@ export class SqliteStore implements Store {
         this.#tags.added(id, row.tags);
         return id;
       });
-      return { ids, pruned: this.#pruneToLimit() };
+      const pruned = this.#pruneToLimit();
+      return { ids, pruned, outbox: this.#insertDecisions(rows, ids, pruned) };
     });
     this.#full = false;
     this.#indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
     const summaries = ids.map((id) => toSummary(this.#statements.summary.get(id)!));
     if (pruned.length > 0) this.#emit({ type: 'deleted', ids: pruned });
     for (const message of summaries) this.#emit({ type: 'stored', message });
+    this.#outbox.announce(outbox);
     return summaries;
+  }
+
+  /** The relay's outbox entries of new messages, except those the retention limit just dropped. */
+  #insertDecisions(rows: readonly InsertRow[], ids: readonly MessageId[], pruned: MessageId[]) {
+    const dropped = new Set(pruned);
+    return this.#outbox.insert(
+      rows.flatMap((row, i) =>
+        dropped.has(ids[i]!) ? [] : row.outbox.map((entry) => ({ ...entry, messageId: ids[i]! })),
+      ),
+    );
   }
 
   /** Searches count up to COUNT_CAP matches (list-queries.ts); `totalCapped` says when there are more. */
@@ -443,13 +458,6 @@ export class SqliteStore implements Store {
   async nextOutboxDue(): Promise<Date | null> {
     return this.#outbox.nextDue();
   }
-  async getRelayCursor(): Promise<MessageId> {
-    return this.#outbox.cursor();
-  }
-  async setRelayCursor(through: MessageId | 'newest'): Promise<void> {
-    this.#outbox.setCursor(through);
-  }
-
   async countOutboxByState(): Promise<Readonly<Record<OutboxState, number>>> {
     return this.#outbox.countByState();
   }
