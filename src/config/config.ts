@@ -21,11 +21,13 @@ import {
   type Listen,
 } from './values.js';
 import { readWebConfig, type WebConfig } from './web.js';
+import { readWebhookConfig, type Webhook } from './webhooks.js';
 
 export { ConfigError } from './errors.js';
 export type { Listen } from './values.js';
 export type { RelayConfig, RelayRule, Upstream } from './relay.js';
 export type { WebAuth, WebConfig } from './web.js';
+export type { Webhook } from './webhooks.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -82,6 +84,10 @@ export interface Config {
   readonly enableChaos: boolean;
   /** The `relay:` section of the config file and SLUICE_RELAY_URL; off unless configured. */
   readonly relay: RelayConfig;
+  /** The `webhooks:` list of the config file and --webhook (src/webhooks). */
+  readonly webhooks: readonly Webhook[];
+  /** Serve Prometheus metrics at /metrics. */
+  readonly metrics: boolean;
 }
 
 export interface ConfigSources {
@@ -103,7 +109,7 @@ export function loadConfig(sources: ConfigSources): CliCommand {
   const configPath = flags.values.get('config') ?? sources.env[findOption('config')!.env];
   const file = configPath
     ? readConfigFile(configPath, readFile)
-    : { values: new Map<string, string>(), relay: undefined };
+    : { values: new Map<string, string>(), relay: undefined, webhooks: undefined };
   const fileValues = file.values;
   const misspelt = misspeltVariable(sources.env, referencedVariables(file.relay));
   if (misspelt) {
@@ -196,6 +202,12 @@ export function loadConfig(sources: ConfigSources): CliCommand {
     logLevel: setting('log-level', parseOneOf(LOG_LEVELS)),
     enableChaos: setting('enable-chaos', parseBoolean),
     relay: relaySetting(file.relay, sources.env, readFile),
+    webhooks: readWebhookConfig({
+      read: { setting, optional, file: fileContents },
+      section: file.webhooks,
+      env: sources.env,
+    }),
+    metrics: setting('metrics', parseBoolean),
   };
   return { kind: 'run', config: deepFreeze(config) };
 }
@@ -275,7 +287,7 @@ function parseFlags(argv: readonly string[]) {
 function readConfigFile(
   path: string,
   readFile: (path: string) => string,
-): { values: Map<string, string>; relay: unknown } {
+): { values: Map<string, string>; relay: unknown; webhooks: unknown } {
   const where = `--config (${findOption('config')!.env}) ${path}`;
   let document: unknown;
   try {
@@ -283,16 +295,22 @@ function readConfigFile(
   } catch (error) {
     throw new ConfigError(`${where}: ${(error as Error).message}`);
   }
-  if (document === null || document === undefined) return { values: new Map(), relay: undefined };
+  if (document === null || document === undefined)
+    return { values: new Map(), relay: undefined, webhooks: undefined };
   if (typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigError(`${where}: expected a mapping of option names to values`);
   }
   const values = new Map<string, string>();
   let relay: unknown;
+  let webhooks: unknown;
   for (const [key, value] of Object.entries(document)) {
-    // The one nested section: upstreams and rules do not fit flags or env vars.
+    // The nested sections: upstreams, rules and webhooks do not fit flags or env vars.
     if (key === 'relay') {
       relay = value ?? {};
+      continue;
+    }
+    if (key === 'webhooks') {
+      webhooks = value ?? [];
       continue;
     }
     if (!findOption(key) || key === 'config') {
@@ -306,7 +324,7 @@ function readConfigFile(
     }
     values.set(key, String(value));
   }
-  return { values, relay };
+  return { values, relay, webhooks };
 }
 
 function deepFreeze<T>(value: T): T {

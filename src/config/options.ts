@@ -204,6 +204,32 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'PATH',
     help: 'Serve the inbox, API, events and assets under this path (e.g. /mail/ behind a reverse proxy that keeps the prefix).',
   }),
+  option('webhook', {
+    default: undefined,
+    valueName: 'URL',
+    help: 'POST a signed JSON summary of every stored message to this URL (more, with filters, under webhooks: in --config). Loopback and private addresses are refused without --webhook-allow-private.',
+  }),
+  option('webhook-secret', {
+    default: undefined,
+    valueName: 'SECRET',
+    secret: true,
+    help: 'Key of the Sluice-Signature header (HMAC-SHA256) on --webhook deliveries.',
+  }),
+  option('webhook-filter', {
+    default: undefined,
+    valueName: 'QUERY',
+    help: 'Deliver to --webhook only the messages this search matches (e.g. to:@example.com).',
+  }),
+  option('webhook-allow-private', {
+    kind: 'boolean',
+    default: 'false',
+    help: 'Let every webhook target loopback, private and link-local addresses (a receiver on this machine or network).',
+  }),
+  option('metrics', {
+    kind: 'boolean',
+    default: 'false',
+    help: 'Serve Prometheus metrics at /metrics (behind sign-in when it is on).',
+  }),
 ];
 
 export function findOption(name: string): OptionSpec | undefined {

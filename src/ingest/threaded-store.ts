@@ -48,6 +48,11 @@ const FORWARDED = [
   'getOutboxEntry',
   'getOutboxHistory',
   'nextOutboxDue',
+  'countOutboxByState',
+  'openWebhookCursor',
+  'recordWebhookAttempt',
+  'advanceWebhookCursor',
+  'listWebhookAttempts',
 ] as const satisfies readonly ThreadMethod[];
 type Forwarded = (typeof FORWARDED)[number];
 

@@ -6,12 +6,14 @@ import { compileReleasePolicy } from './release.js';
 import { compileRules, ruleInput, type RuleSet } from './rules.js';
 import { UpstreamChecks } from './status.js';
 import type { PublicUpstream, RelayService, RelayStatus } from './types.js';
-import { OutboxWorker } from './worker.js';
+import { OutboxWorker, type OutboxWorkerOptions } from './worker.js';
 
 export interface RelayOptions {
   readonly config: RelayConfig;
   readonly store: Store;
   readonly logger: Logger;
+  /** Hears the outcome of every relay attempt, per recipient (src/metrics). */
+  readonly onAttempt?: OutboxWorkerOptions['onAttempt'];
 }
 
 export interface Relay extends RelayService {
@@ -54,6 +56,7 @@ export function createRelay(options: RelayOptions): Relay {
     upstreams: config.upstreams,
     retry: config.retry,
     logger,
+    onAttempt: options.onAttempt,
   });
 
   const service: Relay = {

@@ -18,6 +18,8 @@ export interface OutboxWorkerOptions {
   readonly upstreams: readonly Upstream[];
   readonly retry: BackoffOptions;
   readonly logger: Logger;
+  /** Hears the outcome of every recipient's attempt (the metrics count them). */
+  readonly onAttempt?: (outcome: Outcome['kind']) => void;
 }
 
 /** Entries being sent at once, over every upstream; each upstream's pool limits its own connections. */
@@ -218,6 +220,7 @@ export class OutboxWorker {
    * not stay 'sending' until a restart (and a sent message is not sent again).
    */
   async #record(results: readonly AttemptResult[]): Promise<void> {
+    for (const result of results) this.#options.onAttempt?.(result.outcome);
     try {
       await this.#options.store.recordOutboxAttempts(results);
     } catch (error) {

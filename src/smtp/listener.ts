@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import type { Config, Listen } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
+import type { SmtpMetrics } from '../metrics/sluice-metrics.js';
 import { authenticate } from './auth.js';
 import type { Certificate } from './certificate.js';
 import type { Chaos } from './chaos.js';
@@ -24,6 +25,8 @@ export interface SmtpListenerOptions {
   readonly logger: Logger;
   /** Fault injection (--enable-chaos); each hook below is one line that asks it. */
   readonly chaos?: Chaos;
+  /** Counts bytes, refusals by code and the DATA-to-250 time (src/metrics). */
+  readonly metrics?: SmtpMetrics;
 }
 
 export interface SmtpAddresses {
@@ -94,6 +97,7 @@ export class SmtpListener {
       refuseData: () =>
         this.budget.full ? 'Too much mail in flight, try again in a moment' : null,
       refused: (connection, code, text) => {
+        this.#options.metrics?.refused(code);
         if (!this.#closing) this.#traffic.refused(connection.remoteAddress, code, text);
       },
     });
@@ -177,22 +181,30 @@ export class SmtpListener {
     };
   }
 
-  /** Chaos: a slow link holds the message a while before it is committed. */
-  async #slowLink(size: number): Promise<void> {
+  /**
+   * The whole message is in: counted, then held a while if chaos simulates a slow link.
+   * Returns when DATA ended, for the DATA-to-250 time.
+   */
+  async #dataEnded(size: number): Promise<number> {
+    const ended = performance.now();
+    this.#options.metrics?.received(size);
     const delay = this.#options.chaos?.slowLinkDelayMs(size);
     if (delay) await sleep(delay);
+    return ended;
   }
 
   /** Reads DATA (staging a large message as it arrives), commits it, returns the 250 text. */
   async #receive(stream: Readable, session: SMTPServerSession): Promise<string> {
     const { ingest, logger, config } = this.#options;
+    let dataEnd = 0;
     try {
       const message = await receiveMessage(stream, session, {
         ingest,
         budget: this.budget,
         maxMessageSize: config.limits.maxMessageSize,
-        beforeCommit: (size) => this.#slowLink(size),
+        beforeCommit: async (size) => void (dataEnd = await this.#dataEnded(size)),
       });
+      this.#options.metrics?.ingested((performance.now() - dataEnd) / 1000);
       this.#traffic.stored();
       logger.debug('stored', { id: message.id, size: message.size, subject: message.subject });
       return `Ok: queued as ${message.id}`;

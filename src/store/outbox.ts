@@ -1,17 +1,19 @@
 import type Database from 'better-sqlite3';
 import { OutboxEntryNotFoundError } from './errors.js';
-import type {
-  AttemptResult,
-  MessageId,
-  NewOutboxEntry,
-  OutboxAttempt,
-  OutboxChange,
-  OutboxEntry,
-  OutboxHistory,
-  OutboxId,
-  OutboxListOptions,
-  OutboxPage,
-  StoreEvent,
+import {
+  OUTBOX_STATES,
+  type AttemptResult,
+  type MessageId,
+  type NewOutboxEntry,
+  type OutboxAttempt,
+  type OutboxChange,
+  type OutboxEntry,
+  type OutboxHistory,
+  type OutboxId,
+  type OutboxListOptions,
+  type OutboxPage,
+  type OutboxState,
+  type StoreEvent,
 } from './types.js';
 
 export interface OutboxRow {
@@ -106,6 +108,9 @@ export class OutboxTables {
       attemptsOfMessage: db.prepare<[number], AttemptRow>(`
         SELECT a.outbox_id, a.at, a.outcome, a.reply FROM outbox_attempts a
         JOIN outbox o ON o.id = a.outbox_id WHERE o.message_id = ? ORDER BY a.id`),
+      countByState: db.prepare<[], { state: OutboxState; entries: number }>(
+        'SELECT state, count(*) AS entries FROM outbox GROUP BY state',
+      ),
       nextDue: db.prepare<[], { due: number | null }>(
         "SELECT min(next_attempt_at) AS due FROM outbox WHERE state = 'queued'",
       ),
@@ -237,6 +242,15 @@ export class OutboxTables {
         reply: a.reply,
       })),
     };
+  }
+
+  countByState(): Record<OutboxState, number> {
+    const counts = Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0])) as Record<
+      OutboxState,
+      number
+    >;
+    for (const row of this.#statements.countByState.all()) counts[row.state] = row.entries;
+    return counts;
   }
 
   nextDue(): Date | null {

@@ -9,6 +9,7 @@ import { OutboxTables } from './outbox.js';
 import { SearchIndexer } from './search-indexer.js';
 import { SqliteReader } from './sqlite-reader.js';
 import { TagTables } from './tags.js';
+import { WebhookTables } from './webhooks.js';
 import type {
   AttemptResult,
   ListOptions,
@@ -24,6 +25,8 @@ import type {
   OutboxId,
   OutboxListOptions,
   OutboxPage,
+  OutboxState,
+  NewWebhookAttempt,
   Readiness,
   SearchText,
   Selection,
@@ -31,6 +34,8 @@ import type {
   StoreEvent,
   StoreIdentity,
   StoreStats,
+  WebhookAttemptPage,
+  WebhookCursor,
 } from './types.js';
 
 export interface SqliteStoreOptions extends OpenOptions {
@@ -69,6 +74,7 @@ export class SqliteStore implements Store {
   /** Null for ':memory:', which has no WAL. */
   readonly #checkpointer: Checkpointer | null;
   readonly #tags: TagTables;
+  readonly #webhooks: WebhookTables;
   /** The --max-db-size budget in pages; 0 = none. */
   readonly #maxPageCount: number;
   /** The last message could not be stored for lack of space, and none has been since. */
@@ -98,6 +104,7 @@ export class SqliteStore implements Store {
       emit: (event) => this.#emit(event),
       onError: (error) => this.#backgroundError('after storing messages', error),
     });
+    this.#webhooks = new WebhookTables(this.#db, (work) => this.#write(work));
     if (options.maxAgeMs > 0) {
       // Nobody awaits the timer: a failure (a locked or full disk) is reported, and the next
       // tick tries again. Unhandled, it would end the store's thread (issue 10).
@@ -375,6 +382,26 @@ export class SqliteStore implements Store {
   async nextOutboxDue(): Promise<Date | null> {
     return this.#outbox.nextDue();
   }
+  async countOutboxByState(): Promise<Readonly<Record<OutboxState, number>>> {
+    return this.#outbox.countByState();
+  }
+
+  async openWebhookCursor(webhook: string): Promise<WebhookCursor> {
+    return this.#webhooks.open(webhook);
+  }
+  async recordWebhookAttempt(attempt: NewWebhookAttempt): Promise<WebhookCursor> {
+    return this.#webhooks.record(attempt);
+  }
+  async advanceWebhookCursor(webhook: string, through: MessageId): Promise<void> {
+    this.#webhooks.advance(webhook, through);
+  }
+  async listWebhookAttempts(
+    webhook: string,
+    options: { readonly limit: number; readonly before?: number },
+  ): Promise<WebhookAttemptPage> {
+    return this.#webhooks.list(webhook, options.limit, options.before);
+  }
+
   #emit(event: StoreEvent): void {
     for (const listener of this.#listeners) listener(event);
   }

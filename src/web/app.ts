@@ -23,6 +23,10 @@ import { tagRoutes } from './routes/tags.js';
 import { compatRoutes, isUntypedPeerJson } from './compat/index.js';
 import type { Capture } from './compat/shapes.js';
 import type { Chaos } from '../smtp/chaos.js';
+import type { SluiceMetrics } from '../metrics/sluice-metrics.js';
+import type { Webhooks } from '../webhooks/webhooks.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import type { MessageWaiters } from './waiters.js';
 
 export interface WebAppOptions {
@@ -45,6 +49,10 @@ export interface WebAppOptions {
   readonly web: WebConfig;
   /** Every Host name served (the Host guard); IP addresses are always served. */
   readonly hostNames: readonly string[];
+  /** The configured webhooks, for GET /api/webhooks; none when absent. */
+  readonly webhooks?: Webhooks;
+  /** With --metrics: served at /metrics (behind the chain like everything else). */
+  readonly metrics?: SluiceMetrics | null;
 }
 
 const MAX_REQUEST_BODY = 1024 * 1024;
@@ -92,6 +100,7 @@ export function createWebApp(options: WebAppOptions): Hono {
 
   const site = new Hono();
   site.route('/', probeRoutes(options.store));
+  if (options.metrics) site.route('/', metricsRoutes(options.metrics));
   // The peers' dialects (src/web/compat), behind the chain above like everything else, and
   // before the native API, whose catch-all answers 404 for any other /api path. Another
   // dialect is one more line in compatRoutes(). A route that lets mail leave declares
@@ -126,6 +135,7 @@ function nativeApi(options: WebAppOptions, partLinks: PartLinks): Hono {
   api.route('/', tagRoutes(store));
   api.route('/', chaosRoutes(options.chaos));
   api.route('/', eventRoutes(options.events));
+  if (options.webhooks) api.route('/', webhookRoutes(options.webhooks, store));
   api.all('*', (c) => {
     throw new ApiError(
       404,

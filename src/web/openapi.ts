@@ -3,6 +3,7 @@ import { injectOperation, toolPaths } from './openapi-tools.js';
 /** The OpenAPI 3.1 description of the native API, served at /api/openapi.json. */
 import { errors, idParam, json, listParams, ok, ref } from './openapi-common.js';
 import { relayPaths } from './openapi-relay.js';
+import { webhookPaths, webhookSchemas } from './openapi-webhooks.js';
 
 const selection = {
   oneOf: [
@@ -201,6 +202,7 @@ export const openApiDocument = {
     },
     ...relayPaths,
     ...toolPaths,
+    ...webhookPaths,
     '/api/health': {
       get: {
         summary: 'Liveness probe (also at /livez); no sign-in',
@@ -252,6 +254,7 @@ export const openApiDocument = {
       },
     },
     schemas: {
+      ...webhookSchemas,
       Error: {
         type: 'object',
         properties: {

@@ -8,6 +8,7 @@ import { sql as dropRelayCursor } from './007-drop-relay-cursor.js';
 import { sql as stagedPieces } from './008-staged-pieces.js';
 import { sql as tags } from './009-tags.js';
 import { sql as instance } from './010-instance.js';
+import { sql as webhooks } from './011-webhooks.js';
 
 /**
  * Applied in order at startup; the database's user_version records the last one applied.
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   { version: 8, sql: stagedPieces },
   { version: 9, sql: tags },
   { version: 10, sql: instance },
+  { version: 11, sql: webhooks },
 ];

@@ -2,19 +2,11 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { RelayOffError, VerifyTooSoonError } from '../../relay/errors.js';
 import type { RelayService } from '../../relay/types.js';
-import type { OutboxState, Store } from '../../store/types.js';
+import { OUTBOX_STATES, type OutboxState, type Store } from '../../store/types.js';
 import { requireRole } from '../auth/require-role.js';
 import { ApiError, badRequest } from '../errors.js';
 import { cursorParam, jsonBody, messageIdParam, optionalJsonBody } from '../input.js';
 
-const OUTBOX_STATES: readonly OutboxState[] = [
-  'held',
-  'queued',
-  'sending',
-  'sent',
-  'failed',
-  'cancelled',
-];
 const idsSchema = z
   .object({ ids: z.array(z.number().int().positive()).min(1).max(10_000) })
   .strict();
