@@ -3,7 +3,7 @@ import { MetricsRegistry } from './registry.js';
 
 /** What the SMTP listener reports, at the points where each thing happens. */
 export interface SmtpMetrics {
-  /** Bytes of each message read whole within the size limit, stored or not. */
+  /** Bytes of DATA read from a client, stored or not. */
   received(bytes: number): void;
   /** A command or message refused with this reply code. */
   refused(code: number): void;

@@ -182,12 +182,11 @@ export class SmtpListener {
   }
 
   /**
-   * The whole message is in: counted, then held a while if chaos simulates a slow link.
-   * Returns when DATA ended, for the DATA-to-250 time.
+   * The whole message is in: held a while if chaos simulates a slow link. Returns when DATA
+   * ended, for the DATA-to-250 time.
    */
   async #dataEnded(size: number): Promise<number> {
     const ended = performance.now();
-    this.#options.metrics?.received(size);
     const delay = this.#options.chaos?.slowLinkDelayMs(size);
     if (delay) await sleep(delay);
     return ended;
@@ -202,6 +201,7 @@ export class SmtpListener {
         ingest,
         budget: this.budget,
         maxMessageSize: config.limits.maxMessageSize,
+        read: (size) => this.#options.metrics?.received(size),
         beforeCommit: async (size) => void (dataEnd = await this.#dataEnded(size)),
       });
       this.#options.metrics?.ingested((performance.now() - dataEnd) / 1000);

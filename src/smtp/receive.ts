@@ -19,6 +19,8 @@ export interface ReceiveOptions {
   readonly ingest: IngestPort;
   readonly budget: InflightBudget;
   readonly maxMessageSize: number;
+  /** Hears of each DATA's size once it has all arrived, within the limit or not (metrics). */
+  readonly read?: (size: number) => void;
   /** Runs once the whole message is in, before it is committed (a chaos hook). */
   readonly beforeCommit?: (size: number) => Promise<void>;
 }
@@ -45,6 +47,7 @@ export async function receiveMessage(
       // Past the limit nothing more is kept; smtp-server answers 552 (rejectOversized).
       return size <= options.maxMessageSize ? staging.add(chunk) : undefined;
     });
+    options.read?.(size);
     // The error keeps a message over the limit from ever becoming a 250.
     if (size > options.maxMessageSize) {
       throw smtpError(552, `Message exceeds the maximum size of ${options.maxMessageSize} bytes`);
