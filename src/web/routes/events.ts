@@ -1,7 +1,8 @@
-import { Hono } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { MessageId, Store, StoreEvent } from '../../store/types.js';
 import { cursorParam } from '../input.js';
+import { apiRouter } from './contract.js';
+import { streamEvents } from './system-contract.js';
 
 const HEARTBEAT_MS = 20_000;
 const RESUME_BATCH = 500;
@@ -16,8 +17,8 @@ const RESUME_BATCH = 500;
  * Read/deleted/outbox events carry no id, so they never move the resume point.
  */
 export function eventRoutes(store: Store) {
-  const app = new Hono();
-  app.get('/events', (c) => {
+  const app = apiRouter();
+  app.openapi(streamEvents, (c) => {
     // A bad ?after is the caller's mistake and gets a 400. Last-Event-ID is whatever id the
     // browser saw last; one that is not ours is ignored rather than breaking the reconnect.
     const after = cursorParam(c, 'after', 'after must be a message id (the last id you saw)');
