@@ -6,6 +6,7 @@ import { validOrThrow, wholeNumber } from './routes/contract.js';
 import { PageQuery, type PageQueryValues, type SelectionValues } from './routes/message-schemas.js';
 
 export { MAX_PAGE_SIZE } from './routes/message-schemas.js';
+export { hasBody } from './routes/contract.js';
 
 /** A list or search request's options from its validated query (routes/message-schemas.ts). */
 export function listOptions(values: PageQueryValues, requireQuery = false): ListOptions {
@@ -24,14 +25,6 @@ export function listParams(c: Context): ListOptions {
 /** A message id in the query string, validated as the contracts' cursors are. */
 export function cursorParam(c: Context, name: string, help: string): MessageId | undefined {
   return validOrThrow(wholeNumber(help).optional(), c.req.query(name));
-}
-
-/** Whether the request carries a body (a length above 0, or a chunked one). */
-export function hasBody(c: Context): boolean {
-  const length = c.req.header('content-length');
-  return (
-    c.req.header('transfer-encoding') !== undefined || (length !== undefined && length !== '0')
-  );
 }
 
 /** A validated selection, its search parsed. */

@@ -173,5 +173,11 @@ describe.each([
       expect(response.status, `${method} ${path}`).not.toBe(415);
       expect(response.status, `${method} ${path}`).not.toBe(400);
     }
+    // An optional body may also be empty with a JSON type: it means {} (no relay here: 409).
+    const empty = await as.api(`${prefix}/api/messages/1/release`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(empty.status).toBe(409);
   });
 });

@@ -1,4 +1,5 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { ZodType } from 'zod';
 import { badRequest } from '../errors.js';
 
@@ -93,7 +94,10 @@ export const json = <T extends ZodType>(description: string, schema: T) => ({
   content: { 'application/json': { schema } },
 });
 
-/** A JSON request body (`required: false`: a request may have none, and then means `{}`). */
+/**
+ * A JSON request body. `required: false`: a request may have none, and then means `{}`;
+ * such a route also takes emptyBodyIsNone.
+ */
 export const jsonBody = <T extends ZodType>(schema: T, required = true) => ({
   required,
   content: { 'application/json': { schema } },
@@ -140,3 +144,18 @@ export const idParams = (description: string) =>
   });
 
 export const MessageIdParams = idParams('Message id');
+
+/** For an optional body: an empty one (`Content-Length: 0`) reads as `{}`, whatever its type. */
+export const emptyBodyIsNone: MiddlewareHandler = async function emptyBodyIsNone(c, next) {
+  // Hono reads JSON through this cache of the body's text (HonoRequest.json()).
+  if (!hasBody(c)) (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve('{}');
+  await next();
+};
+
+/** Whether the request carries a body (a length above 0, or a chunked one). */
+export function hasBody(c: Context): boolean {
+  const length = c.req.header('content-length');
+  return (
+    c.req.header('transfer-encoding') !== undefined || (length !== undefined && length !== '0')
+  );
+}

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { OutboxState } from '../../store/types.js';
 import { requireRole } from '../auth/require-role.js';
 import {
+  emptyBodyIsNone,
   failures,
   idParams,
   json,
@@ -181,6 +182,8 @@ export const releaseMessage = createRoute({
   operationId: 'releaseMessage',
   tags,
   ...releaser,
+  // Before the body is read: a JSON type with an empty body is no body too.
+  middleware: [releaser.middleware, emptyBodyIsNone],
   summary:
     'Send the message upstream now: to its envelope recipients, or to the addresses in "to". Each address must be a recipient of the message or match relay.release_to; addresses a capture rule names are refused.',
   request: {
