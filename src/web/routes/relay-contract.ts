@@ -12,17 +12,16 @@ import {
   type FailureStatus,
 } from './contract.js';
 import { IdsBody, MAX_PAGE_SIZE } from './message-schemas.js';
+import {
+  Entries,
+  OUTBOX_STATES,
+  OutboxEntry,
+  OutboxPage,
+  RelayExplanation,
+  RelayStatus,
+} from './relay-schemas.js';
 
 /** The relay's operations (routes/relay.ts serves them). */
-
-const OUTBOX_STATES = [
-  'held',
-  'queued',
-  'sending',
-  'sent',
-  'failed',
-  'cancelled',
-] as const satisfies readonly OutboxState[];
 
 const tags = ['Relay'];
 
@@ -37,93 +36,6 @@ const releaserFailures = (statuses: readonly FailureStatus[]) =>
     409: 'relay_off: no upstream is configured; invalid_state: the entry is not in a state this can change',
   });
 const relayOff = { 409: 'relay_off: no upstream is configured' } as const;
-
-const OutboxEntry = z
-  .object({
-    id: z.number().int(),
-    messageId: z.number().int(),
-    recipient: z.string(),
-    originalRecipient: z.string(),
-    upstream: z.string(),
-    reason: z.string(),
-    state: z.enum(OUTBOX_STATES),
-    attempts: z.number().int(),
-    createdAt: z.string().openapi({ format: 'date-time' }),
-    queuedAt: z.string().nullable().openapi({ format: 'date-time' }),
-    nextAttemptAt: z.string().nullable().openapi({ format: 'date-time' }),
-    updatedAt: z.string().openapi({ format: 'date-time' }),
-    lastReply: z.string().nullable(),
-    releasedBy: z.string().nullable().openapi({
-      description:
-        'Who released, approved or retried it (user or token name); null when a rule queued it',
-    }),
-    cancelledBy: z
-      .string()
-      .nullable()
-      .openapi({ description: 'Who rejected or cancelled it; null otherwise' }),
-  })
-  .openapi('OutboxEntry');
-
-const OutboxAttempt = z
-  .object({
-    outboxId: z.number().int(),
-    at: z.string().openapi({ format: 'date-time' }),
-    outcome: z.enum(['sent', 'transient', 'permanent']),
-    reply: z.string(),
-  })
-  .openapi('OutboxAttempt');
-
-const RelayDecision = z
-  .object({
-    recipient: z.string(),
-    action: z.enum(['relay', 'hold', 'capture']),
-    rule: z.string().nullable(),
-    reason: z.string(),
-    sendTo: z.string(),
-    upstream: z.string().nullable(),
-  })
-  .openapi('RelayDecision');
-
-const Entries = z.object({ entries: z.array(OutboxEntry).readonly() });
-const Upstream = z.object({
-  name: z.string(),
-  host: z.string(),
-  port: z.number().int(),
-  tls: z.string(),
-  insecure: z.boolean(),
-  caFile: z.string().nullable(),
-  auth: z.string().openapi({ description: 'The method, never the credentials' }),
-  envelopeFrom: z.string().nullable(),
-  from: z.string().nullable(),
-  rateLimit: z.number().nullable(),
-  maxConnections: z.number().int(),
-  ehloName: z.string().nullable(),
-  verify: z
-    .object({ upstream: z.string(), ok: z.boolean(), reply: z.string(), checkedAt: z.string() })
-    .nullable()
-    .openapi({ description: 'The last verification; null before the first (never logs in)' }),
-});
-const RelayStatus = z
-  .discriminatedUnion('mode', [
-    z.object({ mode: z.literal('off') }),
-    z.object({
-      mode: z.literal('on'),
-      upstreams: z.array(Upstream).readonly(),
-      releaseTo: z.array(z.string()).readonly(),
-      rules: z
-        .array(
-          z.object({
-            name: z.string(),
-            action: z.enum(['relay', 'hold', 'capture']),
-            match: z.object({}).catchall(z.unknown()),
-            rewrite: z.string().nullable(),
-            upstream: z.string(),
-          }),
-        )
-        .readonly(),
-    }),
-  ])
-  .openapi('RelayStatus');
 
 export const relayStatus = createRoute({
   method: 'get',
@@ -161,17 +73,7 @@ export const explainRelay = createRoute({
     'What the rules decide for each recipient and why, and the outbox history with every attempt',
   request: { params: MessageIdParams },
   responses: {
-    200: json(
-      'Decisions and history',
-      z.object({
-        mode: z.enum(['off', 'on']),
-        decisions: z.array(RelayDecision).readonly(),
-        outbox: z.object({
-          entries: z.array(OutboxEntry).readonly(),
-          attempts: z.array(OutboxAttempt).readonly(),
-        }),
-      }),
-    ),
+    200: json('Decisions and history', RelayExplanation),
     ...failures([400, 404, 409], { 404: 'not_found: no such message', ...relayOff }),
   },
 });
@@ -267,13 +169,7 @@ export const listOutbox = createRoute({
     }),
   },
   responses: {
-    200: json(
-      'A page',
-      z.object({
-        entries: z.array(OutboxEntry).readonly(),
-        nextCursor: z.number().int().nullable(),
-      }),
-    ),
+    200: json('A page', OutboxPage),
     ...failures([400, 409], relayOff),
   },
 });
