@@ -1,4 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import type {
+  ListResult,
+  MessageDetail as StoreMessageDetail,
+  MessageSummary as StoreMessageSummary,
+} from '../../store/types.js';
 import { wholeNumber } from './contract.js';
 
 /** The messages' shapes: what the list, search and bulk actions take, and what they answer. */
@@ -139,3 +144,17 @@ export const MessageList = z
 export const Headers = z.object({ headers: z.array(Header).readonly() });
 export const Deleted = z.object({ deleted: z.number().int() });
 export const Updated = z.object({ updated: z.number().int() });
+
+/**
+ * Both ways assignable: a field added to the store's type and not here (or here and not
+ * there) fails `tsc`, so the documented answer cannot drift from what the handler sends.
+ */
+export type SameShape<Schema, Type> = [Schema] extends [Type]
+  ? [Type] extends [Schema]
+    ? true
+    : false
+  : false;
+
+true satisfies SameShape<z.output<typeof MessageSummary>, StoreMessageSummary>;
+true satisfies SameShape<z.output<typeof MessageDetail>, StoreMessageDetail>;
+true satisfies SameShape<z.output<typeof MessageList>, ListResult>;

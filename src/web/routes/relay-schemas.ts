@@ -1,5 +1,10 @@
 import { z } from '@hono/zod-openapi';
-import type { OutboxState } from '../../store/types.js';
+import type {
+  RelayExplanation as StoreRelayExplanation,
+  RelayStatus as StoreRelayStatus,
+} from '../../relay/types.js';
+import type { OutboxEntry as StoreOutboxEntry, OutboxState } from '../../store/types.js';
+import type { SameShape } from './message-schemas.js';
 
 /** The relay's shapes: outbox entries and attempts, decisions, status. */
 
@@ -89,7 +94,9 @@ export const RelayStatus = z
           z.object({
             name: z.string(),
             action: z.enum(['relay', 'hold', 'capture']),
-            match: z.object({}).catchall(z.unknown()),
+            match: z
+              .custom<object>()
+              .openapi({ type: 'object', description: "The rule's match, as configured" }),
             rewrite: z.string().nullable(),
             upstream: z.string(),
           }),
@@ -112,3 +119,7 @@ export const OutboxPage = z.object({
   entries: z.array(OutboxEntry).readonly(),
   nextCursor: z.number().int().nullable(),
 });
+
+true satisfies SameShape<z.output<typeof OutboxEntry>, StoreOutboxEntry>;
+true satisfies SameShape<z.output<typeof RelayExplanation>, StoreRelayExplanation>;
+true satisfies SameShape<z.output<typeof RelayStatus>, StoreRelayStatus>;
