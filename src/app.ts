@@ -12,6 +12,8 @@ import { SmtpListener } from './smtp/listener.js';
 import type { IncomingMessage } from './ingest/protocol.js';
 import { VERSION } from './version.js';
 import { createWebApp } from './web/app.js';
+import { EventHub } from './web/hub/event-hub.js';
+import { MessageWaiters } from './web/waiters.js';
 import type { ServerInfo } from './web/routes/system.js';
 import { startHttpServer, type HttpServer } from './web/server.js';
 
@@ -25,6 +27,9 @@ export interface RunningAddresses {
 export interface App {
   /** The Store, served by its own thread, which also parses mail and decodes parts. */
   readonly store: ThreadedStore;
+  /** Store events to every live listener: the inbox's stream, and the waiters. */
+  readonly events: EventHub;
+  readonly waiters: MessageWaiters;
   readonly logger: Logger;
   start(): Promise<RunningAddresses>;
   /** Every HTTP route (method and path) once started: tests that must cover each one use it. */
@@ -58,6 +63,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger.error('the store stopped; mail is refused until a restart', { error: error.message }),
   );
   const relay = createRelay({ config: config.relay, store, logger: logger.child('relay') });
+  const events = new EventHub({ store, logger: logger.child('events') });
+  const waiters = new MessageWaiters({
+    store,
+    hub: events,
+    logger: logger.child('web'),
+    maxWaiters: config.limits.maxWaiters,
+  });
   const chaos = new Chaos({ enabled: config.enableChaos, random: options.chaosRandom });
   const capture = (message: IncomingMessage) => store.capture(message);
   let smtp: SmtpListener | undefined;
@@ -131,6 +143,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger: logger.child('web'),
       info,
       relay,
+      events,
+      waiters,
       capture,
       chaos,
       maxMessageSize: config.limits.maxMessageSize,
@@ -146,6 +160,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
 
   function close(): Promise<void> {
     closing ??= (async () => {
+      // Event streams and waiting requests end now: nothing in them is worth a delay.
+      events.close();
+      waiters.close();
       await smtp?.close();
       await http?.close();
       await relay.close();
@@ -154,7 +171,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     return closing;
   }
 
-  return { store, logger, start, close, routes: () => routes };
+  return { store, events, waiters, logger, start, close, routes: () => routes };
 }
 
 /**

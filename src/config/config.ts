@@ -61,6 +61,8 @@ export interface Config {
     readonly maxRecipients: number;
     readonly maxConnections: number;
     readonly idleTimeoutMs: number;
+    /** Pending /api/messages/wait requests. */
+    readonly maxWaiters: number;
   };
   readonly retention: {
     readonly maxMessages: number;
@@ -166,6 +168,7 @@ export function loadConfig(sources: ConfigSources): CliCommand {
       maxRecipients: setting('max-recipients', positive(parseCount)),
       maxConnections: setting('max-connections', positive(parseCount)),
       idleTimeoutMs: setting('smtp-idle-timeout', positive(parseDuration)),
+      maxWaiters: setting('max-waiters', positive(parseCount)),
     },
     retention: {
       maxMessages: setting('max-messages', parseCount),

@@ -33,6 +33,8 @@ type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => vo
 const FORWARDED = [
   'listMessages',
   'listMessagesAfter',
+  'getIdentity',
+  'getSearchText',
   'getMessage',
   'setRead',
   'deleteMessages',

@@ -1,6 +1,7 @@
 import { hiddenRecipients, type StoredDetail } from './rows.js';
 import { chunksOf } from '../mail/raw-message.js';
 import { rawLength } from './raw-pieces.js';
+import { headerSearchText } from './search-fields.js';
 import { foldForSearch } from './search-fold.js';
 import { tagsOfNewMessage } from './tags.js';
 import type { Address, NewMessage } from './types.js';
@@ -65,16 +66,13 @@ export function toInsertRow(message: NewMessage): InsertRow {
 
 function searchFields(message: NewMessage, bcc: readonly Address[]): string[] {
   const { parsed, envelope } = message;
+  const header = headerSearchText({ ...parsed, mailFrom: envelope.mailFrom, bcc });
   return [
-    parsed.subject,
-    [addressText(parsed.from ? [parsed.from] : []), envelope.mailFrom].join(' '),
-    [addressText(parsed.to), addressText(bcc)].join(' '),
-    addressText(parsed.cc),
-    parsed.searchText,
-    parsed.parts.map((p) => p.filename ?? '').join(' '),
-  ].map(foldForSearch);
-}
-
-function addressText(addresses: readonly Address[]): string {
-  return addresses.map((a) => `${a.name} ${a.address}`.trim()).join(' ');
+    header.subject,
+    header.sender,
+    header.recipients,
+    header.cc,
+    foldForSearch(parsed.searchText),
+    foldForSearch(parsed.parts.map((p) => p.filename ?? '').join(' ')),
+  ];
 }

@@ -32,9 +32,11 @@ import type {
   OutboxListOptions,
   OutboxPage,
   Readiness,
+  SearchText,
   Selection,
   Store,
   StoreEvent,
+  StoreIdentity,
   StoreStats,
 } from './types.js';
 
@@ -163,6 +165,19 @@ export class SqliteStore implements Store {
       raw: db.prepare<[number], { raw: Buffer; pieces: number }>(
         'SELECT raw, raw_pieces AS pieces FROM message_bodies WHERE id = ?',
       ),
+      identity: db.prepare<[], { instanceId: string; lastMessageId: number }>(
+        `SELECT id AS instanceId,
+           coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0) AS lastMessageId
+         FROM database_instance`,
+      ),
+      // Whichever of the two tables holds a message's text (see search-sql.ts); ids as JSON.
+      searchText: db.prepare<[{ ids: string }], SearchText>(
+        `SELECT rowid AS id, subject, sender, recipients, cc, body, filenames FROM message_search
+           WHERE rowid IN (SELECT value FROM json_each(@ids))
+         UNION ALL
+         SELECT id, subject, sender, recipients, cc, body, filenames FROM search_pending
+           WHERE id IN (SELECT value FROM json_each(@ids))`,
+      ),
       pageCount: db.prepare<[], { bytes: number }>(
         'SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()',
       ),
@@ -224,6 +239,14 @@ export class SqliteStore implements Store {
 
   async listMessagesAfter(after: MessageId, limit: number): Promise<readonly MessageSummary[]> {
     return this.#statements.after.all(after, limit).map(toSummary);
+  }
+
+  async getIdentity(): Promise<StoreIdentity> {
+    return this.#statements.identity.get()!;
+  }
+
+  async getSearchText(ids: readonly MessageId[]): Promise<readonly SearchText[]> {
+    return ids.length === 0 ? [] : this.#statements.searchText.all({ ids: JSON.stringify(ids) });
   }
 
   async getMessage(id: MessageId): Promise<MessageDetail> {

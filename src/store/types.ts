@@ -97,6 +97,28 @@ export interface ListResult {
 export type Selection =
   { readonly ids: readonly MessageId[] } | { readonly all: true } | { readonly query: SearchQuery };
 
+/** Which database answers, and how far its ids have gone: where a live client may resume. */
+export interface StoreIdentity {
+  /** Made once with the database (a `:memory:` one gets a new one each start). */
+  readonly instanceId: string;
+  /** The highest id ever given to a message, 0 before the first; ids are never reused. */
+  readonly lastMessageId: MessageId;
+}
+
+/**
+ * A message's search text, folded as it is indexed (search-fold.ts): what a search term is
+ * matched against. `any` terms look in every field.
+ */
+export interface SearchText {
+  readonly id: MessageId;
+  readonly subject: string;
+  readonly sender: string;
+  readonly recipients: string;
+  readonly cc: string;
+  readonly body: string;
+  readonly filenames: string;
+}
+
 export interface StoreStats {
   readonly total: number;
   readonly unread: number;
@@ -204,6 +226,10 @@ export interface Store {
   listMessages(options: ListOptions): Promise<ListResult>;
   /** Messages with an id above `after`, oldest first: what a reconnecting client missed. */
   listMessagesAfter(after: MessageId, limit: number): Promise<readonly MessageSummary[]>;
+  /** Which database this is and the last id it gave: a live client's resume point is checked against it. */
+  getIdentity(): Promise<StoreIdentity>;
+  /** The search text of these messages (those that still exist), in no particular order. */
+  getSearchText(ids: readonly MessageId[]): Promise<readonly SearchText[]>;
   getMessage(id: MessageId): Promise<MessageDetail>;
   getRaw(id: MessageId): Promise<Buffer>;
   setRead(selection: Selection, read: boolean): Promise<number>;

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
-import type { NewMessage } from '../../src/store/types.js';
+import { compileSearch, matchSearch, matchTarget } from '../../src/store/search-match.js';
+import type { MessageSummary, NewMessage, SearchText } from '../../src/store/types.js';
 import { searchTables } from '../helpers/search-tables.js';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
 import { queuedId } from '../mail/smtp-send.js';
@@ -483,5 +484,112 @@ describe('the search language in the store, before and after indexing', () => {
     for (let i = 0; i < 200 && searchTables(path).pending > 0; i++) await sleep(25);
     expect(searchTables(path)).toEqual({ indexed: ALL_NAMES.length, pending: 0 });
     await askEverything();
+  });
+});
+
+describe('the same language decided in memory for new mail (search-match.ts)', () => {
+  const store = new SqliteStore({ path: ':memory:', maxMessages: 0, maxAgeMs: 0 });
+  const names = new Map<number, Name>();
+  let summaries: readonly MessageSummary[] = [];
+  let texts = new Map<number, SearchText>();
+  beforeAll(async () => {
+    for (const [name, message] of await composeAll())
+      names.set((await store.addMessage({ ...message, client: CLIENT })).id, name);
+    summaries = (await store.listMessages({ limit: 500 })).messages;
+    texts = new Map((await store.getSearchText([...names.keys()])).map((t) => [t.id, t]));
+  });
+  afterAll(() => store.close());
+
+  /**
+   * What /api/messages/wait decides for each message: from the summary where it can, from
+   * the fetched search text where it cannot. The summary's verdict, when it gives one, must
+   * be the same as the complete one.
+   */
+  function matchInMemory(query: string): Name[] {
+    const search = compileSearch(parseSearchQuery(query));
+    const matching = summaries.filter((summary) => {
+      const complete = matchSearch(search, matchTarget(summary, texts.get(summary.id)));
+      expect(complete, `${query} on ${names.get(summary.id)}`).toBeDefined();
+      const fromSummary = matchSearch(search, matchTarget(summary));
+      if (fromSummary !== undefined) expect(fromSummary, query).toBe(complete);
+      return complete;
+    });
+    return matching.map((m) => names.get(m.id)!).sort();
+  }
+
+  for (const { title, cases } of LANGUAGE) {
+    it(title, () => {
+      for (const [query, expected] of cases) expect(matchInMemory(query), query).toEqual(expected);
+    });
+  }
+
+  it('agrees with the SQL on odd queries', async () => {
+    for (const query of ODD_QUERIES) {
+      const list = await store.listMessages({ limit: 500, query: parseSearchQuery(query) });
+      expect(matchInMemory(query), query).toEqual(
+        list.messages.map((m) => names.get(m.id)!).sort(),
+      );
+    }
+  });
+
+  it('agrees with the SQL on tags (tag:, is:tagged), from the summary alone', async () => {
+    const tagged = new SqliteStore({ path: ':memory:', maxMessages: 0, maxAgeMs: 0 });
+    try {
+      for (const [headers, to] of [
+        ['X-Tags: Urgent, invoice\r\n', 'bob@example.com'],
+        ['', 'bob+signup@example.com'],
+        ['', 'carol@example.com'],
+      ] as const) {
+        const raw = Buffer.from(`${headers}Subject: tags\r\nTo: ${to}\r\n\r\nx\r\n`);
+        const parsed = await parseMessage(raw);
+        await tagged.addMessage({
+          raw,
+          parsed,
+          envelope: { mailFrom: 'a@x.org', rcptTo: [to] },
+          client: CLIENT,
+        });
+      }
+      const all = (await tagged.listMessages({ limit: 10 })).messages;
+      for (const query of [
+        'tag:urgent',
+        'tag:URGENT',
+        'tag:signup',
+        'tag:nope',
+        'is:tagged',
+        '-is:tagged',
+        '-tag:invoice to:bob',
+      ]) {
+        const sql = (await tagged.listMessages({ limit: 10, query: parseSearchQuery(query) }))
+          .messages;
+        const search = compileSearch(parseSearchQuery(query));
+        const inMemory = all.filter((summary) => {
+          const verdict = matchSearch(search, matchTarget(summary));
+          expect(verdict, query).toBeDefined();
+          return verdict;
+        });
+        expect(
+          inMemory.map((m) => m.id),
+          query,
+        ).toEqual(sql.map((m) => m.id));
+      }
+    } finally {
+      await tagged.close();
+    }
+  });
+
+  it('decides header fields, flags and dates from the summary alone', () => {
+    for (const query of [
+      'to:bob',
+      'from:"Alice Anders"',
+      'subject:lunch',
+      'cc:erin',
+      'has:attachment',
+      'is:unread',
+      'before:2021-01-01 -to:hidden',
+    ]) {
+      const search = compileSearch(parseSearchQuery(query));
+      for (const summary of summaries)
+        expect(matchSearch(search, matchTarget(summary)), query).toBeDefined();
+    }
   });
 });

@@ -62,7 +62,9 @@ export const waitForMessage = createRoute({
   },
   responses: {
     200: json('The message', MessageSummary),
-    ...failures([400, 408]),
+    ...failures([400, 408, 503], {
+      503: 'too_many_waiters: too many requests are waiting (--max-waiters), retry after Retry-After; shutting_down',
+    }),
   },
 });
 

@@ -10,6 +10,7 @@ import {
 import { ApiError } from '../errors.js';
 import { listOptions, selectionOf } from '../input.js';
 import { waitForMessage } from '../wait.js';
+import type { MessageWaiters } from '../waiters.js';
 import { apiRouter } from './contract.js';
 import * as api from './messages-contract.js';
 
@@ -23,11 +24,13 @@ export interface MessageRoutesOptions {
   readonly basePath: string;
   /** The URL an inline image of a message's HTML preview is loaded from (a signed link). */
   readonly imageLink: (path: string) => string;
+  /** Pending `/messages/wait` requests, matched against each batch of new mail. */
+  readonly waiters: MessageWaiters;
 }
 
 /** The native message API: list, search, read, mark and delete. */
 export function messageRoutes(store: Store, parts: PartReader, options: MessageRoutesOptions) {
-  const { basePath, imageLink } = options;
+  const { basePath, imageLink, waiters } = options;
   const app = apiRouter();
 
   app.openapi(api.listMessages, async (c) =>
@@ -36,7 +39,7 @@ export function messageRoutes(store: Store, parts: PartReader, options: MessageR
   app.openapi(api.searchMessages, async (c) =>
     c.json(await store.listMessages(listOptions(c.req.valid('query'), true)), 200),
   );
-  app.openapi(api.waitForMessage, async (c) => c.json(await waitForMessage(store, c), 200));
+  app.openapi(api.waitForMessage, async (c) => c.json(await waitForMessage(waiters, c), 200));
 
   app.openapi(api.markMessages, async (c) => {
     const { read, ...selection } = c.req.valid('json');

@@ -114,12 +114,17 @@ export const streamEvents = createRoute({
   operationId: 'streamEvents',
   tags,
   summary:
-    'Server-Sent Events: stored (id = message id), read, deleted, outbox ({entries}: relay outbox changes). Resume with Last-Event-ID or ?after=ID.',
+    'Server-Sent Events: hello ({resumedAfter, instance}), stored (id = message id), read, deleted, outbox ({entries}: relay outbox changes), reset ({reason, instance, lastId}; id = lastId: reload, then continue after lastId). Resume with Last-Event-ID or ?after=ID; ?instance=ID (from hello) gets a reset if the database is another one.',
   request: {
     query: z.object({
       after: wholeNumber('after must be a message id (the last id you saw)')
         .optional()
         .openapi({ description: 'Replay every message after this id first' }),
+      instance: z
+        .string()
+        .regex(/^[0-9a-f]{1,64}$/, { error: 'instance must be the id from a hello event' })
+        .optional()
+        .openapi({ description: 'The instance of the hello event this client saw' }),
     }),
   },
   responses: {
