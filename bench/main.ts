@@ -45,6 +45,18 @@ async function runLoad(ctx: BenchContext): Promise<void> {
   }
 }
 
+const USAGE = [
+  'npm run bench [-- options]',
+  '  --only SUITES   comma-separated, from: ingest, latency, large, http, relay, load',
+  '  --quick         fewer messages per run, to fit about 5 minutes',
+  '  --runs N        runs per cell (default 3)',
+  '  --no-maildev    leave MailDev out',
+  '  --profile       profile Sluice under --cpu-prof',
+  '  --keep          keep the work directory',
+  '  --tiers N,N     mailbox sizes for the http suite',
+  '  --fresh-seed    build the seeded mailboxes again',
+].join('\n');
+
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
 function render(ctx: BenchContext, before: MachineFacts, after: MachineFacts, seconds: number) {
@@ -57,7 +69,7 @@ function render(ctx: BenchContext, before: MachineFacts, after: MachineFacts, se
     `- when: ${new Date().toISOString()}, commit ${before.commit}, took ${(seconds / 60).toFixed(1)} min`,
     `- machine: ${machine}`,
     `- load averages (1/5/15 min): ${before.load} at start, ${after.load} at the end`,
-    `- command: \`npm run bench${ctx.mode === 'quick' ? ' -- --quick' : ''}\``,
+    `- command: \`${benchCommand()}\``,
     '- each cell: median of the runs (min–max); ratio: how many times better Sluice is than MailDev',
     '',
     summarizeTargets(ctx.rows),
@@ -65,6 +77,12 @@ function render(ctx: BenchContext, before: MachineFacts, after: MachineFacts, se
     ...(ctx.notes.length ? ['## Notes', '', ...ctx.notes.map((n) => `- ${n}`), ''] : []),
     ...(ctx.profiles.length ? ['## Profiles (Sluice under --cpu-prof)', '', ...ctx.profiles] : []),
   ].join('\n');
+}
+
+/** The command as it was given, so that a table can be measured again the same way. */
+function benchCommand(): string {
+  const args = process.argv.slice(2);
+  return args.length ? `npm run bench -- ${args.join(' ')}` : 'npm run bench';
 }
 
 async function main(): Promise<number> {
@@ -78,8 +96,13 @@ async function main(): Promise<number> {
       keep: { type: 'boolean', default: false },
       tiers: { type: 'string' },
       'fresh-seed': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const missingTools = postfixToolsMissing();
   if (missingTools) {
     process.stderr.write(`${missingTools}\n`);

@@ -31,6 +31,8 @@ export interface App {
   readonly events: EventHub;
   readonly waiters: MessageWaiters;
   readonly logger: Logger;
+  /** The SMTP listener once started (its in-flight budget is read by tests and the bench). */
+  readonly smtp: SmtpListener | undefined;
   start(): Promise<RunningAddresses>;
   /** Every HTTP route (method and path) once started: tests that must cover each one use it. */
   routes(): readonly { readonly method: string; readonly path: string }[];
@@ -57,10 +59,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       maxMessages: config.retention.maxMessages,
       maxAgeMs: config.retention.maxAgeMs,
       maxDatabaseBytes: config.retention.maxDatabaseBytes,
+      relayRules: config.relay.mode === 'on' ? config.relay.rules : null,
     },
-    // Every message is answered 451 from then on; say why where the operator looks.
-    (error) =>
-      logger.error('the store stopped; mail is refused until a restart', { error: error.message }),
+    // A thread that stops is restarted; the log says so, and /api/ready is 503 meanwhile.
+    { logger: logger.child('store') },
   );
   const relay = createRelay({ config: config.relay, store, logger: logger.child('relay') });
   const events = new EventHub({ store, logger: logger.child('events') });
@@ -87,12 +89,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       db: config.db,
       hostname: config.hostname,
     });
-    // Before the listener: every message stored from now on gets a relay decision.
+    // Sends what is queued; the decisions themselves are taken in the store's thread.
     await relay.start();
     smtp = new SmtpListener({
       config,
       certificate,
-      capture,
+      ingest: store,
       logger: logger.child('smtp'),
       chaos,
     });
@@ -171,7 +173,18 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     return closing;
   }
 
-  return { store, events, waiters, logger, start, close, routes: () => routes };
+  return {
+    store,
+    events,
+    waiters,
+    logger,
+    get smtp() {
+      return smtp;
+    },
+    start,
+    close,
+    routes: () => routes,
+  };
 }
 
 /**

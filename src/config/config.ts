@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { normalizeArgv } from './argv.js';
+import { misspeltVariable, referencedVariables } from './env-names.js';
 import { ConfigError } from './errors.js';
 import { findOption, OPTIONS, type OptionSpec } from './options.js';
 import { parseRelayConfig, RelayConfigError, type RelayConfig } from './relay.js';
+import { didYouMean } from './suggest.js';
 import {
   parseBoolean,
   parseCount,
@@ -61,6 +64,10 @@ export interface Config {
     readonly maxRecipients: number;
     readonly maxConnections: number;
     readonly idleTimeoutMs: number;
+    readonly commandTimeoutMs: number;
+    /** Bytes per second. */
+    readonly minDataRate: number;
+    readonly maxInflightBytes: number;
     /** Pending /api/messages/wait requests. */
     readonly maxWaiters: number;
   };
@@ -98,6 +105,12 @@ export function loadConfig(sources: ConfigSources): CliCommand {
     ? readConfigFile(configPath, readFile)
     : { values: new Map<string, string>(), relay: undefined };
   const fileValues = file.values;
+  const misspelt = misspeltVariable(sources.env, referencedVariables(file.relay));
+  if (misspelt) {
+    throw new ConfigError(
+      `${misspelt.name} is not a Sluice setting. Did you mean ${misspelt.meant}? (sluice --help lists them all)`,
+    );
+  }
 
   const raw = (name: string): string | undefined => {
     const spec = findOption(name)!;
@@ -168,6 +181,11 @@ export function loadConfig(sources: ConfigSources): CliCommand {
       maxRecipients: setting('max-recipients', positive(parseCount)),
       maxConnections: setting('max-connections', positive(parseCount)),
       idleTimeoutMs: setting('smtp-idle-timeout', positive(parseDuration)),
+      commandTimeoutMs: setting('smtp-command-timeout', positive(parseDuration)),
+      minDataRate: setting('smtp-min-data-rate', positive(parseSize)),
+      maxInflightBytes: setting('max-inflight-bytes', (text) =>
+        text === 'auto' ? autoInflightBytes() : positive(parseSize)(text),
+      ),
       maxWaiters: setting('max-waiters', positive(parseCount)),
     },
     retention: {
@@ -203,6 +221,15 @@ function positive<T extends number>(parse: (text: string) => T) {
   };
 }
 
+/**
+ * --max-inflight-bytes auto: with large messages streamed to the database, a session holds
+ * about 512 KB at most, so this bounds the many small messages in DATA at once.
+ */
+function autoInflightBytes(): number {
+  const MB = 1024 * 1024;
+  return Math.min(1024 * MB, Math.max(64 * MB, Math.floor(totalmem() / 16)));
+}
+
 function describe(spec: OptionSpec): string {
   return `--${spec.name} (${spec.env})`;
 }
@@ -213,10 +240,11 @@ function defaultDbPath(env: ConfigSources['env']): string {
 }
 
 function parseFlags(argv: readonly string[]) {
+  const { args, booleans } = normalizeArgv(argv);
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args,
       allowPositionals: false,
       strict: true,
       options: {
@@ -226,11 +254,18 @@ function parseFlags(argv: readonly string[]) {
       },
     });
   } catch (error) {
+    const unknown = /^Unknown option '--([^']+)'/.exec((error as Error).message)?.[1];
+    const hint = unknown
+      ? didYouMean(
+          unknown,
+          OPTIONS.map((o) => o.name),
+        ).replace(/ (\S+)\?$/, ' --$1?')
+      : '';
     throw new ConfigError(
-      `${(error as Error).message}. Run sluice --help for the list of options.`,
+      `${(error as Error).message.replace(/\.$/, '')}.${hint} Run sluice --help for the list of options.`,
     );
   }
-  const values = new Map<string, string>();
+  const values = new Map<string, string>(booleans);
   for (const [name, value] of Object.entries(parsed.values)) {
     if (value !== undefined) values.set(name, String(value));
   }
@@ -261,8 +296,9 @@ function readConfigFile(
       continue;
     }
     if (!findOption(key) || key === 'config') {
+      const keys = [...OPTIONS.map((o) => o.name).filter((name) => name !== 'config'), 'relay'];
       throw new ConfigError(
-        `${where}: unknown key "${key}". Keys are the option names of sluice --help.`,
+        `${where}: unknown key "${key}".${didYouMean(key, keys)} Keys are the option names of sluice --help.`,
       );
     }
     if (value !== null && typeof value === 'object') {

@@ -107,6 +107,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'DURATION',
     help: 'Close an SMTP connection idle this long. Units: ms, s, m, h.',
   }),
+  option('smtp-command-timeout', {
+    default: '30s',
+    valueName: 'DURATION',
+    help: 'A command line must arrive whole within this from its first byte (421 otherwise), however slowly its bytes trickle in.',
+  }),
+  option('smtp-min-data-rate', {
+    default: '1KB',
+    valueName: 'SIZE',
+    help: 'Slowest DATA accepted, per second, averaged from the DATA command after --smtp-idle-timeout of grace (421 otherwise).',
+  }),
+  option('max-inflight-bytes', {
+    default: 'auto',
+    valueName: 'SIZE',
+    help: 'Message data held in memory across all SMTP sessions; past it a new DATA is answered 451 (the client retries). auto = 1/16 of RAM, from 64MB to 1GB.',
+  }),
   option('max-messages', {
     default: '50000',
     valueName: 'N',

@@ -1,8 +1,7 @@
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
-import { decodeUnlabelled } from './charsets.js';
-import { decodeEncodedWords } from './encoded-words.js';
+import { decodeEncodedWords, decodeUnlabelled } from './header-text.js';
 import { collapseWhitespace, htmlToPlainText } from './html-text.js';
-import { walkMessage } from './walk.js';
+import { walkMessage, type WalkedMail } from './walk.js';
 import type {
   Address,
   HeaderField,
@@ -10,7 +9,7 @@ import type {
   PartContent,
   PartInfo,
   PartSelector,
-  RawMessage,
+  RawSource,
 } from './types.js';
 
 const SNIPPET_LENGTH = 200;
@@ -36,8 +35,8 @@ const PARSER_OPTIONS = {
  * Reads a raw RFC 5322 message. Never rejects: a message that cannot be parsed comes back
  * with `parseError` set and whatever could be read, so the caller can still keep it.
  */
-export async function parseMessage(raw: RawMessage): Promise<ParsedMessage> {
-  let mail: ParsedMail;
+export async function parseMessage(raw: RawSource): Promise<ParsedMessage> {
+  let mail: WalkedMail;
   try {
     mail = await walkMessage(raw, PARSER_OPTIONS, () => false);
   } catch (error) {
@@ -52,7 +51,7 @@ export async function parseMessage(raw: RawMessage): Promise<ParsedMessage> {
 
 /** Content of one attachment or inline part, by part id or by Content-ID. */
 export async function readPart(
-  raw: RawMessage,
+  raw: RawSource,
   selector: PartSelector,
 ): Promise<PartContent | null> {
   // The part's index is known up front for a part id; a Content-ID is matched as parts pass.
@@ -75,7 +74,7 @@ export async function readPart(
   return { info: toPartInfo(attachment, index), content: attachment.content };
 }
 
-function toParsedMessage(mail: ParsedMail): ParsedMessage {
+function toParsedMessage(mail: WalkedMail): ParsedMessage {
   const html = typeof mail.html === 'string' ? mail.html : null;
   // mailparser gives "" rather than nothing for an HTML-only message; the HTML's words then
   // make the snippet and the search text.
@@ -101,7 +100,8 @@ function toParsedMessage(mail: ParsedMail): ParsedMessage {
       ).slice(0, SNIPPET_LENGTH),
     ),
     searchText: detached(bodyText.slice(0, SEARCH_TEXT_LIMIT)),
-    parseError: null,
+    // Read, but not as it was sent: kept and shown like the rest, and flagged.
+    parseError: mail.problems.length > 0 ? mail.problems.join('; ') : null,
   };
 }
 
@@ -186,7 +186,7 @@ function detached(text: string): string {
 }
 
 /** The header block read line by line, so that even an unparseable message has a subject. */
-function unparsedMessage(raw: RawMessage, error: unknown): ParsedMessage {
+function unparsedMessage(raw: RawSource, error: unknown): ParsedMessage {
   // Only the start is searched: an empty line found from here on would end the block past
   // the limit anyway (4 bytes for "\r\n\r\n" starting just before it).
   const head = startOf(raw, HEADER_BLOCK_LIMIT + 4);
@@ -203,7 +203,7 @@ function unparsedMessage(raw: RawMessage, error: unknown): ParsedMessage {
 }
 
 /** The first `bytes` bytes of a message (fewer if it is shorter), copying at most that many. */
-function startOf(raw: RawMessage, bytes: number): Buffer {
+function startOf(raw: RawSource, bytes: number): Buffer {
   if (Buffer.isBuffer(raw)) return raw.subarray(0, bytes);
   const chunks: Buffer[] = [];
   let length = 0;

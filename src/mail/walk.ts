@@ -1,6 +1,7 @@
 import { MailParser, type Attachment, type ParsedMail } from 'mailparser';
-import { chunksOf } from './raw-message.js';
-import type { RawMessage } from './types.js';
+import { chunksFrom } from './raw-message.js';
+import { StructureCheck } from './structure-check.js';
+import type { RawSource } from './types.js';
 
 /**
  * The parser is fed at most this much at a time, and the next slice only once it has taken
@@ -10,6 +11,9 @@ import type { RawMessage } from './types.js';
  */
 export const SLICE_BYTES = 64 * 1024;
 
+/** What mailparser read, and what it read past but could not make sense of. */
+export type WalkedMail = ParsedMail & { readonly problems: readonly string[] };
+
 /**
  * mailparser's simpleParser, except that an attachment's content is kept only when `keep`
  * asks for it; the others are counted and dropped as they stream past. Ingest keeps none
@@ -17,12 +21,14 @@ export const SLICE_BYTES = 64 * 1024;
  * raw bytes once, not again decoded.
  */
 export function walkMessage(
-  raw: RawMessage,
+  raw: RawSource,
   options: ConstructorParameters<typeof MailParser>[0],
   keep: (index: number, attachment: Attachment) => boolean,
-): Promise<ParsedMail> {
+): Promise<WalkedMail> {
   return new Promise((resolve, reject) => {
     const parser = new MailParser(options);
+    const check = new StructureCheck();
+    check.watch(parser);
     const mail = { attachments: [] as Attachment[] } as unknown as ParsedMail &
       Record<string, unknown>;
     let settled = false;
@@ -100,7 +106,7 @@ export function walkMessage(
       }
       if (!settled) {
         settled = true;
-        resolve(mail);
+        resolve(Object.assign(mail, { problems: check.problems(mail) }));
       }
     });
 
@@ -125,10 +131,10 @@ export function walkMessage(
  * for any chunking of it. Full slices inside one chunk are views of it; only a slice that
  * spans chunks is copied.
  */
-export function* slicesOf(raw: RawMessage): Generator<Buffer> {
+export function* slicesOf(raw: RawSource): Generator<Buffer> {
   let staging: Buffer | null = null;
   let staged = 0;
-  for (const chunk of chunksOf(raw)) {
+  for (const chunk of chunksFrom(raw)) {
     let at = 0;
     while (at < chunk.length) {
       if (staged === 0 && chunk.length - at >= SLICE_BYTES) {

@@ -28,6 +28,8 @@ export interface NewMessage {
   readonly client: ReceivedFrom;
   /** Defaults to now. The fast seeding path of the benchmark sets it. */
   readonly receivedAt?: Date;
+  /** What the relay rules queue or hold for it: inserted in the transaction that stores it. */
+  readonly outbox?: readonly OutboxDecision[];
 }
 
 /** One row of a list: no bodies. */
@@ -178,6 +180,9 @@ export interface NewOutboxEntry {
   readonly releasedBy?: string | null;
 }
 
+/** An outbox entry for a message that has no id yet: the relay's decision at capture. */
+export type OutboxDecision = Omit<NewOutboxEntry, 'messageId'>;
+
 /** How one attempt went for one entry. */
 export interface AttemptResult {
   readonly id: OutboxId;
@@ -265,8 +270,4 @@ export interface Store {
   getOutboxHistory(messageId: MessageId): Promise<OutboxHistory>;
   /** When the next queued entry is due; null when none is queued. */
   nextOutboxDue(): Promise<Date | null>;
-  /** Every message up to this id has had its relay decision. */
-  getRelayCursor(): Promise<MessageId>;
-  /** Moves the cursor forward (never back); `'newest'` moves it to the newest message. */
-  setRelayCursor(through: MessageId | 'newest'): Promise<void>;
 }

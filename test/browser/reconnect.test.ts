@@ -56,7 +56,10 @@ describe('reconnecting after a server restart', () => {
     await expect.poll(() => status.getAttribute('data-status'), { timeout: 10_000 }).toBe('live');
     await sendMail(second, { subject: 'Once live again', text: 'd' });
     await expectRows(page, ['Once live again', 'Right after the restart', 'Before the restart']);
-    expect(await page.locator('.list-title .muted').textContent()).toContain('3 messages');
+    // The count follows the rows in a later render: wait for it as for them.
+    await expect
+      .poll(() => page.locator('.list-title .muted').textContent())
+      .toContain('3 messages');
     await expect.poll(() => page.title()).toBe('(3) Sluice');
     expect(errors).toEqual([]);
     await context.close();

@@ -129,10 +129,16 @@ describe('retention by age', () => {
 });
 
 describe('persistence', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-persist-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  // A data dir of its own for each test: ids and counts must not depend on the test before.
+  const dirs: string[] = [];
+  const freshDir = () => {
+    dirs.push(mkdtempSync(join(tmpdir(), 'sluice-persist-')));
+    return dirs.at(-1)!;
+  };
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   it('keeps messages, flags and raw bytes across a restart and never reuses an id', async () => {
+    const dataDir = freshDir();
     const first = await startSluice([], { dataDir });
     const sent = await sendMany(first, 4, 'before restart');
     const raw = Buffer.from(await (await first.api(`/api/messages/${sent[0]}/raw`)).arrayBuffer());
@@ -162,6 +168,7 @@ describe('persistence', () => {
   });
 
   it('keeps ids increasing after a count prune and a restart', async () => {
+    const dataDir = freshDir();
     const first = await startSluice(['--max-messages', '2'], { dataDir });
     const sent = await sendMany(first, 3, 'pruned');
     await first.close();

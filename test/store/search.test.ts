@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -431,19 +430,34 @@ describe('the search language over the API', () => {
 
 describe('the search language in the store, before and after indexing', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-search-'));
-  const path = join(dir, 'sluice.db');
-  const store = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
-  const names = new Map<number, Name>();
+  const stores: SqliteStore[] = [];
   afterAll(async () => {
-    await store.close();
+    for (const store of stores) await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  /**
+   * A store of its own for each test, with every message stored in one turn, as
+   * concurrent SMTP sessions would: addMessage resolves before the indexer has run.
+   */
+  async function storeAll(name: string) {
+    const path = join(dir, `${name}.db`);
+    const store = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
+    stores.push(store);
+    const composed = await composeAll();
+    const stored = await Promise.all(
+      [...composed.values()].map((m) => store.addMessage({ ...m, client: CLIENT })),
+    );
+    const names = new Map<number, Name>();
+    [...composed.keys()].forEach((key, i) => names.set(stored[i]!.id, key));
+    return { store, path, names };
+  }
 
   /**
    * Asks every query of the table, and the selections by query. Store calls only: no
    * await here waits for the event loop, so the indexer (a timer) cannot run in between.
    */
-  async function askEverything(): Promise<void> {
+  async function askEverything({ store, names }: Awaited<ReturnType<typeof storeAll>>) {
     const find = async (query: string) => {
       const list = await store.listMessages({ limit: 500, query: parseSearchQuery(query) });
       expect(list.total, query).toBe(list.messages.length);
@@ -469,21 +483,18 @@ describe('the search language in the store, before and after indexing', () => {
   }
 
   it('finds the same while the text waits for the index', async () => {
-    const composed = await composeAll();
-    // Stored together, in one turn: addMessage resolves before the indexer has run.
-    const stored = await Promise.all(
-      [...composed.values()].map((m) => store.addMessage({ ...m, client: CLIENT })),
-    );
-    [...composed.keys()].forEach((name, i) => names.set(stored[i]!.id, name));
-    expect(searchTables(path)).toEqual({ indexed: 0, pending: ALL_NAMES.length });
-    await askEverything();
-    expect(searchTables(path)).toEqual({ indexed: 0, pending: ALL_NAMES.length });
+    const stored = await storeAll('pending');
+    expect(searchTables(stored.path)).toEqual({ indexed: 0, pending: ALL_NAMES.length });
+    await askEverything(stored);
+    expect(searchTables(stored.path)).toEqual({ indexed: 0, pending: ALL_NAMES.length });
   });
 
   it('finds the same once the text is indexed', async () => {
-    for (let i = 0; i < 200 && searchTables(path).pending > 0; i++) await sleep(25);
-    expect(searchTables(path)).toEqual({ indexed: ALL_NAMES.length, pending: 0 });
-    await askEverything();
+    const stored = await storeAll('indexed');
+    await expect
+      .poll(() => searchTables(stored.path))
+      .toEqual({ indexed: ALL_NAMES.length, pending: 0 });
+    await askEverything(stored);
   });
 });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
@@ -22,20 +22,24 @@ async function add(store: SqliteStore, rcpt: string, headers = '') {
 }
 
 describe('tags in the store', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-tags-'));
-  const store = new SqliteStore({ path: join(dir, 'sluice.db'), maxMessages: 0, maxAgeMs: 0 });
+  let dir: string;
+  let store: SqliteStore;
   const ids: Record<string, number> = {};
   const search = async (text: string) =>
     (await store.listMessages({ limit: 50, query: parseSearchQuery(text) })).messages.map(
       (m) => m.id,
     );
 
-  beforeAll(async () => {
+  // Each test gets the same three messages in a database of its own: one test deletes and
+  // retags, and no other may depend on running before it.
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sluice-tags-'));
+    store = new SqliteStore({ path: join(dir, 'sluice.db'), maxMessages: 0, maxAgeMs: 0 });
     ids.plain = (await add(store, 'bob@example.com')).id;
     ids.plus = (await add(store, 'bob+Signup@example.com')).id;
     ids.header = (await add(store, 'carol@example.com', 'X-Tags: invoice, Urgent,invoice\r\n')).id;
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });

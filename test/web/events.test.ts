@@ -114,7 +114,7 @@ describe('GET /api/events', () => {
   });
 
   it('lets go of clients and waiters that go away', async () => {
-    // Memory is bounded (DESIGN.md invariant 6): a closed tab must leave nothing behind.
+    // Memory is bounded (docs/architecture.md invariant 6): a closed tab must leave nothing behind.
     const { events, waiters } = sluice.app;
     await expect.poll(() => events.subscriberCount).toBe(0);
     const clients = await Promise.all([1, 2, 3, 4, 5].map(() => connect()));

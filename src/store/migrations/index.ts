@@ -4,6 +4,8 @@ import { sql as searchPending } from './003-search-pending.js';
 import { sql as rawPieces } from './004-raw-pieces.js';
 import { sql as pendingSize } from './005-pending-size.js';
 import { sql as actorsAndProbe } from './006-actors-and-probe.js';
+import { sql as dropRelayCursor } from './007-drop-relay-cursor.js';
+import { sql as stagedPieces } from './008-staged-pieces.js';
 import { sql as tags } from './009-tags.js';
 import { sql as instance } from './010-instance.js';
 
@@ -18,7 +20,8 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   { version: 4, sql: rawPieces },
   { version: 5, sql: pendingSize },
   { version: 6, sql: actorsAndProbe },
-  // 7 and 8 are other round-2 changes, numbered ahead so that branches merge cleanly.
+  { version: 7, sql: dropRelayCursor },
+  { version: 8, sql: stagedPieces },
   { version: 9, sql: tags },
   { version: 10, sql: instance },
 ];

@@ -6,7 +6,7 @@ import { Subscriber, type SubscriberContext } from './subscriber.js';
 import type { SubscribeOptions, Subscription } from './types.js';
 
 /**
- * The one place store events go out to listeners (DESIGN.md, Round 2: "one event hub").
+ * The one place store events go out to listeners (docs/architecture.md, Round 2: "one event hub").
  *
  * It holds the process's one store subscription and gathers events into batches: the first
  * event after a quiet spell goes out at once, a burst waits for the next flush. Each batch is

@@ -88,7 +88,7 @@ export const readiness = createRoute({
   tags,
   ...open,
   summary:
-    'Readiness probe (also at /readyz): 503 while the store cannot take mail (its thread stopped, the database cannot be written, --max-db-size reached); no sign-in',
+    'Readiness probe (also at /readyz): 503 while the store cannot take mail (its thread stopped or is restarting, the database cannot be written, --max-db-size reached); no sign-in',
   responses: {
     200: json('Ready', z.object({ ready: z.literal(true) })),
     503: json('Not ready, and why', z.object({ ready: z.literal(false), reason: z.string() })),
