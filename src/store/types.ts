@@ -135,15 +135,8 @@ export type StoreEvent =
   | { readonly type: 'outbox'; readonly entries: readonly OutboxEntry[] };
 
 export type OutboxId = number;
-export type OutboxState = 'held' | 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
-export const OUTBOX_STATES: readonly OutboxState[] = [
-  'held',
-  'queued',
-  'sending',
-  'sent',
-  'failed',
-  'cancelled',
-];
+export const OUTBOX_STATES = ['held', 'queued', 'sending', 'sent', 'failed', 'cancelled'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
 
 /** One recipient of one message on its way to an upstream. */
 export interface OutboxEntry {

@@ -3,19 +3,12 @@ import type {
   RelayExplanation as StoreRelayExplanation,
   RelayStatus as StoreRelayStatus,
 } from '../../relay/types.js';
-import type { OutboxEntry as StoreOutboxEntry, OutboxState } from '../../store/types.js';
+import { OUTBOX_STATES, type OutboxEntry as StoreOutboxEntry } from '../../store/types.js';
 import type { SameShape } from './message-schemas.js';
 
 /** The relay's shapes: outbox entries and attempts, decisions, status. */
 
-export const OUTBOX_STATES = [
-  'held',
-  'queued',
-  'sending',
-  'sent',
-  'failed',
-  'cancelled',
-] as const satisfies readonly OutboxState[];
+export { OUTBOX_STATES };
 
 export const OutboxEntry = z
   .object({
