@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import type { Config } from './config/config.js';
+import { join } from 'node:path';
+import { describeDatabase, type Config } from './config/config.js';
 import { ThreadedStore } from './ingest/threaded-store.js';
+import type { StoreOptions } from './store/open-store.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRelay } from './relay/relay.js';
 import { loadCertificate } from './smtp/certificate.js';
@@ -34,12 +36,7 @@ export interface AppOptions {
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = new ThreadedStore(
-    {
-      path: config.db,
-      maxMessages: config.retention.maxMessages,
-      maxAgeMs: config.retention.maxAgeMs,
-      maxDatabaseBytes: config.retention.maxDatabaseBytes,
-    },
+    storeOptions(config),
     // Every message is answered 451 from then on; say why where the operator looks.
     (error) =>
       logger.error('the store stopped; mail is refused until a restart', { error: error.message }),
@@ -53,7 +50,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     await store.ready;
     const certificate = await loadCertificate({
       ...config.tls,
-      db: config.db,
+      // A generated certificate is kept beside a SQLite file, else in the data directory.
+      db:
+        config.database.engine === 'sqlite'
+          ? config.database.path
+          : join(config.database.dataDir, 'sluice.db'),
       hostname: config.hostname,
     });
     // Before the listener: every message stored from now on gets a relay decision.
@@ -86,7 +87,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         maxAgeSeconds: config.retention.maxAgeMs / 1000,
         maxDatabaseBytes: config.retention.maxDatabaseBytes,
       },
-      database: { path: config.db },
+      database: { path: describeDatabase(config.database) },
       relay: { mode: relay.enabled ? 'on' : 'off' },
     });
     const web = createWebApp({
@@ -114,4 +115,17 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   }
 
   return { store, logger, start, close };
+}
+
+/** The engine --db names, with the retention limits every engine applies. */
+function storeOptions(config: Config): StoreOptions {
+  const { database, retention } = config;
+  const limits = {
+    maxMessages: retention.maxMessages,
+    maxAgeMs: retention.maxAgeMs,
+    maxDatabaseBytes: retention.maxDatabaseBytes,
+  };
+  return database.engine === 'sqlite'
+    ? { engine: 'sqlite', path: database.path, ...limits }
+    : { engine: 'postgres', url: database.url, tenant: database.tenant, ...limits };
 }

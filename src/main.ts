@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { createApp } from './app.js';
-import { ConfigError, helpText, loadConfig } from './config/config.js';
+import { ConfigError, describeDatabase, helpText, loadConfig } from './config/config.js';
 import { verifyUpstreams } from './relay/verify.js';
 import { VERSION } from './version.js';
 
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
       ? [`  SMTPS  ${host(addresses.smtps)}:${addresses.smtps.port}  (implicit TLS)`]
       : []),
     `  Inbox  http://${host(addresses.http)}:${addresses.http.port}/`,
-    `  Data   ${config.db}`,
+    `  Data   ${describeDatabase(config.database)}`,
     '',
     `Point your app at it, e.g. Django: EMAIL_HOST=${addresses.smtp.address} EMAIL_PORT=${addresses.smtp.port}`,
     '',

@@ -26,12 +26,27 @@ export type SmtpAuth =
   | { readonly mode: 'optional' }
   | { readonly mode: 'required'; readonly users: ReadonlyMap<string, string> };
 
+/** Where the mail is kept (--db): a SQLite file, or a PostgreSQL database several instances share. */
+export type DatabaseConfig =
+  | {
+      readonly engine: 'sqlite';
+      /** Absolute path of the SQLite file, or ':memory:'. */
+      readonly path: string;
+    }
+  | {
+      readonly engine: 'postgres';
+      readonly url: string;
+      /** --tenant: the team whose mailbox this is, in a schema of its own; null = shared. */
+      readonly tenant: string | null;
+      /** Where Sluice keeps its own files (a generated TLS certificate): the default data directory. */
+      readonly dataDir: string;
+    };
+
 export interface Config {
   readonly smtp: Listen;
   readonly smtps: Listen | null;
   readonly http: Listen;
-  /** Absolute path of the SQLite file, or ':memory:'. */
-  readonly db: string;
+  readonly database: DatabaseConfig;
   readonly hostname: string;
   readonly smtpAuth: SmtpAuth;
   readonly tls: {
@@ -129,8 +144,10 @@ export function loadConfig(sources: ConfigSources): CliCommand {
     smtp: setting('smtp', parseListen),
     smtps: optional('smtps', parseListen),
     http: setting('http', parseListen),
-    db: setting('db', (text) =>
-      text === ':memory:' ? text : resolve(text || defaultDbPath(sources.env)),
+    database: databaseSetting(
+      setting('db', parseDatabase),
+      optional('tenant', parseTenant),
+      sources.env,
     ),
     hostname: setting('hostname', (text) => {
       if (!/^[A-Za-z0-9.-]{1,253}$/.test(text))
@@ -181,9 +198,60 @@ function describe(spec: OptionSpec): string {
   return `--${spec.name} (${spec.env})`;
 }
 
-function defaultDbPath(env: ConfigSources['env']): string {
+function defaultDataDir(env: ConfigSources['env']): string {
   const dataHome = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
-  return join(dataHome, 'sluice', 'sluice.db');
+  return join(dataHome, 'sluice');
+}
+
+const DATABASE_URL = /^postgres(ql)?:\/\//i;
+/** Tenants become schema and channel names, which PostgreSQL limits to 63 bytes. */
+const MAX_TENANT_LENGTH = 48;
+
+/** A PostgreSQL URL as given, a file path, or '' for the default file. */
+function parseDatabase(text: string): { url: string } | { path: string } {
+  if (!DATABASE_URL.test(text)) return { path: text };
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.hostname === '' && url.pathname.length <= 1))
+    throw new Error('expected postgres://user:password@host:port/database');
+  return { url: text };
+}
+
+function parseTenant(text: string): string {
+  const name = text.trim();
+  if (name === '' || name.length > MAX_TENANT_LENGTH)
+    throw new Error(`expected a name of 1 to ${MAX_TENANT_LENGTH} characters`);
+  return name;
+}
+
+function databaseSetting(
+  db: { url: string } | { path: string },
+  tenant: string | null,
+  env: ConfigSources['env'],
+): DatabaseConfig {
+  if ('url' in db) return { engine: 'postgres', url: db.url, tenant, dataDir: defaultDataDir(env) };
+  if (tenant !== null) {
+    throw new ConfigError(
+      `${describe(findOption('tenant')!)} needs a PostgreSQL ${describe(findOption('db')!)}: with SQLite, give each team a file of its own`,
+    );
+  }
+  const path =
+    db.path === ':memory:' ? db.path : resolve(db.path || join(defaultDataDir(env), 'sluice.db'));
+  return { engine: 'sqlite', path };
+}
+
+/** The database as it may be shown: a URL without its password. */
+export function describeDatabase(database: DatabaseConfig): string {
+  if (database.engine === 'sqlite') return database.path;
+  const url = new URL(database.url);
+  if (url.password) url.password = '***';
+  return database.tenant === null
+    ? url.toString()
+    : `${url.toString()} (tenant ${database.tenant})`;
 }
 
 function parseFlags(argv: readonly string[]) {

@@ -41,8 +41,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   }),
   option('db', {
     default: undefined,
-    valueName: 'PATH',
-    help: 'SQLite database file, or :memory: to keep nothing. Default: $XDG_DATA_HOME/sluice/sluice.db (~/.local/share/sluice/sluice.db).',
+    valueName: 'PATH|URL',
+    help: 'SQLite database file, :memory: to keep nothing, or a PostgreSQL URL (postgres://user:pass@host/db) that several Sluice instances share as one inbox. Default: $XDG_DATA_HOME/sluice/sluice.db (~/.local/share/sluice/sluice.db).',
+  }),
+  option('tenant', {
+    default: undefined,
+    valueName: 'NAME',
+    help: "With a PostgreSQL --db: this team's own inbox, apart from other teams on the same database (schema sluice_NAME; names as Mailpit's --tenant-id takes them).",
   }),
   option('config', {
     default: undefined,

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseMessage, readPart } from '../mail/parse.js';
-import { SqliteStore, type SqliteStoreOptions } from '../store/sqlite-store.js';
-import type { MessageId, NewMessage } from '../store/types.js';
+import { openStore, type StoreOptions } from '../store/open-store.js';
+import type { MessageId, NewMessage, Store } from '../store/types.js';
 import {
   asBuffers,
   ownsMemory,
@@ -21,11 +21,12 @@ const port = parentPort!;
 const replies = new ReplyBatch((batch, transfer) => port.postMessage(batch, transfer));
 const post = (reply: ThreadReply, transfer: ArrayBuffer[] = []) => replies.post(reply, transfer);
 
-const store = openStore();
+// Calls that arrive while the database opens wait for it, in order.
+const opening = open();
 
-function openStore(): SqliteStore | null {
+async function open(): Promise<Store | null> {
   try {
-    const opened = new SqliteStore(workerData as SqliteStoreOptions);
+    const opened = await openStore(workerData as StoreOptions);
     opened.subscribe((event) => post({ type: 'event', event }));
     post({ type: 'ready' });
     return opened;
@@ -38,17 +39,17 @@ function openStore(): SqliteStore | null {
   }
 }
 
-async function capture(store: SqliteStore, message: IncomingMessage) {
+async function capture(store: Store, message: IncomingMessage) {
   const raw = asBuffers(message.raw);
   return store.addMessage({ ...message, raw, parsed: await parseMessage(raw) });
 }
 
 /** A part's content, decoded here so that a large attachment is never parsed on the SMTP thread. */
-async function part(store: SqliteStore, id: MessageId, selector: PartSelector) {
+async function part(store: Store, id: MessageId, selector: PartSelector) {
   return readPart(await store.getRaw(id), selector);
 }
 
-async function run(store: SqliteStore, call: ThreadCall): Promise<unknown> {
+async function run(store: Store, call: ThreadCall): Promise<unknown> {
   const [first, second] = call.args;
   if (call.method === 'capture') return capture(store, first as IncomingMessage);
   if (call.method === 'readPart') return part(store, first as MessageId, second as PartSelector);
@@ -68,7 +69,10 @@ function bytesOf(value: unknown): Buffer | null {
 }
 
 port.on('message', (call: ThreadCall) => {
-  if (!store) return;
+  void opening.then((store) => store && answer(store, call));
+});
+
+function answer(store: Store, call: ThreadCall): void {
   run(store, call).then(
     (value) => {
       const bytes = bytesOf(value);
@@ -82,4 +86,4 @@ port.on('message', (call: ThreadCall) => {
     },
     (error: unknown) => post({ type: 'error', id: call.id, error: serializeError(error) }),
   );
-});
+}

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StorageUnavailableError } from '../store/errors.js';
-import type { SqliteStoreOptions } from '../store/sqlite-store.js';
+import type { StoreOptions } from '../store/open-store.js';
 import type { PartContent } from '../mail/types.js';
 import type { MessageId, MessageSummary, NewMessage, Store, StoreEvent } from '../store/types.js';
 import {
@@ -68,7 +68,7 @@ export class ThreadedStore implements Store {
   #opened = false;
 
   /** `onFailure` hears of the thread ending on its own (a crash), not of close(). */
-  constructor(options: SqliteStoreOptions, onFailure: (error: Error) => void = () => {}) {
+  constructor(options: StoreOptions, onFailure: (error: Error) => void = () => {}) {
     this.#worker = startThread(options);
     this.ready = new Promise((resolve, reject) => {
       this.#worker.on('message', (replies: readonly ThreadReply[]) => {
@@ -179,7 +179,7 @@ export class ThreadedStore implements Store {
  * Built code runs store-thread.js; under the test runner (TypeScript sources) the thread
  * registers tsx first, so that it runs the same sources as the rest of the process.
  */
-function startThread(options: SqliteStoreOptions): Worker {
+function startThread(options: StoreOptions): Worker {
   // The thread's garbage is mostly short-lived parse results; a young generation of 8 MB
   // (V8's default grows to 48) is collected as often as it needs and keeps resident memory
   // ~40 MB lower after a burst of large messages, at no measurable cost in throughput.

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generate } from 'selfsigned';
 
@@ -61,6 +61,8 @@ export async function loadCertificate(options: CertificateOptions): Promise<Cert
     ],
   });
   if (keep) {
+    // The database's folder exists for a SQLite file; a PostgreSQL --db may find none yet.
+    mkdirSync(dirname(keep), { recursive: true });
     writeFileSync(`${keep}.key`, generated.private, { mode: 0o600 });
     writeFileSync(`${keep}.crt`, generated.cert);
   }

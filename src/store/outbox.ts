@@ -14,7 +14,7 @@ import type {
   StoreEvent,
 } from './types.js';
 
-interface OutboxRow {
+export interface OutboxRow {
   id: number;
   message_id: number;
   recipient: string;
@@ -30,7 +30,7 @@ interface OutboxRow {
   last_reply: string | null;
 }
 
-interface AttemptRow {
+export interface AttemptRow {
   outbox_id: number;
   at: number;
   outcome: OutboxAttempt['outcome'];
@@ -44,9 +44,9 @@ export interface OutboxTablesOptions {
   readonly emit: (event: StoreEvent) => void;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function toEntry(row: OutboxRow): OutboxEntry {
+export function toEntry(row: OutboxRow): OutboxEntry {
   return {
     id: row.id,
     messageId: row.message_id,

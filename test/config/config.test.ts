@@ -39,7 +39,10 @@ describe('defaults', () => {
     expect(config.smtp).toEqual({ host: '127.0.0.1', port: 1025 });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8025 });
     expect(config.smtps).toBeNull();
-    expect(config.db).toBe('/home/dev/.local/share/sluice/sluice.db');
+    expect(config.database).toEqual({
+      engine: 'sqlite',
+      path: '/home/dev/.local/share/sluice/sluice.db',
+    });
     expect(config.smtpAuth).toEqual({ mode: 'optional' });
     expect(config.limits.maxMessageSize).toBe(50 * 1024 * 1024);
     expect(config.retention).toEqual({ maxMessages: 50_000, maxAgeMs: 0, maxDatabaseBytes: 0 });
@@ -48,7 +51,10 @@ describe('defaults', () => {
   });
 
   it('follows XDG_DATA_HOME', () => {
-    expect(run([], { XDG_DATA_HOME: '/xdg' }).db).toBe('/xdg/sluice/sluice.db');
+    expect(run([], { XDG_DATA_HOME: '/xdg' }).database).toEqual({
+      engine: 'sqlite',
+      path: '/xdg/sluice/sluice.db',
+    });
   });
 });
 
@@ -83,7 +89,17 @@ describe('values', () => {
     [['--smtp', '0.0.0.0:25'], (c: Config) => c.smtp, { host: '0.0.0.0', port: 25 }],
     [['--smtp', '[::1]:0'], (c: Config) => c.smtp, { host: '::1', port: 0 }],
     [['--smtps', '127.0.0.1:1465'], (c: Config) => c.smtps, { host: '127.0.0.1', port: 1465 }],
-    [['--db', ':memory:'], (c: Config) => c.db, ':memory:'],
+    [['--db', ':memory:'], (c: Config) => c.database, { engine: 'sqlite', path: ':memory:' }],
+    [
+      ['--db', 'postgres://sluice:secret@db.internal/mail', '--tenant', 'Team A'],
+      (c: Config) => c.database,
+      {
+        engine: 'postgres',
+        url: 'postgres://sluice:secret@db.internal/mail',
+        tenant: 'Team A',
+        dataDir: '/home/dev/.local/share/sluice',
+      },
+    ],
     [['--max-message-size', '10KB'], (c: Config) => c.limits.maxMessageSize, 10_240],
     [['--max-message-size', '1.5mb'], (c: Config) => c.limits.maxMessageSize, 1_572_864],
     [['--smtp-idle-timeout', '90'], (c: Config) => c.limits.idleTimeoutMs, 90_000],
@@ -134,6 +150,9 @@ describe('bad values stop startup naming the option, its env var and what is all
     [['--hostname', 'bad name'], '--hostname (SLUICE_HOSTNAME)'],
     [['--no-such-flag'], 'Run sluice --help'],
     [['--smtp-auth-file', '/missing'], 'cannot read /missing'],
+    [['--db', 'postgres://'], '--db (SLUICE_DB): "postgres://" is not valid: expected postgres://'],
+    [['--tenant', 'team'], '--tenant (SLUICE_TENANT) needs a PostgreSQL --db (SLUICE_DB)'],
+    [['--db', 'postgres://h/d', '--tenant', 'x'.repeat(49)], 'expected a name of 1 to 48'],
   ])('%j', (argv, message) => {
     expect(failure([...argv])).toContain(message);
   });

@@ -1,0 +1,146 @@
+import { StorageFullError } from '../errors.js';
+import type { InsertRow } from '../insert-row.js';
+import { piecesOf, PIECE_BYTES } from '../raw-pieces.js';
+import type { SummaryRow } from '../rows.js';
+import type { MessageId } from '../types.js';
+import type { TransactionSql } from './connection.js';
+import { foldForPostgres } from './search-plan.js';
+
+/** Advisory lock class for inserts; the second key is the schema's hash. */
+const INSERT_LOCK = 0x51c3_0002;
+/** A summary row's share of the size budget beyond its text: keys, numbers, index entries. */
+const ROW_OVERHEAD_BYTES = 200;
+
+export interface InsertOptions {
+  readonly schema: string;
+  /** 0 = unlimited. */
+  readonly maxMessages: number;
+  /** 0 = no budget. */
+  readonly maxBytes: number;
+}
+
+export interface Inserted {
+  readonly rows: SummaryRow[];
+  /** Messages the --max-messages limit removed to make room. */
+  readonly pruned: MessageId[];
+}
+
+/**
+ * Stores a batch of messages in the caller's transaction. The insert lock is held from
+ * taking the ids to the commit, so ids become visible in the order they were given: a
+ * client that has seen message N (a live event, a page) can ask for everything after N
+ * and miss nothing, whichever instance stored what. Instances take turns per batch.
+ */
+export async function insertMessages(
+  tx: TransactionSql,
+  rows: readonly InsertRow[],
+  options: InsertOptions,
+): Promise<Inserted> {
+  await tx`SELECT pg_advisory_xact_lock(${INSERT_LOCK}, hashtext(${options.schema}))`;
+  const sizes = rows.map(storedBytes);
+  if (options.maxBytes > 0) await checkBudget(tx, sizes, options.maxBytes);
+  const ids = (
+    await tx<{ id: number }[]>`
+      SELECT nextval('messages_id_seq') AS id FROM generate_series(1, ${rows.length}) ORDER BY 1`
+  ).map((r) => r.id);
+  const summaries = rows.map((row, i) => summaryOf(ids[i]!, row));
+  await tx`INSERT INTO messages ${tx(summaries.map((s, i) => ({ ...columnsOf(s), stored_bytes: sizes[i]! })))}`;
+  await insertBodies(tx, rows, ids);
+  await tx`INSERT INTO message_search ${tx(rows.map((row, i) => searchRow(ids[i]!, row)))}`;
+  const pruned = options.maxMessages > 0 ? await pruneToLimit(tx, options.maxMessages) : [];
+  return { rows: summaries, pruned };
+}
+
+/** Deletes the oldest messages past the limit; rows another transaction holds are left to it. */
+export async function pruneToLimit(tx: TransactionSql, maxMessages: number): Promise<MessageId[]> {
+  const deleted = await tx<{ id: number }[]>`
+    DELETE FROM messages WHERE id IN (
+      SELECT id FROM messages ORDER BY id
+      LIMIT greatest((SELECT total FROM message_counts) - ${maxMessages}, 0)
+      FOR UPDATE SKIP LOCKED)
+    RETURNING id`;
+  return deleted.map((r) => r.id).sort((a, b) => a - b);
+}
+
+async function checkBudget(tx: TransactionSql, sizes: readonly number[], maxBytes: number) {
+  const [counts] = await tx<{ stored_bytes: number }[]>`SELECT stored_bytes FROM message_counts`;
+  const incoming = sizes.reduce((sum, n) => sum + n, 0);
+  if (counts!.stored_bytes + incoming > maxBytes) {
+    throw new StorageFullError(
+      `the database holds ${counts!.stored_bytes} bytes of mail; --max-db-size allows ${maxBytes}`,
+    );
+  }
+}
+
+/** Raw bytes up to a piece's size go in the body row; larger ones in pieces of their own. */
+async function insertBodies(
+  tx: TransactionSql,
+  rows: readonly InsertRow[],
+  ids: readonly number[],
+) {
+  const bodies = rows.map((row, i) => {
+    const whole = row.size <= PIECE_BYTES;
+    return {
+      id: ids[i]!,
+      raw: whole
+        ? row.raw.length === 1
+          ? row.raw[0]!
+          : Buffer.concat(row.raw, row.size)
+        : Buffer.alloc(0),
+      detail: row.detail,
+      raw_pieces: whole ? 0 : Math.ceil(row.size / PIECE_BYTES),
+    };
+  });
+  for (const [i, row] of rows.entries()) {
+    if (row.size <= PIECE_BYTES) continue;
+    let seq = 0;
+    // One piece per statement: a 50 MB message is never one parameter.
+    for (const data of piecesOf(row.raw)) {
+      await tx`INSERT INTO message_raw_pieces (id, seq, data) VALUES (${ids[i]!}, ${seq++}, ${data})`;
+    }
+    bodies[i] = { ...bodies[i]!, raw_pieces: seq };
+  }
+  await tx`INSERT INTO message_bodies ${tx(bodies)}`;
+}
+
+/** The summary as the list will read it back (so that the event needs no second query). */
+function summaryOf(id: MessageId, row: InsertRow): SummaryRow {
+  const m = row.message;
+  return {
+    id,
+    received_at: m.receivedAt as number,
+    mail_from: m.mailFrom as string,
+    rcpt_to: m.rcptTo as string,
+    from_addr: m.from as string | null,
+    to_addrs: m.to as string,
+    cc_addrs: m.cc as string,
+    bcc_addrs: m.bcc as string,
+    subject: m.subject as string,
+    snippet: m.snippet as string,
+    size: m.size as number,
+    attachment_count: m.attachmentCount as number,
+    is_read: 0,
+    tags: '[]',
+    message_id: m.messageId as string | null,
+    date: m.date as number | null,
+    parse_error: m.parseError as number,
+  };
+}
+
+function columnsOf(s: SummaryRow) {
+  return { ...s, is_read: s.is_read === 1, parse_error: s.parse_error === 1 };
+}
+
+function searchRow(id: MessageId, row: InsertRow) {
+  const [subject, sender, recipients, cc, body, filenames] = row.search.map(foldForPostgres);
+  return { id, subject, sender, recipients, cc, body, filenames };
+}
+
+/** What a message takes in the tables, as --max-db-size counts it. */
+function storedBytes(row: InsertRow): number {
+  const text = Object.values(row.message).reduce<number>(
+    (sum, value) => sum + (typeof value === 'string' ? value.length : 8),
+    0,
+  );
+  return row.size + row.detail.length + row.searchChars + text + ROW_OVERHEAD_BYTES;
+}

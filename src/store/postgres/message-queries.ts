@@ -1,0 +1,158 @@
+import { MessageNotFoundError } from '../errors.js';
+import { COUNT_CAP } from '../list-queries.js';
+import { toDetail, toSummary, type SummaryRow } from '../rows.js';
+import type {
+  ListOptions,
+  ListResult,
+  MessageDetail,
+  MessageId,
+  MessageSummary,
+  Selection,
+} from '../types.js';
+import type { Queryable } from './connection.js';
+import { fragment, join, numbered, where, type Fragment } from './fragment.js';
+import { planSearch, type SearchPlan } from './search-plan.js';
+
+/** The summary columns, shaped as SQLite returns them so that rows.ts reads both. */
+export const SUMMARY_COLUMNS =
+  'm.id, m.received_at, m.mail_from, m.rcpt_to, m.from_addr, m.to_addrs, m.cc_addrs, m.bcc_addrs, ' +
+  'm.subject, m.snippet, m.size, m.attachment_count, m.is_read::int AS is_read, m.tags, ' +
+  'm.message_id, m.date, m.parse_error::int AS parse_error';
+
+interface Hit {
+  readonly id: number;
+  readonly is_read: boolean;
+}
+
+type Counts = Pick<ListResult, 'total' | 'unread' | 'totalCapped'>;
+
+/** Runs a fragment unprepared: a search's plan depends on its terms, which a generic plan ignores. */
+export async function run<T>(q: Queryable, query: Fragment): Promise<T[]> {
+  const { text, values } = numbered(query);
+  return (await q.unsafe(text, values as never[], { prepare: false })) as unknown as T[];
+}
+
+/**
+ * A page of messages, newest first, with the counts of what matches. Searches count the
+ * newest COUNT_CAP + 1 matches (as SQLite does, see list-queries.ts); the whole mailbox
+ * is counted by triggers.
+ */
+export async function listMessagePage(q: Queryable, options: ListOptions): Promise<ListResult> {
+  const plan = planSearch(options.query);
+  const pageSize = options.limit + 1;
+  let rows: SummaryRow[];
+  let counts: Counts;
+  if (plan.textConditions.length === 0 && plan.messageConditions.length === 0) {
+    [rows, counts] = await Promise.all([
+      run<SummaryRow>(q, matches(plan, SUMMARY_COLUMNS, options, pageSize)),
+      q<Counts[]>`SELECT total, unread FROM message_counts`.then(([c]) => c!),
+    ]);
+  } else {
+    const hits = await run<Hit>(
+      q,
+      matches(plan, 'm.id, m.is_read', {}, Math.max(COUNT_CAP + 1, pageSize)),
+    );
+    counts = countHits(hits);
+    rows =
+      options.before === undefined && options.after === undefined
+        ? await summaries(
+            q,
+            hits.slice(0, pageSize).map((h) => h.id),
+            'DESC',
+          )
+        : await run<SummaryRow>(q, matches(plan, SUMMARY_COLUMNS, options, pageSize));
+  }
+  const messages = rows.slice(0, options.limit).map(toSummary);
+  return {
+    messages,
+    ...counts,
+    nextCursor: rows.length > options.limit ? messages[messages.length - 1]!.id : null,
+  };
+}
+
+/** `SELECT <columns>` of the newest `limit` messages that match, within the cursor's bounds. */
+function matches(
+  plan: SearchPlan,
+  columns: string,
+  cursor: Pick<ListOptions, 'before' | 'after'>,
+  limit: number,
+): Fragment {
+  const bounds = [
+    ...(cursor.before === undefined ? [] : [fragment('m.id < ?', cursor.before)]),
+    ...(cursor.after === undefined ? [] : [fragment('m.id > ?', cursor.after)]),
+  ];
+  return join([
+    fragment(`SELECT ${columns} FROM messages m`),
+    fragment(plan.textConditions.length ? 'JOIN message_search s ON s.id = m.id' : ''),
+    where([...plan.textConditions, ...plan.messageConditions, ...bounds]),
+    fragment('ORDER BY m.id DESC LIMIT ?', limit),
+  ]);
+}
+
+function countHits(hits: readonly Hit[]): Counts {
+  const counted = hits.slice(0, COUNT_CAP);
+  return {
+    total: counted.length,
+    unread: counted.reduce((n, h) => n + (h.is_read ? 0 : 1), 0),
+    ...(hits.length > COUNT_CAP ? { totalCapped: true as const } : {}),
+  };
+}
+
+export function summaries(
+  q: Queryable,
+  ids: readonly MessageId[],
+  order: 'ASC' | 'DESC',
+): Promise<SummaryRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return q.unsafe(
+    `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id = ANY($1::bigint[]) ORDER BY m.id ${order}`,
+    [ids as never],
+  ) as unknown as Promise<SummaryRow[]>;
+}
+
+export async function messagesAfter(
+  q: Queryable,
+  after: MessageId,
+  limit: number,
+): Promise<MessageSummary[]> {
+  const rows = await q.unsafe<SummaryRow[]>(
+    `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id > $1 ORDER BY m.id LIMIT $2`,
+    [after, limit],
+  );
+  return rows.map(toSummary);
+}
+
+export async function messageDetail(q: Queryable, id: MessageId): Promise<MessageDetail> {
+  const [row] = await q.unsafe<(SummaryRow & { detail: string })[]>(
+    `SELECT ${SUMMARY_COLUMNS}, b.detail FROM messages m JOIN message_bodies b ON b.id = m.id WHERE m.id = $1`,
+    [id],
+  );
+  if (!row) throw new MessageNotFoundError(id);
+  return toDetail(row, row.detail);
+}
+
+export async function rawBytes(q: Queryable, id: MessageId): Promise<Buffer> {
+  const [body] = await q<{ raw: Buffer; pieces: number }[]>`
+    SELECT raw, raw_pieces AS pieces FROM message_bodies WHERE id = ${id}`;
+  if (!body) throw new MessageNotFoundError(id);
+  if (body.pieces === 0) return body.raw;
+  const pieces = await q<{ data: Buffer }[]>`
+    SELECT data FROM message_raw_pieces WHERE id = ${id} ORDER BY seq`;
+  return Buffer.concat(pieces.map((piece) => piece.data));
+}
+
+/** `SELECT m.id FROM messages m ...` of every message the selection names. */
+export function selected(selection: Selection, extra: readonly Fragment[] = []): Fragment {
+  if ('ids' in selection) {
+    return join([
+      fragment('SELECT m.id FROM messages m'),
+      where([fragment('m.id = ANY(?::bigint[])', selection.ids), ...extra]),
+    ]);
+  }
+  const plan = planSearch('query' in selection ? selection.query : undefined);
+  return join([
+    fragment('SELECT m.id FROM messages m'),
+    fragment(plan.textConditions.length ? 'JOIN message_search s ON s.id = m.id' : ''),
+    where([...plan.textConditions, ...plan.messageConditions, ...extra]),
+  ]);
+}

@@ -1,0 +1,165 @@
+/**
+ * Messages, their bodies and search text, counts, and the relay outbox. The search text is
+ * folded (lower case, Latin accents dropped) when it is written, so a plain LIKE finds
+ * substrings; the trigram index serves the terms of three characters and more, in any
+ * script (the cluster's ctype must be UTF-8 for trigrams of non-ASCII text).
+ * `{{trgm}}` is the schema pg_trgm is installed in (see migrate.ts).
+ */
+export const sql = `
+CREATE SEQUENCE messages_id_seq;
+
+-- Ids come from messages_id_seq inside the insert lock (insert.ts), so that they become
+-- visible in order: a reader that has seen id N has seen every id below it.
+CREATE TABLE messages (
+  id bigint PRIMARY KEY,
+  received_at bigint NOT NULL,
+  mail_from text NOT NULL,
+  rcpt_to text NOT NULL,
+  from_addr text,
+  to_addrs text NOT NULL,
+  cc_addrs text NOT NULL,
+  bcc_addrs text NOT NULL,
+  subject text NOT NULL,
+  snippet text NOT NULL,
+  size bigint NOT NULL,
+  attachment_count integer NOT NULL,
+  is_read boolean NOT NULL DEFAULT false,
+  tags text NOT NULL DEFAULT '[]',
+  message_id text,
+  date bigint,
+  parse_error boolean NOT NULL DEFAULT false,
+  -- What the message takes in these tables: --max-db-size counts it (see message_counts).
+  stored_bytes bigint NOT NULL
+);
+ALTER SEQUENCE messages_id_seq OWNED BY messages.id;
+CREATE INDEX messages_received_at ON messages (received_at);
+CREATE INDEX messages_unread ON messages (id) WHERE NOT is_read;
+CREATE INDEX messages_with_attachments ON messages (id) WHERE attachment_count > 0;
+
+-- Kept apart so that lists never read a body; deleted with their message by messages_deleted
+-- below. raw_pieces > 0: the bytes are in message_raw_pieces.
+CREATE TABLE message_bodies (
+  id bigint PRIMARY KEY,
+  raw bytea NOT NULL,
+  detail text NOT NULL,
+  raw_pieces integer NOT NULL DEFAULT 0
+);
+CREATE TABLE message_raw_pieces (
+  id bigint NOT NULL,
+  seq integer NOT NULL,
+  data bytea NOT NULL,
+  PRIMARY KEY (id, seq)
+);
+
+CREATE TABLE message_search (
+  id bigint PRIMARY KEY,
+  subject text NOT NULL,
+  sender text NOT NULL,
+  recipients text NOT NULL,
+  cc text NOT NULL,
+  body text NOT NULL,
+  filenames text NOT NULL
+);
+CREATE INDEX message_search_trigrams ON message_search USING gin (
+  subject {{trgm}}.gin_trgm_ops, sender {{trgm}}.gin_trgm_ops, recipients {{trgm}}.gin_trgm_ops,
+  cc {{trgm}}.gin_trgm_ops, body {{trgm}}.gin_trgm_ops, filenames {{trgm}}.gin_trgm_ops
+);
+
+-- lz4 where the server has it: ingest pays for compression on every message.
+DO $$ BEGIN
+  ALTER TABLE message_bodies ALTER raw SET COMPRESSION lz4, ALTER detail SET COMPRESSION lz4;
+  ALTER TABLE message_raw_pieces ALTER data SET COMPRESSION lz4;
+  ALTER TABLE message_search ALTER body SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN NULL;
+END $$;
+
+-- Counted by statement triggers so that totals cost nothing at a million rows.
+CREATE TABLE message_counts (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  total bigint NOT NULL,
+  unread bigint NOT NULL,
+  stored_bytes bigint NOT NULL
+);
+INSERT INTO message_counts VALUES (true, 0, 0, 0);
+
+CREATE FUNCTION messages_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    UPDATE message_counts SET total = total + n, unread = unread + u, stored_bytes = stored_bytes + b
+    FROM (SELECT count(*) AS n, count(*) FILTER (WHERE NOT is_read) AS u,
+                 coalesce(sum(stored_bytes), 0) AS b FROM new_rows) d;
+  ELSIF TG_OP = 'DELETE' THEN
+    UPDATE message_counts SET total = total - n, unread = unread - u, stored_bytes = stored_bytes - b
+    FROM (SELECT count(*) AS n, count(*) FILTER (WHERE NOT is_read) AS u,
+                 coalesce(sum(stored_bytes), 0) AS b FROM old_rows) d;
+  ELSE
+    UPDATE message_counts SET unread = unread + d.u
+    FROM (SELECT (SELECT count(*) FROM new_rows WHERE NOT is_read)
+               - (SELECT count(*) FROM old_rows WHERE NOT is_read) AS u) d
+    WHERE d.u != 0;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER messages_counted_insert AFTER INSERT ON messages
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION messages_counted();
+CREATE TRIGGER messages_counted_delete AFTER DELETE ON messages
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION messages_counted();
+CREATE TRIGGER messages_counted_update AFTER UPDATE ON messages
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+  EXECUTE FUNCTION messages_counted();
+
+-- The relay outbox: one row per message and recipient. States: held -> queued -> sending ->
+-- sent | failed | cancelled. While 'sending', next_attempt_at is when the lease of the
+-- instance sending it runs out: past it, another instance takes the entry over.
+CREATE TABLE outbox (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  message_id bigint NOT NULL,
+  recipient text NOT NULL,
+  original_recipient text NOT NULL,
+  upstream text NOT NULL,
+  reason text NOT NULL,
+  state text NOT NULL CHECK (state IN ('held', 'queued', 'sending', 'sent', 'failed', 'cancelled')),
+  attempts integer NOT NULL DEFAULT 0,
+  created_at bigint NOT NULL,
+  queued_at bigint,
+  next_attempt_at bigint,
+  updated_at bigint NOT NULL,
+  last_reply text,
+  -- The instance holding the lease, while 'sending' (for the operator; nothing reads it).
+  leased_by text
+);
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state IN ('queued', 'sending');
+CREATE INDEX outbox_message ON outbox (message_id);
+
+CREATE TABLE outbox_attempts (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  outbox_id bigint NOT NULL REFERENCES outbox ON DELETE CASCADE,
+  at bigint NOT NULL,
+  outcome text NOT NULL CHECK (outcome IN ('sent', 'transient', 'permanent')),
+  reply text NOT NULL
+);
+CREATE INDEX outbox_attempts_entry ON outbox_attempts (outbox_id);
+
+-- A deleted message takes its body, pieces and search text with it (one statement for a
+-- whole delete, where foreign keys would check and cascade row by row); what was still
+-- waiting in the outbox can no longer be sent and is cancelled.
+CREATE FUNCTION messages_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM message_bodies WHERE id IN (SELECT id FROM old_rows);
+  DELETE FROM message_raw_pieces WHERE id IN (SELECT id FROM old_rows);
+  DELETE FROM message_search WHERE id IN (SELECT id FROM old_rows);
+  UPDATE outbox SET state = 'cancelled', last_reply = 'the message was deleted',
+    updated_at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+  WHERE message_id IN (SELECT id FROM old_rows) AND state IN ('held', 'queued');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER messages_deleted AFTER DELETE ON messages
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION messages_deleted();
+
+-- Every message up to this id has had its relay decision (as in SQLite's 002-relay).
+CREATE TABLE relay_cursor (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  decided_through bigint NOT NULL
+);
+INSERT INTO relay_cursor VALUES (true, 0);
+`;

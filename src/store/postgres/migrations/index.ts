@@ -1,0 +1,9 @@
+import { sql as initial } from './001-initial.js';
+
+/**
+ * PostgreSQL's migrations, numbered on their own (SQLite's are in ../../migrations/), applied
+ * in order at startup in one transaction; sluice_schema.version records the last one applied.
+ */
+export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+  { version: 1, sql: initial },
+];

@@ -1,0 +1,343 @@
+import { randomUUID } from 'node:crypto';
+import { toInsertRow, type InsertRow } from '../insert-row.js';
+import { toSummary } from '../rows.js';
+import type {
+  AttemptResult,
+  ListOptions,
+  ListResult,
+  MessageDetail,
+  MessageId,
+  MessageSummary,
+  NewMessage,
+  NewOutboxEntry,
+  OutboxChange,
+  OutboxEntry,
+  OutboxHistory,
+  OutboxId,
+  OutboxListOptions,
+  OutboxPage,
+  Selection,
+  Store,
+  StoreEvent,
+  StoreStats,
+} from '../types.js';
+import { connect, redactUrl, schemaFor, type Sql, type TransactionSql } from './connection.js';
+import { retrying } from './errors.js';
+import { GroupCommit } from './group-commit.js';
+import { insertMessages, pruneToLimit } from './insert.js';
+import {
+  listMessagePage,
+  messageDetail,
+  messagesAfter,
+  rawBytes,
+  run,
+  selected,
+} from './message-queries.js';
+import { migrate } from './migrate.js';
+import { channelFor, encodeNotices } from './notices.js';
+import * as outbox from './outbox.js';
+import { RemoteEvents } from './remote-events.js';
+import { fragment, join } from './fragment.js';
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database */
+  readonly url: string;
+  /** Isolates a team's mailbox in a schema of its own; null = the shared `sluice` schema. */
+  readonly tenant: string | null;
+  /** 0 = unlimited. */
+  readonly maxMessages: number;
+  /** Milliseconds; 0 = keep forever. */
+  readonly maxAgeMs: number;
+  /** Bytes of mail the schema may hold; writes past it fail with StorageFullError. 0 = no limit. */
+  readonly maxDatabaseBytes?: number;
+  /** How often age-based pruning runs. */
+  readonly pruneIntervalMs?: number;
+}
+
+/** Connections per instance: ingest, the HTTP side's reads and the relay share them. */
+const POOL_SIZE = 4;
+const AGE_PRUNE_BATCH = 5000;
+/** How long a claimed outbox entry stays with its instance when the caller names no lease. */
+const DEFAULT_LEASE_MS = 5 * 60_000;
+
+type Announce = (event: StoreEvent) => void;
+
+/**
+ * The Store on PostgreSQL, for several Sluice instances sharing one mailbox. Each change is
+ * announced with NOTIFY in its own transaction; every instance turns the others' notices
+ * into its own events (remote-events.ts), so live views and waiters see all mail.
+ */
+export class PostgresStore implements Store {
+  readonly #sql: Sql;
+  readonly #options: PostgresStoreOptions;
+  readonly #schema: string;
+  readonly #channel: string;
+  /** Tells this store's notices from the others'; also names its outbox leases. */
+  readonly #origin = randomUUID();
+  readonly #listeners = new Set<(event: StoreEvent) => void>();
+  readonly #newest = { id: 0 };
+  readonly #inserts = new GroupCommit<InsertRow, MessageSummary>((rows) =>
+    this.#commitMessages(rows),
+  );
+  readonly #remote: RemoteEvents;
+  #pruneTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(options: PostgresStoreOptions) {
+    this.#options = options;
+    this.#schema = schemaFor(options.tenant);
+    this.#channel = channelFor(this.#schema);
+    this.#sql = connect({ url: options.url, schema: this.#schema, max: POOL_SIZE });
+    this.#remote = new RemoteEvents({
+      sql: this.#sql,
+      channel: this.#channel,
+      origin: this.#origin,
+      emit: (event) => this.#emit(event),
+      newest: this.#newest,
+    });
+  }
+
+  /** Connects, brings the schema up to date and starts hearing the other instances. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const store = new PostgresStore(options);
+    try {
+      await retrying(() => migrate(store.#sql, store.#schema, redactUrl(options.url)));
+      const [newest] = await store.#sql<
+        { id: number }[]
+      >`SELECT coalesce(max(id), 0) AS id FROM messages`;
+      store.#newest.id = newest!.id;
+      await store.#remote.start();
+    } catch (error) {
+      await store.#sql.end({ timeout: 1 }).catch(() => {});
+      throw error;
+    }
+    if (options.maxAgeMs > 0) {
+      store.#pruneTimer = setInterval(
+        () => void store.prune().catch(() => {}),
+        options.pruneIntervalMs ?? 60_000,
+      );
+      store.#pruneTimer.unref();
+    }
+    return store;
+  }
+
+  addMessage(message: NewMessage): Promise<MessageSummary> {
+    return this.#inserts.submit(toInsertRow(message));
+  }
+
+  async #commitMessages(rows: readonly InsertRow[]): Promise<MessageSummary[]> {
+    const options = this.#options;
+    const inserted = await this.#transaction((tx, announce) =>
+      insertMessages(tx, rows, {
+        schema: this.#schema,
+        maxMessages: options.maxMessages,
+        maxBytes: options.maxDatabaseBytes ?? 0,
+      }).then((result) => {
+        if (result.pruned.length > 0) announce({ type: 'deleted', ids: result.pruned });
+        for (const row of result.rows) announce({ type: 'stored', message: toSummary(row) });
+        return result;
+      }),
+    );
+    const summaries = inserted.rows.map(toSummary);
+    this.#newest.id = Math.max(this.#newest.id, ...summaries.map((s) => s.id));
+    return summaries;
+  }
+
+  /**
+   * After a bulk load: the trigram index's pending entries merged and the planner's
+   * statistics fresh, as autovacuum would leave a quiet database.
+   */
+  async indexPendingSearch(): Promise<void> {
+    await this.#inserts.flush();
+    await this.#sql`SELECT gin_clean_pending_list('message_search_trigrams'::regclass)`;
+    await this.#sql`ANALYZE messages, message_search, message_bodies`;
+  }
+
+  listMessages(options: ListOptions): Promise<ListResult> {
+    return retrying(() => listMessagePage(this.#sql, options));
+  }
+
+  listMessagesAfter(after: MessageId, limit: number): Promise<readonly MessageSummary[]> {
+    return retrying(() => messagesAfter(this.#sql, after, limit));
+  }
+
+  getMessage(id: MessageId): Promise<MessageDetail> {
+    return retrying(() => messageDetail(this.#sql, id));
+  }
+
+  getRaw(id: MessageId): Promise<Buffer> {
+    return retrying(() => rawBytes(this.#sql, id));
+  }
+
+  async setRead(selection: Selection, read: boolean): Promise<number> {
+    const ids = await this.#transaction(async (tx, announce) => {
+      const rows = await run<{ id: number }>(
+        tx,
+        join([
+          fragment('UPDATE messages SET is_read = ? WHERE id IN (', read),
+          selected(selection, [fragment(read ? 'NOT m.is_read' : 'm.is_read')]),
+          fragment(') RETURNING id'),
+        ]),
+      );
+      const ids = rows.map((r) => r.id).sort((a, b) => a - b);
+      if (ids.length > 0) announce({ type: 'read', ids: 'all' in selection ? 'all' : ids, read });
+      return ids;
+    });
+    return ids.length;
+  }
+
+  async deleteMessages(selection: Selection): Promise<number> {
+    const ids = await this.#transaction(async (tx, announce) => {
+      const rows = await run<{ id: number }>(
+        tx,
+        join([
+          fragment('DELETE FROM messages WHERE id IN ('),
+          selected(selection),
+          fragment(') RETURNING id'),
+        ]),
+      );
+      const ids = rows.map((r) => r.id).sort((a, b) => a - b);
+      if (ids.length > 0) announce({ type: 'deleted', ids: 'all' in selection ? 'all' : ids });
+      return ids;
+    });
+    return ids.length;
+  }
+
+  async prune(): Promise<number> {
+    const { maxMessages, maxAgeMs } = this.#options;
+    const deleted: MessageId[] = [];
+    if (maxMessages > 0)
+      deleted.push(...(await this.#deleting((tx) => pruneToLimit(tx, maxMessages))));
+    if (maxAgeMs > 0) {
+      const cutoff = Date.now() - maxAgeMs;
+      for (;;) {
+        const batch = await this.#deleting((tx) =>
+          tx<{ id: number }[]>`
+              DELETE FROM messages WHERE id IN (
+                SELECT id FROM messages WHERE received_at < ${cutoff} ORDER BY id
+                LIMIT ${AGE_PRUNE_BATCH} FOR UPDATE SKIP LOCKED)
+              RETURNING id`.then((rows) => rows.map((r) => r.id).sort((a, b) => a - b)),
+        );
+        deleted.push(...batch);
+        if (batch.length < AGE_PRUNE_BATCH) break;
+      }
+    }
+    return deleted.length;
+  }
+
+  /** A delete of some ids, announced as such. */
+  #deleting(work: (tx: TransactionSql) => Promise<MessageId[]>): Promise<MessageId[]> {
+    return this.#transaction(async (tx, announce) => {
+      const ids = await work(tx);
+      if (ids.length > 0) announce({ type: 'deleted', ids });
+      return ids;
+    });
+  }
+
+  async stats(): Promise<StoreStats> {
+    const [counts] = await retrying(
+      () => this.#sql<{ total: number; unread: number; stored_bytes: number }[]>`
+        SELECT total, unread, stored_bytes FROM message_counts`,
+    );
+    return { total: counts!.total, unread: counts!.unread, databaseBytes: counts!.stored_bytes };
+  }
+
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#pruneTimer);
+    await this.#inserts.flush();
+    await this.#remote.close();
+    this.#listeners.clear();
+    await this.#sql.end({ timeout: 5 });
+  }
+
+  addOutboxEntries(entries: readonly NewOutboxEntry[]): Promise<readonly OutboxEntry[]> {
+    return this.#outboxChange((tx) => outbox.insertEntries(tx, entries, Date.now()));
+  }
+  claimDueOutbox(
+    now: Date,
+    limit: number,
+    leaseMs = DEFAULT_LEASE_MS,
+  ): Promise<readonly OutboxEntry[]> {
+    return this.#outboxChange((tx) =>
+      outbox.claimDue(tx, { now: now.getTime(), limit, leaseMs, holder: this.#origin }),
+    );
+  }
+  recordOutboxAttempts(results: readonly AttemptResult[]): Promise<readonly OutboxEntry[]> {
+    return this.#outboxChange((tx) => outbox.recordAttempts(tx, results, Date.now()));
+  }
+  changeOutboxState(change: OutboxChange): Promise<readonly OutboxEntry[]> {
+    return this.#outboxChange((tx) => outbox.changeState(tx, change, Date.now()));
+  }
+  async requeueSending(): Promise<number> {
+    return (await this.#outboxChange((tx) => outbox.requeueExpired(tx, Date.now()))).length;
+  }
+  listOutbox(options: OutboxListOptions): Promise<OutboxPage> {
+    return retrying(() => outbox.listEntries(this.#sql, options));
+  }
+  getOutboxEntry(id: OutboxId): Promise<OutboxEntry> {
+    return retrying(() => outbox.getEntry(this.#sql, id));
+  }
+  getOutboxHistory(messageId: MessageId): Promise<OutboxHistory> {
+    return retrying(() => outbox.historyOf(this.#sql, messageId));
+  }
+  nextOutboxDue(): Promise<Date | null> {
+    return retrying(() => outbox.nextDue(this.#sql));
+  }
+  async getRelayCursor(): Promise<MessageId> {
+    const [row] = await retrying(
+      () => this.#sql<{ through: number }[]>`SELECT decided_through AS through FROM relay_cursor`,
+    );
+    return row!.through;
+  }
+  async setRelayCursor(through: MessageId | 'newest'): Promise<void> {
+    await retrying(() =>
+      through === 'newest'
+        ? this
+            .#sql`UPDATE relay_cursor SET decided_through = greatest(decided_through, (SELECT coalesce(max(id), 0) FROM messages))`
+        : this
+            .#sql`UPDATE relay_cursor SET decided_through = greatest(decided_through, ${through})`,
+    );
+  }
+
+  /** An outbox change, announced to every instance as one `outbox` event. */
+  #outboxChange(work: (tx: TransactionSql) => Promise<OutboxEntry[]>): Promise<OutboxEntry[]> {
+    return this.#transaction(async (tx, announce) => {
+      const entries = await work(tx);
+      if (entries.length > 0) announce({ type: 'outbox', entries });
+      return entries;
+    });
+  }
+
+  /**
+   * One transaction. What `work` announces is sent to the other instances with NOTIFY inside
+   * it (delivered only on commit) and emitted here once it has committed. A deadlock between
+   * instances runs it again.
+   */
+  #transaction<T>(work: (tx: TransactionSql, announce: Announce) => Promise<T>): Promise<T> {
+    return retrying(async () => {
+      const events: StoreEvent[] = [];
+      const result = await this.#sql.begin(async (tx) => {
+        events.length = 0;
+        const value = await work(tx, (event) => events.push(event));
+        const payloads = encodeNotices(this.#origin, events);
+        if (payloads.length > 0) {
+          await tx`SELECT pg_notify(${this.#channel}, p) FROM unnest(${payloads}::text[]) AS p`;
+        }
+        return value;
+      });
+      for (const event of events) this.#emit(event);
+      return result as T;
+    });
+  }
+
+  #emit(event: StoreEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+}
