@@ -41,7 +41,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     (error) =>
       logger.error('the store stopped; mail is refused until a restart', { error: error.message }),
   );
-  const relay = createRelay({ config: config.relay, store, logger: logger.child('relay') });
+  const relay = createRelay({
+    config: config.relay,
+    store,
+    logger: logger.child('relay'),
+    leaseMs: config.relayLeaseMs,
+  });
   let smtp: SmtpListener | undefined;
   let http: HttpServer | undefined;
   let closing: Promise<void> | undefined;

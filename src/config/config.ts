@@ -67,6 +67,8 @@ export interface Config {
     readonly maxDatabaseBytes: number;
   };
   readonly logLevel: LogLevel;
+  /** How long an outbox entry being sent stays with its sender before it is sent again. */
+  readonly relayLeaseMs: number;
   /** The `relay:` section of the config file and SLUICE_RELAY_URL; off unless configured. */
   readonly relay: RelayConfig;
 }
@@ -168,6 +170,7 @@ export function loadConfig(sources: ConfigSources): CliCommand {
       maxDatabaseBytes: setting('max-db-size', parseSize),
     },
     logLevel: setting('log-level', parseOneOf(LOG_LEVELS)),
+    relayLeaseMs: setting('relay-lease', positive(parseDuration)),
     relay: relaySetting(file.relay, sources.env, readFile),
   };
   return { kind: 'run', config: deepFreeze(config) };

@@ -119,6 +119,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'SIZE',
     help: 'Stop accepting mail (452, the client retries) when the database reaches this size. 0 = no limit.',
   }),
+  option('relay-lease', {
+    default: '5m',
+    valueName: 'DURATION',
+    help: 'How long a relay send may take before it is sent again: by another instance sharing a PostgreSQL --db when this one dies mid-send. Longer than any upstream takes to answer.',
+  }),
   option('log-level', {
     default: 'info',
     valueName: 'LEVEL',

@@ -35,7 +35,7 @@ const FORWARDED = [
   'claimDueOutbox',
   'recordOutboxAttempts',
   'changeOutboxState',
-  'requeueSending',
+  'requeueExpiredLeases',
   'listOutbox',
   'getOutboxEntry',
   'getOutboxHistory',

@@ -19,6 +19,8 @@ export interface RelayOptions {
   readonly config: RelayConfig;
   readonly store: Store;
   readonly logger: Logger;
+  /** How long a send may take before the entry is claimed again (--relay-lease). */
+  readonly leaseMs: number;
 }
 
 export interface Relay extends RelayService {
@@ -36,6 +38,7 @@ export function createRelay(options: RelayOptions): Relay {
     upstreams: config.upstreams,
     retry: config.retry,
     logger,
+    leaseMs: options.leaseMs,
   });
   let unsubscribe: (() => void) | undefined;
   let cursorTimer: NodeJS.Timeout | undefined;

@@ -70,6 +70,7 @@ export class OutboxTables {
   readonly #write: OutboxTablesOptions['write'];
   readonly #emit: OutboxTablesOptions['emit'];
   readonly #statements;
+  readonly #openedAt = Date.now();
 
   constructor(options: OutboxTablesOptions) {
     this.#db = options.db;
@@ -81,9 +82,13 @@ export class OutboxTables {
         INSERT INTO outbox (message_id, recipient, original_recipient, upstream, reason, state,
           created_at, queued_at, next_attempt_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
-      claim: db.prepare<[{ now: number; limit: number }], OutboxRow>(`
-        UPDATE outbox SET state = 'sending', updated_at = @now
-        WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= @now
+      // Due queued entries and run-out leases, each read through its own partial index.
+      claim: db.prepare<[{ now: number; limit: number; until: number }], OutboxRow>(`
+        UPDATE outbox SET state = 'sending', next_attempt_at = @until, updated_at = @now
+        WHERE id IN (SELECT id FROM (
+                       SELECT id, next_attempt_at FROM outbox WHERE state = 'queued' AND next_attempt_at <= @now
+                       UNION ALL
+                       SELECT id, next_attempt_at FROM outbox WHERE state = 'sending' AND next_attempt_at <= @now)
                      ORDER BY next_attempt_at, id LIMIT @limit)
         RETURNING *`),
       record: db.prepare<[string, number, string, number | null, number], OutboxRow>(`
@@ -92,9 +97,9 @@ export class OutboxTables {
       attempt: db.prepare(
         'INSERT INTO outbox_attempts (outbox_id, at, outcome, reply) VALUES (?, ?, ?, ?)',
       ),
-      requeue: db.prepare<[{ now: number }], OutboxRow>(
-        "UPDATE outbox SET state = 'queued', next_attempt_at = @now, updated_at = @now WHERE state = 'sending' RETURNING *",
-      ),
+      requeue: db.prepare<[{ now: number; opened: number }], OutboxRow>(`
+        UPDATE outbox SET state = 'queued', next_attempt_at = @now, updated_at = @now
+        WHERE state = 'sending' AND (next_attempt_at <= @now OR updated_at < @opened) RETURNING *`),
       get: db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?'),
       byMessage: db.prepare<[number], OutboxRow>(
         'SELECT * FROM outbox WHERE message_id = ? ORDER BY id',
@@ -110,7 +115,7 @@ export class OutboxTables {
       ),
       newest: db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM messages'),
       nextDue: db.prepare<[], { due: number | null }>(
-        "SELECT min(next_attempt_at) AS due FROM outbox WHERE state = 'queued'",
+        "SELECT min(next_attempt_at) AS due FROM outbox WHERE state IN ('queued', 'sending')",
       ),
     };
   }
@@ -137,9 +142,11 @@ export class OutboxTables {
     return this.#changed(rows);
   }
 
-  claimDue(now: Date, limit: number): OutboxEntry[] {
+  claimDue(now: Date, limit: number, leaseMs: number): OutboxEntry[] {
     return this.#changed(
-      this.#write(() => this.#statements.claim.all({ now: now.getTime(), limit })),
+      this.#write(() =>
+        this.#statements.claim.all({ now: now.getTime(), limit, until: now.getTime() + leaseMs }),
+      ),
     );
   }
 
@@ -187,9 +194,10 @@ export class OutboxTables {
     return this.#changed(rows);
   }
 
-  requeueSending(): number {
-    return this.#changed(this.#write(() => this.#statements.requeue.all({ now: Date.now() })))
-      .length;
+  /** Leases taken before this process opened the file are its predecessor's: all run out. */
+  requeueExpired(now: Date): number {
+    const bounds = { now: now.getTime(), opened: this.#openedAt };
+    return this.#changed(this.#write(() => this.#statements.requeue.all(bounds))).length;
   }
 
   list(options: OutboxListOptions): OutboxPage {

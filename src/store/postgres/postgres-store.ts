@@ -57,8 +57,6 @@ export interface PostgresStoreOptions {
 /** Connections per instance: ingest, the HTTP side's reads and the relay share them. */
 const POOL_SIZE = 4;
 const AGE_PRUNE_BATCH = 5000;
-/** How long a claimed outbox entry stays with its instance when the caller names no lease. */
-const DEFAULT_LEASE_MS = 5 * 60_000;
 
 type Announce = (event: StoreEvent) => void;
 
@@ -260,11 +258,7 @@ export class PostgresStore implements Store {
   addOutboxEntries(entries: readonly NewOutboxEntry[]): Promise<readonly OutboxEntry[]> {
     return this.#outboxChange((tx) => outbox.insertEntries(tx, entries, Date.now()));
   }
-  claimDueOutbox(
-    now: Date,
-    limit: number,
-    leaseMs = DEFAULT_LEASE_MS,
-  ): Promise<readonly OutboxEntry[]> {
+  claimDueOutbox(now: Date, limit: number, leaseMs: number): Promise<readonly OutboxEntry[]> {
     return this.#outboxChange((tx) =>
       outbox.claimDue(tx, { now: now.getTime(), limit, leaseMs, holder: this.#origin }),
     );
@@ -275,8 +269,8 @@ export class PostgresStore implements Store {
   changeOutboxState(change: OutboxChange): Promise<readonly OutboxEntry[]> {
     return this.#outboxChange((tx) => outbox.changeState(tx, change, Date.now()));
   }
-  async requeueSending(): Promise<number> {
-    return (await this.#outboxChange((tx) => outbox.requeueExpired(tx, Date.now()))).length;
+  async requeueExpiredLeases(now: Date): Promise<number> {
+    return (await this.#outboxChange((tx) => outbox.requeueExpired(tx, now.getTime()))).length;
   }
   listOutbox(options: OutboxListOptions): Promise<OutboxPage> {
     return retrying(() => outbox.listEntries(this.#sql, options));
