@@ -77,8 +77,8 @@ describe.skipIf(postgres.skip)('several instances on one PostgreSQL database', (
     await vi.waitFor(() => expect(onA).toEqual([{ type: 'deleted', ids: 'all' }]));
   });
 
-  it('makes ids visible in order whichever instance stores them', async () => {
-    const onC = record(c);
+  it('announces every message on every instance in id order, its own and the others', async () => {
+    const [onA, onB, onC] = [record(a), record(b), record(c)];
     const before = (await c.stats()).total;
     const added = await Promise.all(
       Array.from({ length: 120 }, async (_, i) =>
@@ -87,8 +87,9 @@ describe.skipIf(postgres.skip)('several instances on one PostgreSQL database', (
     );
     const ids = added.map((s) => s.id).sort((x, y) => x - y);
     await vi.waitFor(() => expect(storedIds(onC)).toHaveLength(120));
-    // Commit order is id order: a client resuming after any id it saw misses nothing.
-    expect(storedIds(onC)).toEqual(ids);
+    // Commit order is id order, and each instance announces in it: an event stream that
+    // has sent N (and drops anything at or below it) misses nothing, nor does a resume.
+    for (const events of [onA, onB, onC]) expect(storedIds(events)).toEqual(ids);
     expect((await c.stats()).total).toBe(before + 120);
     const after = await c.listMessagesAfter(ids[59]!, 500);
     expect(after.map((m) => m.id)).toEqual(ids.slice(60));

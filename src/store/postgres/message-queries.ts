@@ -110,6 +110,20 @@ export function summaries(
   ) as unknown as Promise<SummaryRow[]>;
 }
 
+/** Summaries of messages above `after` and up to `last`, oldest first. */
+export function summariesAfter(
+  q: Queryable,
+  after: MessageId,
+  last: MessageId,
+  limit: number,
+): Promise<SummaryRow[]> {
+  const bound = Number.isFinite(last) ? last : Number.MAX_SAFE_INTEGER;
+  return q.unsafe(
+    `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id > $1 AND m.id <= $2 ORDER BY m.id LIMIT $3`,
+    [after, bound, limit],
+  ) as unknown as Promise<SummaryRow[]>;
+}
+
 export async function messagesAfter(
   q: Queryable,
   after: MessageId,

@@ -34,9 +34,9 @@ import {
   selected,
 } from './message-queries.js';
 import { migrate } from './migrate.js';
+import { Announcer } from './announcer.js';
 import { channelFor, encodeNotices } from './notices.js';
 import * as outbox from './outbox.js';
-import { RemoteEvents } from './remote-events.js';
 import { fragment, join } from './fragment.js';
 
 export interface PostgresStoreOptions {
@@ -73,11 +73,10 @@ export class PostgresStore implements Store {
   /** Tells this store's notices from the others'; also names its outbox leases. */
   readonly #origin = randomUUID();
   readonly #listeners = new Set<(event: StoreEvent) => void>();
-  readonly #newest = { id: 0 };
   readonly #inserts = new GroupCommit<InsertRow, MessageSummary>((rows) =>
     this.#commitMessages(rows),
   );
-  readonly #remote: RemoteEvents;
+  readonly #announcer: Announcer;
   #pruneTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -86,12 +85,11 @@ export class PostgresStore implements Store {
     this.#schema = schemaFor(options.tenant);
     this.#channel = channelFor(this.#schema);
     this.#sql = connect({ url: options.url, schema: this.#schema, max: POOL_SIZE });
-    this.#remote = new RemoteEvents({
+    this.#announcer = new Announcer({
       sql: this.#sql,
       channel: this.#channel,
       origin: this.#origin,
       emit: (event) => this.#emit(event),
-      newest: this.#newest,
     });
   }
 
@@ -103,8 +101,7 @@ export class PostgresStore implements Store {
       const [newest] = await store.#sql<
         { id: number }[]
       >`SELECT coalesce(max(id), 0) AS id FROM messages`;
-      store.#newest.id = newest!.id;
-      await store.#remote.start();
+      await store.#announcer.start(newest!.id);
     } catch (error) {
       await store.#sql.end({ timeout: 1 }).catch(() => {});
       throw error;
@@ -125,20 +122,17 @@ export class PostgresStore implements Store {
 
   async #commitMessages(rows: readonly InsertRow[]): Promise<MessageSummary[]> {
     const options = this.#options;
-    const inserted = await this.#transaction((tx, announce) =>
-      insertMessages(tx, rows, {
+    return this.#transaction(async (tx, announce) => {
+      const inserted = await insertMessages(tx, rows, {
         schema: this.#schema,
         maxMessages: options.maxMessages,
         maxBytes: options.maxDatabaseBytes ?? 0,
-      }).then((result) => {
-        if (result.pruned.length > 0) announce({ type: 'deleted', ids: result.pruned });
-        for (const row of result.rows) announce({ type: 'stored', message: toSummary(row) });
-        return result;
-      }),
-    );
-    const summaries = inserted.rows.map(toSummary);
-    this.#newest.id = Math.max(this.#newest.id, ...summaries.map((s) => s.id));
-    return summaries;
+      });
+      const summaries = inserted.rows.map(toSummary);
+      if (inserted.pruned.length > 0) announce({ type: 'deleted', ids: inserted.pruned });
+      for (const message of summaries) announce({ type: 'stored', message });
+      return summaries;
+    });
   }
 
   /**
@@ -250,7 +244,7 @@ export class PostgresStore implements Store {
     this.#closed = true;
     clearInterval(this.#pruneTimer);
     await this.#inserts.flush();
-    await this.#remote.close();
+    await this.#announcer.close();
     this.#listeners.clear();
     await this.#sql.end({ timeout: 5 });
   }
@@ -314,10 +308,10 @@ export class PostgresStore implements Store {
    * it (delivered only on commit) and emitted here once it has committed. A deadlock between
    * instances runs it again.
    */
-  #transaction<T>(work: (tx: TransactionSql, announce: Announce) => Promise<T>): Promise<T> {
-    return retrying(async () => {
-      const events: StoreEvent[] = [];
-      const result = await this.#sql.begin(async (tx) => {
+  async #transaction<T>(work: (tx: TransactionSql, announce: Announce) => Promise<T>): Promise<T> {
+    const events: StoreEvent[] = [];
+    const result = await retrying(() =>
+      this.#sql.begin(async (tx) => {
         events.length = 0;
         const value = await work(tx, (event) => events.push(event));
         const payloads = encodeNotices(this.#origin, events);
@@ -325,10 +319,11 @@ export class PostgresStore implements Store {
           await tx`SELECT pg_notify(${this.#channel}, p) FROM unnest(${payloads}::text[]) AS p`;
         }
         return value;
-      });
-      for (const event of events) this.#emit(event);
-      return result as T;
-    });
+      }),
+    );
+    // Committed: a failure to read what comes before it is caught up by the next announcement.
+    await this.#announcer.announce(events).catch(() => {});
+    return result as T;
   }
 
   #emit(event: StoreEvent): void {
