@@ -40,7 +40,7 @@ export default async function setup(project: TestProject) {
   return () => cluster?.stop();
 }
 
-/** A template with pg_trgm, so that each test's database is a quick copy. */
+/** A template with the extensions the store needs, so that each test's database is a quick copy. */
 async function createTemplate(url: string): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: false });
   try {
@@ -48,6 +48,7 @@ async function createTemplate(url: string): Promise<void> {
     await sql.unsafe(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
     const template = postgres(databaseUrl(url, TEMPLATE_DATABASE), { max: 1, onnotice: false });
     await template`CREATE EXTENSION IF NOT EXISTS pg_trgm`;
+    await template`CREATE EXTENSION IF NOT EXISTS btree_gin`;
     await template.end();
   } finally {
     await sql.end();

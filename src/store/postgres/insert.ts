@@ -4,7 +4,7 @@ import { piecesOf, PIECE_BYTES } from '../raw-pieces.js';
 import type { SummaryRow } from '../rows.js';
 import type { MessageId } from '../types.js';
 import type { TransactionSql } from './connection.js';
-import { foldForPostgres } from './search-plan.js';
+import { bucketOf, searchText } from './search-plan.js';
 
 /** Advisory lock class for inserts; the second key is the schema's hash. */
 const INSERT_LOCK = 0x51c3_0002;
@@ -132,8 +132,7 @@ function columnsOf(s: SummaryRow) {
 }
 
 function searchRow(id: MessageId, row: InsertRow) {
-  const [subject, sender, recipients, cc, body, filenames] = row.search.map(foldForPostgres);
-  return { id, subject, sender, recipients, cc, body, filenames };
+  return { id, bucket: bucketOf(id), text: searchText(row.search) };
 }
 
 /** What a message takes in the tables, as --max-db-size counts it. */

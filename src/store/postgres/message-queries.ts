@@ -11,7 +11,7 @@ import type {
 } from '../types.js';
 import type { Queryable } from './connection.js';
 import { fragment, join, numbered, where, type Fragment } from './fragment.js';
-import { planSearch, type SearchPlan } from './search-plan.js';
+import { bucketOf, planSearch, type SearchPlan } from './search-plan.js';
 
 /** The summary columns, shaped as SQLite returns them so that rows.ts reads both. */
 export const SUMMARY_COLUMNS =
@@ -48,19 +48,14 @@ export async function listMessagePage(q: Queryable, options: ListOptions): Promi
       q<Counts[]>`SELECT total, unread FROM message_counts`.then(([c]) => c!),
     ]);
   } else {
-    const hits = await run<Hit>(
-      q,
-      matches(plan, 'm.id, m.is_read', {}, Math.max(COUNT_CAP + 1, pageSize)),
-    );
+    const wanted = Math.max(COUNT_CAP + 1, pageSize);
+    const hits = await newestMatches<Hit>(q, plan, 'm.id, m.is_read', {}, wanted);
     counts = countHits(hits);
+    const head = hits.slice(0, pageSize).map((h) => h.id);
     rows =
       options.before === undefined && options.after === undefined
-        ? await summaries(
-            q,
-            hits.slice(0, pageSize).map((h) => h.id),
-            'DESC',
-          )
-        : await run<SummaryRow>(q, matches(plan, SUMMARY_COLUMNS, options, pageSize));
+        ? await summaries(q, head, 'DESC')
+        : await newestMatches<SummaryRow>(q, plan, SUMMARY_COLUMNS, options, pageSize);
   }
   const messages = rows.slice(0, options.limit).map(toSummary);
   return {
@@ -70,16 +65,47 @@ export async function listMessagePage(q: Queryable, options: ListOptions): Promi
   };
 }
 
+type Cursor = Pick<ListOptions, 'before' | 'after'>;
+
+/**
+ * The newest `limit` matches. A term the trigram index serves is looked for bucket by
+ * bucket, newest first, one bucket, then one, two, four...: the index gives the candidates
+ * of those buckets only, and the walk stops once it has enough. A word in 1% of a million
+ * messages is then read in its newest thousand matches, not all ten thousand.
+ */
+async function newestMatches<T>(
+  q: Queryable,
+  plan: SearchPlan,
+  columns: string,
+  cursor: Cursor,
+  limit: number,
+): Promise<T[]> {
+  if (!plan.indexed) return run<T>(q, matches(plan, columns, cursor, limit));
+  const [newest] = await q<{ id: number | null }[]>`SELECT max(id) AS id FROM message_search`;
+  const top = Math.min(newest?.id ?? 0, (cursor.before ?? Infinity) - 1);
+  const bottom = bucketOf((cursor.after ?? 0) + 1);
+  const found: T[] = [];
+  for (let hi = bucketOf(top), width = 1; hi >= bottom && found.length < limit; width *= 2) {
+    const lo = Math.max(bottom, hi - width + 1);
+    const window = matches(plan, columns, cursor, limit - found.length, { lo, hi });
+    found.push(...(await run<T>(q, window)));
+    hi = lo - 1;
+  }
+  return found;
+}
+
 /** `SELECT <columns>` of the newest `limit` messages that match, within the cursor's bounds. */
 function matches(
   plan: SearchPlan,
   columns: string,
-  cursor: Pick<ListOptions, 'before' | 'after'>,
+  cursor: Cursor,
   limit: number,
+  buckets?: { lo: number; hi: number },
 ): Fragment {
   const bounds = [
     ...(cursor.before === undefined ? [] : [fragment('m.id < ?', cursor.before)]),
     ...(cursor.after === undefined ? [] : [fragment('m.id > ?', cursor.after)]),
+    ...(buckets ? [fragment('s.bucket BETWEEN ? AND ?', buckets.lo, buckets.hi)] : []),
   ];
   return join([
     fragment(`SELECT ${columns} FROM messages m`),

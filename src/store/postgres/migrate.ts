@@ -28,7 +28,9 @@ export async function migrate(sql: Sql, schema: string, where: string): Promise<
       );
     }
     if (current === latest) return;
-    const trgm = await trigramSchema(tx, where);
+    const trgm = await extensionSchema(tx, 'pg_trgm', where);
+    // Its default operator classes are found by type, whatever the schema.
+    await extensionSchema(tx, 'btree_gin', where);
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
       await tx.unsafe(migration.sql.replaceAll('{{trgm}}', trgm));
@@ -39,24 +41,29 @@ export async function migrate(sql: Sql, schema: string, where: string): Promise<
 }
 
 /**
- * The schema pg_trgm is installed in, installing it (it is a trusted extension: the owner of
- * the database may) when no schema has it yet. Installed once per database, for every tenant.
+ * The schema an extension is installed in, installing it in public (pg_trgm and btree_gin
+ * are trusted: the owner of the database may) when no schema has it yet. Installed once
+ * per database, for every tenant.
  */
-async function trigramSchema(tx: TransactionSql, where: string): Promise<string> {
+async function extensionSchema(
+  tx: TransactionSql,
+  extension: 'pg_trgm' | 'btree_gin',
+  where: string,
+): Promise<string> {
   const installed = async () =>
     (
       await tx<{ schema: string }[]>`
         SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-        WHERE e.extname = 'pg_trgm'`
+        WHERE e.extname = ${extension}`
     )[0]?.schema;
   const found = await installed();
   if (found) return quoteIdentifier(found);
   try {
-    await tx`CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public`;
+    await tx.unsafe(`CREATE EXTENSION IF NOT EXISTS ${extension} SCHEMA public`);
   } catch (error) {
     throw new StorageUnavailableError(
-      `Sluice needs the pg_trgm extension in ${where} and could not install it (${(error as Error).message}): ` +
-        'ask the database owner to run CREATE EXTENSION pg_trgm',
+      `Sluice needs the ${extension} extension in ${where} and could not install it (${(error as Error).message}): ` +
+        `ask the database owner to run CREATE EXTENSION ${extension}`,
       { cause: error },
     );
   }

@@ -7,30 +7,35 @@ export function foldForPostgres(text: string): string {
   return foldForSearch(text).toLowerCase();
 }
 
+/** Between the fields of message_search.text; never inside one (see searchText). */
+const SEPARATOR = '\u001f';
+/** The fields in message_search.text, in order: what toInsertRow gives as `search`. */
+const FIELDS = ['subject', 'from', 'to', 'cc', 'body', 'filename'] as const;
+
+/** Messages per bucket (message_search.bucket): the step a search walks back in. */
+export const BUCKET_IDS = 32_768;
+
+export const bucketOf = (id: number) => Math.floor(id / BUCKET_IDS);
+
+/** One message's search text, folded, its fields joined so that split_part() finds each. */
+export function searchText(fields: readonly string[]): string {
+  return fields.map((f) => foldForPostgres(f).replaceAll(SEPARATOR, ' ')).join(SEPARATOR);
+}
+
 export interface SearchPlan {
   /** Conditions on the search row `s` (message_search, one per message, joined on id). */
   readonly textConditions: readonly Fragment[];
   /** Conditions on `messages m`: flags and dates. */
   readonly messageConditions: readonly Fragment[];
-  /** Terms that must be present: the trigram index can find the candidates. */
-  readonly present: number;
+  /** A term that must be present has a trigram: the index finds candidates bucket by bucket. */
+  readonly indexed: boolean;
 }
-
-const COLUMNS: Record<TextField, readonly string[]> = {
-  any: ['subject', 'sender', 'recipients', 'cc', 'body', 'filenames'],
-  from: ['sender'],
-  to: ['recipients'],
-  cc: ['cc'],
-  subject: ['subject'],
-  body: ['body'],
-  filename: ['filenames'],
-};
 
 /** The same language as SQLite's (search-query.ts), as conditions for PostgreSQL. */
 export function planSearch(query: SearchQuery | undefined): SearchPlan {
   const textConditions: Fragment[] = [];
   const messageConditions: Fragment[] = [];
-  let present = 0;
+  let indexed = false;
   for (const term of query?.terms ?? []) {
     if (term.kind !== 'text') {
       messageConditions.push(messageCondition(term));
@@ -38,20 +43,30 @@ export function planSearch(query: SearchQuery | undefined): SearchPlan {
     }
     const value = foldForPostgres(term.value);
     if (value === '') continue;
-    textConditions.push(like(COLUMNS[term.field], value, term.negate));
-    if (!term.negate) present++;
+    textConditions.push(like(term.field, value, term.negate));
+    indexed ||= !term.negate && HAS_TRIGRAM.test(value);
   }
-  return { textConditions, messageConditions, present };
+  return { textConditions, messageConditions, indexed };
 }
 
+/** pg_trgm takes its trigrams from runs of letters and digits; shorter terms are scanned. */
+const HAS_TRIGRAM = /[\p{L}\p{N}]{3}/u;
+
 /**
- * The term as a substring of any of the columns. LIKE on folded text needs no case folding;
- * pg_trgm's GIN index serves it for terms of three characters or more.
+ * The term as a substring of the field (or of any field). The LIKE on the whole text is
+ * what the trigram index serves; split_part() then checks the one field.
  */
-function like(columns: readonly string[], value: string, negate: boolean): Fragment {
+function like(field: TextField, value: string, negate: boolean): Fragment {
   const pattern = '%' + value.replace(/[\\%_]/g, '\\$&') + '%';
-  const sql = columns.map((c) => `s.${c} LIKE ?`).join(' OR ');
-  return { sql: negate ? `NOT (${sql})` : `(${sql})`, params: columns.map(() => pattern) };
+  const condition =
+    field === 'any'
+      ? fragment('s.text LIKE ?', pattern)
+      : fragment(
+          `(s.text LIKE ? AND split_part(s.text, chr(31), ${FIELDS.indexOf(field) + 1}) LIKE ?)`,
+          pattern,
+          pattern,
+        );
+  return negate ? { sql: `NOT ${condition.sql}`, params: condition.params } : condition;
 }
 
 function messageCondition(term: Exclude<SearchTerm, { kind: 'text' }>): Fragment {
