@@ -73,19 +73,13 @@ export const postgres: Engine = {
       db: database.url,
       open: (limits = {}) =>
         openStore({ engine: 'postgres', url: database.url, tenant: null, ...NO_LIMITS, ...limits }),
-      async count(table, where = 'true', params = []) {
-        const numbered = where.replace(
-          /\?/g,
-          (
-            (n) => () =>
-              `$${++n}`
-          )(0),
-        );
-        const [row] = await database.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM ${table} WHERE ${numbered}`,
+      count(table, where = 'true', params = []) {
+        let n = 0;
+        return database.count(
+          table,
+          where.replace(/\?/g, () => `$${++n}`),
           params,
         );
-        return row!.n;
       },
       drop: () => database.drop(),
     };

@@ -22,28 +22,39 @@ export interface TestDatabase {
   readonly url: string;
   /** Reads it as an operator would, with a second connection, in a schema of the store's. */
   query<T>(text: string, params?: unknown[], schema?: string): Promise<T[]>;
+  /** Rows of a table of the store's matching `where` ($1, $2... for `params`). */
+  count(table: string, where?: string, params?: unknown[]): Promise<number>;
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** `bare`: without the extensions the store needs, so that it must install them. */
+export async function createTestDatabase(options: { bare?: boolean } = {}): Promise<TestDatabase> {
   const cluster = inject('postgres');
   if ('skip' in cluster) throw new Error(cluster.skip);
   const name = `sluice_t_${randomBytes(6).toString('hex')}`;
   const admin = postgres(cluster.url, { max: 1, onnotice: false });
   try {
-    await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+    const template = options.bare ? 'template0' : TEMPLATE_DATABASE;
+    await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   } finally {
     await admin.end();
   }
   const url = databaseUrl(cluster.url, name);
   const reader = postgres(url, { max: 1, onnotice: false, types: { int8: int8AsNumber } });
+  const query = <T>(text: string, params: unknown[] = [], schema = 'sluice') =>
+    reader.begin(async (tx) => {
+      await tx.unsafe(`SET LOCAL search_path TO ${schema}`);
+      return (await tx.unsafe(text, params as never[])) as unknown as T[];
+    }) as Promise<T[]>;
   return {
     url,
-    async query<T>(text: string, params: unknown[] = [], schema = 'sluice') {
-      return reader.begin(async (tx) => {
-        await tx.unsafe(`SET LOCAL search_path TO ${schema}`);
-        return (await tx.unsafe(text, params as never[])) as unknown as T[];
-      }) as Promise<T[]>;
+    query,
+    async count(table, where = 'true', params = []) {
+      const [row] = await query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${table} WHERE ${where}`,
+        params,
+      );
+      return row!.n;
     },
     async drop() {
       await reader.end();

@@ -5,6 +5,9 @@ import { parseSearchQuery } from '../../src/store/search-query.js';
 import type { NewMessage, StoreEvent } from '../../src/store/types.js';
 import { postgres, type EngineDatabase } from '../helpers/engines.js';
 
+/** Events cross instances through the database: a busy machine can take a while. */
+const SETTLE = { timeout: 20_000, interval: 20 };
+
 // Several instances on one PostgreSQL database are one mailbox: what one stores, marks or
 // deletes, the others announce as their own events; ids become visible in order; outbox
 // claims never overlap, and a lease that runs out is taken over. (SQLite has one process.)
@@ -54,17 +57,19 @@ describe.skipIf(postgres.skip)('several instances on one PostgreSQL database', (
       ['one', 'two', 'three'].map(async (s) => a.addMessage(await message(s))),
     );
     const ids = stored.map((s) => s.id);
-    await vi.waitFor(() => expect(storedIds(onB)).toEqual(ids));
+    await vi.waitFor(() => expect(storedIds(onB)).toEqual(ids), SETTLE);
     const seen = onB.find((e) => e.type === 'stored' && e.message.id === ids[0]);
     expect(seen).toEqual({ type: 'stored', message: stored[0] });
 
     expect(await a.setRead({ ids: [ids[0]!] }, true)).toBe(1);
     expect(await a.deleteMessages({ query: parseSearchQuery('subject:two') })).toBe(1);
-    await vi.waitFor(() =>
-      expect(onB.filter((e) => e.type !== 'stored')).toEqual([
-        { type: 'read', ids: [ids[0]], read: true },
-        { type: 'deleted', ids: [ids[1]] },
-      ]),
+    await vi.waitFor(
+      () =>
+        expect(onB.filter((e) => e.type !== 'stored')).toEqual([
+          { type: 'read', ids: [ids[0]], read: true },
+          { type: 'deleted', ids: [ids[1]] },
+        ]),
+      SETTLE,
     );
     expect((await b.listMessages({ limit: 10 })).messages.map((m) => m.id)).toEqual([
       ids[2],
@@ -74,7 +79,7 @@ describe.skipIf(postgres.skip)('several instances on one PostgreSQL database', (
 
     const onA = record(a);
     expect(await b.deleteMessages({ all: true })).toBe(2);
-    await vi.waitFor(() => expect(onA).toEqual([{ type: 'deleted', ids: 'all' }]));
+    await vi.waitFor(() => expect(onA).toEqual([{ type: 'deleted', ids: 'all' }]), SETTLE);
   });
 
   it('announces every message on every instance in id order, its own and the others', async () => {
@@ -86,7 +91,7 @@ describe.skipIf(postgres.skip)('several instances on one PostgreSQL database', (
       ),
     );
     const ids = added.map((s) => s.id).sort((x, y) => x - y);
-    await vi.waitFor(() => expect(storedIds(onC)).toHaveLength(120));
+    await vi.waitFor(() => expect(storedIds(onC)).toHaveLength(120), SETTLE);
     // Commit order is id order, and each instance announces in it: an event stream that
     // has sent N (and drops anything at or below it) misses nothing, nor does a resume.
     for (const events of [onA, onB, onC]) expect(storedIds(events)).toEqual(ids);
@@ -108,7 +113,7 @@ describe.skipIf(postgres.skip)('several instances on one PostgreSQL database', (
         state: 'queued' as const,
       })),
     );
-    await vi.waitFor(() => expect(onB.some((e) => e.type === 'outbox')).toBe(true));
+    await vi.waitFor(() => expect(onB.some((e) => e.type === 'outbox')).toBe(true), SETTLE);
     const now = new Date();
     const claims = await Promise.all(
       [a, b, c, a, b, c].map((s) => s.claimDueOutbox(now, 7, 60_000)),
@@ -147,7 +152,7 @@ describe.skipIf(postgres.skip)('several instances on one PostgreSQL database', (
     ]);
     const now = Date.now();
     await a.claimDueOutbox(new Date(now), 1, 1);
-    await vi.waitFor(async () => expect(await b.requeueExpiredLeases(new Date())).toBe(1));
+    await vi.waitFor(async () => expect(await b.requeueExpiredLeases(new Date())).toBe(1), SETTLE);
     expect((await c.getOutboxEntry(entry!.id)).state).toBe('queued');
   });
 });
@@ -170,7 +175,7 @@ describe.skipIf(postgres.skip)('tenants on one PostgreSQL database', () => {
       const onBlue = record(blue);
       const onRedAgain = record(redAgain);
       const stored = await red.addMessage(await message('for red'));
-      await vi.waitFor(() => expect(storedIds(onRedAgain)).toEqual([stored.id]));
+      await vi.waitFor(() => expect(storedIds(onRedAgain)).toEqual([stored.id]), SETTLE);
       expect(await blue.stats()).toMatchObject({ total: 0 });
       expect((await blue.addMessage(await message('for blue'))).id).toBe(1);
       expect(storedIds(onBlue)).toEqual([1]);

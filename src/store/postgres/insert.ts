@@ -4,7 +4,7 @@ import { piecesOf, PIECE_BYTES } from '../raw-pieces.js';
 import type { SummaryRow } from '../rows.js';
 import type { MessageId } from '../types.js';
 import type { TransactionSql } from './connection.js';
-import { bucketOf, searchText } from './search-plan.js';
+import { searchText } from './search-plan.js';
 
 /** Advisory lock class for inserts; the second key is the schema's hash. */
 const INSERT_LOCK = 0x51c3_0002;
@@ -46,7 +46,7 @@ export async function insertMessages(
   const summaries = rows.map((row, i) => summaryOf(ids[i]!, row));
   await tx`INSERT INTO messages ${tx(summaries.map((s, i) => ({ ...columnsOf(s), stored_bytes: sizes[i]! })))}`;
   await insertBodies(tx, rows, ids);
-  await tx`INSERT INTO message_search ${tx(rows.map((row, i) => searchRow(ids[i]!, row)))}`;
+  await tx`INSERT INTO search_pending ${tx(rows.map((row, i) => pendingRow(ids[i]!, row)))}`;
   const pruned = options.maxMessages > 0 ? await pruneToLimit(tx, options.maxMessages) : [];
   return { rows: summaries, pruned };
 }
@@ -109,19 +109,19 @@ function summaryOf(id: MessageId, row: InsertRow): SummaryRow {
   return {
     id,
     received_at: m.receivedAt as number,
-    mail_from: m.mailFrom as string,
+    mail_from: withoutNul(m.mailFrom as string),
     rcpt_to: m.rcptTo as string,
     from_addr: m.from as string | null,
     to_addrs: m.to as string,
     cc_addrs: m.cc as string,
     bcc_addrs: m.bcc as string,
-    subject: m.subject as string,
-    snippet: m.snippet as string,
+    subject: withoutNul(m.subject as string),
+    snippet: withoutNul(m.snippet as string),
     size: m.size as number,
     attachment_count: m.attachmentCount as number,
     is_read: 0,
     tags: '[]',
-    message_id: m.messageId as string | null,
+    message_id: withoutNul(m.messageId as string | null),
     date: m.date as number | null,
     parse_error: m.parseError as number,
   };
@@ -131,8 +131,13 @@ function columnsOf(s: SummaryRow) {
   return { ...s, is_read: s.is_read === 1, parse_error: s.parse_error === 1 };
 }
 
-function searchRow(id: MessageId, row: InsertRow) {
-  return { id, bucket: bucketOf(id), text: searchText(row.search) };
+function pendingRow(id: MessageId, row: InsertRow) {
+  return { id, text: withoutNul(searchText(row.search)), chars: row.searchChars };
+}
+
+/** PostgreSQL's text cannot hold U+0000 (SQLite's can): it is shown as U+FFFD instead. */
+function withoutNul<T extends string | null>(text: T): T {
+  return (text?.replaceAll('\0', '\uFFFD') ?? null) as T;
 }
 
 /** What a message takes in the tables, as --max-db-size counts it. */

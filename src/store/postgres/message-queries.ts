@@ -11,7 +11,7 @@ import type {
 } from '../types.js';
 import type { Queryable } from './connection.js';
 import { fragment, join, numbered, where, type Fragment } from './fragment.js';
-import { bucketOf, planSearch, type SearchPlan } from './search-plan.js';
+import { BUCKET_IDS, bucketOf, planSearch, type SearchPlan } from './search-plan.js';
 
 /** The summary columns, shaped as SQLite returns them so that rows.ts reads both. */
 export const SUMMARY_COLUMNS =
@@ -81,7 +81,7 @@ async function newestMatches<T>(
   limit: number,
 ): Promise<T[]> {
   if (!plan.indexed) return run<T>(q, matches(plan, columns, cursor, limit));
-  const [newest] = await q<{ id: number | null }[]>`SELECT max(id) AS id FROM message_search`;
+  const [newest] = await q<{ id: number | null }[]>`SELECT max(id) AS id FROM messages`;
   const top = Math.min(newest?.id ?? 0, (cursor.before ?? Infinity) - 1);
   const bottom = bucketOf((cursor.after ?? 0) + 1);
   const found: T[] = [];
@@ -105,14 +105,33 @@ function matches(
   const bounds = [
     ...(cursor.before === undefined ? [] : [fragment('m.id < ?', cursor.before)]),
     ...(cursor.after === undefined ? [] : [fragment('m.id > ?', cursor.after)]),
-    ...(buckets ? [fragment('s.bucket BETWEEN ? AND ?', buckets.lo, buckets.hi)] : []),
   ];
   return join([
     fragment(`SELECT ${columns} FROM messages m`),
-    fragment(plan.textConditions.length ? 'JOIN message_search s ON s.id = m.id' : ''),
+    ...(plan.textConditions.length ? [searchText(buckets)] : []),
     where([...plan.textConditions, ...plan.messageConditions, ...bounds]),
     fragment('ORDER BY m.id DESC LIMIT ?', limit),
   ]);
+}
+
+/**
+ * `JOIN <every message's search text> s`: indexed, or still waiting for the index (see
+ * search-indexer.ts); within a range of buckets when given, which the index serves.
+ */
+function searchText(buckets?: { lo: number; hi: number }): Fragment {
+  if (!buckets) {
+    return fragment(
+      'JOIN (SELECT id, text FROM message_search UNION ALL SELECT id, text FROM search_pending) s ON s.id = m.id',
+    );
+  }
+  return fragment(
+    'JOIN (SELECT id, text FROM message_search WHERE bucket BETWEEN ? AND ? ' +
+      'UNION ALL SELECT id, text FROM search_pending WHERE id >= ? AND id < ?) s ON s.id = m.id',
+    buckets.lo,
+    buckets.hi,
+    buckets.lo * BUCKET_IDS,
+    (buckets.hi + 1) * BUCKET_IDS,
+  );
 }
 
 function countHits(hits: readonly Hit[]): Counts {
@@ -192,7 +211,7 @@ export function selected(selection: Selection, extra: readonly Fragment[] = []):
   const plan = planSearch('query' in selection ? selection.query : undefined);
   return join([
     fragment('SELECT m.id FROM messages m'),
-    fragment(plan.textConditions.length ? 'JOIN message_search s ON s.id = m.id' : ''),
+    ...(plan.textConditions.length ? [searchText()] : []),
     where([...plan.textConditions, ...plan.messageConditions, ...extra]),
   ]);
 }

@@ -35,6 +35,7 @@ import {
 } from './message-queries.js';
 import { migrate } from './migrate.js';
 import { Announcer } from './announcer.js';
+import { SearchIndexer } from './search-indexer.js';
 import { channelFor, encodeNotices } from './notices.js';
 import * as outbox from './outbox.js';
 import { fragment, join } from './fragment.js';
@@ -77,6 +78,7 @@ export class PostgresStore implements Store {
     this.#commitMessages(rows),
   );
   readonly #announcer: Announcer;
+  readonly #indexer: SearchIndexer;
   #pruneTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -85,6 +87,7 @@ export class PostgresStore implements Store {
     this.#schema = schemaFor(options.tenant);
     this.#channel = channelFor(this.#schema);
     this.#sql = connect({ url: options.url, schema: this.#schema, max: POOL_SIZE });
+    this.#indexer = new SearchIndexer({ sql: this.#sql, schema: this.#schema });
     this.#announcer = new Announcer({
       sql: this.#sql,
       channel: this.#channel,
@@ -120,9 +123,10 @@ export class PostgresStore implements Store {
     return this.#inserts.submit(toInsertRow(message));
   }
 
+  /** One transaction for a batch of new messages; events go out after it commits. */
   async #commitMessages(rows: readonly InsertRow[]): Promise<MessageSummary[]> {
     const options = this.#options;
-    return this.#transaction(async (tx, announce) => {
+    const summaries = await this.#transaction(async (tx, announce) => {
       const inserted = await insertMessages(tx, rows, {
         schema: this.#schema,
         maxMessages: options.maxMessages,
@@ -133,6 +137,8 @@ export class PostgresStore implements Store {
       for (const message of summaries) announce({ type: 'stored', message });
       return summaries;
     });
+    this.#indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
+    return summaries;
   }
 
   /**
@@ -141,7 +147,7 @@ export class PostgresStore implements Store {
    */
   async indexPendingSearch(): Promise<void> {
     await this.#inserts.flush();
-    await this.#sql`SELECT gin_clean_pending_list('message_search_trigrams'::regclass)`;
+    await this.#indexer.indexAll();
     await this.#sql`ANALYZE messages, message_search, message_bodies`;
   }
 
@@ -244,6 +250,7 @@ export class PostgresStore implements Store {
     this.#closed = true;
     clearInterval(this.#pruneTimer);
     await this.#inserts.flush();
+    await this.#indexer.close();
     await this.#announcer.close();
     this.#listeners.clear();
     await this.#sql.end({ timeout: 5 });
