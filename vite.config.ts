@@ -30,7 +30,8 @@ function initialSizeReport(): Plugin {
       });
       const line = `ui: initial JS+CSS ${(total / 1024).toFixed(1)} KB gzipped (budget ${BUDGET_BYTES / 1024} KB): ${parts.join(', ')}`;
       if (total > BUDGET_BYTES) throw new Error(`${line}\nThe inbox is over its size budget.`);
-      console.log(line);
+      // npm start builds only when sources changed, and without this line (scripts/build-if-stale.js).
+      if (!process.env.SLUICE_BUILD_QUIET) console.log(line);
     },
   };
 }

@@ -1,12 +1,14 @@
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { describeDatabase, type Config } from './config/config.js';
 import { ThreadedStore } from './ingest/threaded-store.js';
 import type { StoreOptions } from './store/open-store.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRelay } from './relay/relay.js';
+import { checkDatabasePath } from './config/database-path.js';
 import { loadCertificate } from './smtp/certificate.js';
+import { Chaos } from './smtp/chaos.js';
 import { SmtpListener } from './smtp/listener.js';
+import type { IncomingMessage } from './ingest/protocol.js';
 import { VERSION } from './version.js';
 import { createWebApp } from './web/app.js';
 import { isLoopback, loopbackHosts } from './web/guards.js';
@@ -15,6 +17,7 @@ import { startHttpServer, type HttpServer } from './web/server.js';
 
 export interface RunningAddresses {
   readonly smtp: AddressInfo;
+  readonly starttls: AddressInfo | null;
   readonly smtps: AddressInfo | null;
   readonly http: AddressInfo;
 }
@@ -30,11 +33,17 @@ export interface App {
 
 export interface AppOptions {
   readonly logger?: Logger;
+  /** The chaos module's random source, in [0, 1); tests pass a script of their own. */
+  readonly chaosRandom?: () => number;
+  /** How to run `sluice sendmail` on this machine, for the inbox's PHP snippet. */
+  readonly sendmailCommand?: string;
 }
 
 /** Builds and wires the parts; nothing listens until start(). */
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Before the store's thread tries: say which path is not writable, and why.
+  if (config.database.engine === 'sqlite') checkDatabasePath(config.db);
   const store = new ThreadedStore(
     storeOptions(config),
     // Every message is answered 451 from then on; say why where the operator looks.
@@ -47,6 +56,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     logger: logger.child('relay'),
     leaseMs: config.relayLeaseMs,
   });
+  const chaos = new Chaos({ enabled: config.enableChaos, random: options.chaosRandom });
+  const capture = (message: IncomingMessage) => store.capture(message);
   let smtp: SmtpListener | undefined;
   let http: HttpServer | undefined;
   let closing: Promise<void> | undefined;
@@ -55,11 +66,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     await store.ready;
     const certificate = await loadCertificate({
       ...config.tls,
-      // A generated certificate is kept beside a SQLite file, else in the data directory.
-      db:
-        config.database.engine === 'sqlite'
-          ? config.database.path
-          : join(config.database.dataDir, 'sluice.db'),
+      db: config.db,
       hostname: config.hostname,
     });
     // Before the listener: every message stored from now on gets a relay decision.
@@ -67,10 +74,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     smtp = new SmtpListener({
       config,
       certificate,
-      capture: (message) => store.capture(message),
+      capture,
       logger: logger.child('smtp'),
+      chaos,
     });
-    const smtpAddresses = await smtp.listen(config.smtp, config.smtps);
+    const smtpAddresses = await smtp.listen();
     const addresses = {
       ...smtpAddresses,
       http: { address: '', family: '', port: 0 } as AddressInfo,
@@ -78,9 +86,19 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     const info = (): ServerInfo => ({
       version: VERSION,
       smtp: { host: addresses.smtp.address, port: addresses.smtp.port },
+      starttls: addresses.starttls && {
+        host: addresses.starttls.address,
+        port: addresses.starttls.port,
+      },
       smtps: addresses.smtps && { host: addresses.smtps.address, port: addresses.smtps.port },
       http: { host: addresses.http.address, port: addresses.http.port },
-      tls: { starttls: true, required: config.tls.required, certificate: certificate.source },
+      tls: {
+        starttls: config.tls.starttlsOnSmtp,
+        required: config.tls.required,
+        certificate: certificate.source,
+        ca: certificate.ca?.path ?? null,
+      },
+      sendmail: options.sendmailCommand ?? null,
       auth: { mode: config.smtpAuth.mode, methods: ['PLAIN', 'LOGIN', 'CRAM-MD5'] },
       limits: {
         maxMessageSize: config.limits.maxMessageSize,
@@ -92,7 +110,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         maxAgeSeconds: config.retention.maxAgeMs / 1000,
         maxDatabaseBytes: config.retention.maxDatabaseBytes,
       },
-      database: { path: describeDatabase(config.database) },
+      database: { path: describeDatabase(config) },
       relay: { mode: relay.enabled ? 'on' : 'off' },
     });
     const web = createWebApp({
@@ -101,6 +119,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger: logger.child('web'),
       info,
       relay,
+      capture,
+      chaos,
+      maxMessageSize: config.limits.maxMessageSize,
       allowedHosts: isLoopback(config.http.host) ? loopbackHosts(config.http.host) : null,
     });
     http = await startHttpServer(web, config.http);
@@ -131,6 +152,6 @@ function storeOptions(config: Config): StoreOptions {
     maxDatabaseBytes: retention.maxDatabaseBytes,
   };
   return database.engine === 'sqlite'
-    ? { engine: 'sqlite', path: database.path, ...limits }
+    ? { engine: 'sqlite', path: config.db, ...limits }
     : { engine: 'postgres', url: database.url, tenant: database.tenant, ...limits };
 }

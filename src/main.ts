@@ -2,12 +2,21 @@
 import { createApp } from './app.js';
 import { ConfigError, describeDatabase, helpText, loadConfig } from './config/config.js';
 import { verifyUpstreams } from './relay/verify.js';
+import { smtpBannerLines } from './cli/banner.js';
+import { isTool, runTool, sendmailCommand } from './cli/tools.js';
 import { VERSION } from './version.js';
 
 /** The command line: the only module that touches process. */
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'relay') return relayCommand(argv.slice(1));
+  if (isTool(argv[0]))
+    return runTool(argv, {
+      env: process.env,
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
   let command;
   try {
     command = loadConfig({ argv, env: process.env });
@@ -31,7 +40,7 @@ async function main(): Promise<number> {
   let app;
   let addresses;
   try {
-    app = createApp(config);
+    app = createApp(config, { sendmailCommand: sendmailCommand(process.execPath, process.argv) });
     addresses = await app.start();
   } catch (error) {
     await app?.close();
@@ -48,12 +57,9 @@ async function main(): Promise<number> {
     address.address.includes(':') ? `[${address.address}]` : address.address;
   const lines = [
     `Sluice ${VERSION} is capturing mail.`,
-    `  SMTP   ${host(addresses.smtp)}:${addresses.smtp.port}  (STARTTLS offered${config.tls.required ? ', required' : ''}; AUTH ${config.smtpAuth.mode})`,
-    ...(addresses.smtps
-      ? [`  SMTPS  ${host(addresses.smtps)}:${addresses.smtps.port}  (implicit TLS)`]
-      : []),
+    ...smtpBannerLines(config, addresses, host),
     `  Inbox  http://${host(addresses.http)}:${addresses.http.port}/`,
-    `  Data   ${describeDatabase(config.database)}`,
+    `  Data   ${describeDatabase(config)}`,
     '',
     `Point your app at it, e.g. Django: EMAIL_HOST=${addresses.smtp.address} EMAIL_PORT=${addresses.smtp.port}`,
     '',

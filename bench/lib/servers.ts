@@ -43,6 +43,8 @@ export async function startSluice(options: SluiceOptions): Promise<Server> {
       ...nodeArgs,
       buildPath('dist/main.js'),
       ...['--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0', '--db', options.db],
+      // The benchmark speaks plain SMTP; the TLS listeners would take fixed ports.
+      ...['--smtp-starttls', 'off', '--smtps', 'off'],
       ...['--max-messages', '0', '--log-level', 'warn'],
       ...(options.extraArgs ?? []),
     ],

@@ -12,6 +12,7 @@ import {
   parseDuration,
   parseListen,
   parseOneOf,
+  parseOptionalListen,
   parseSize,
   type Listen,
 } from './values.js';
@@ -26,26 +27,30 @@ export type SmtpAuth =
   | { readonly mode: 'optional' }
   | { readonly mode: 'required'; readonly users: ReadonlyMap<string, string> };
 
-/** Where the mail is kept (--db): a SQLite file, or a PostgreSQL database several instances share. */
+/** The engine --db names: the SQLite file `db`, or a PostgreSQL database instances share. */
 export type DatabaseConfig =
-  | {
-      readonly engine: 'sqlite';
-      /** Absolute path of the SQLite file, or ':memory:'. */
-      readonly path: string;
-    }
+  | { readonly engine: 'sqlite' }
   | {
       readonly engine: 'postgres';
       readonly url: string;
       /** --tenant: the team whose mailbox this is, in a schema of its own; null = shared. */
       readonly tenant: string | null;
-      /** Where Sluice keeps its own files (a generated TLS certificate): the default data directory. */
-      readonly dataDir: string;
     };
 
 export interface Config {
+  /** Plain SMTP; it offers STARTTLS only when `tls.starttlsOnSmtp`. */
   readonly smtp: Listen;
+  /** SMTP that always offers STARTTLS. */
+  readonly starttls: Listen | null;
+  /** Implicit TLS from the first byte. */
   readonly smtps: Listen | null;
   readonly http: Listen;
+  /**
+   * Absolute path of the SQLite file, or ':memory:'. Its folder also holds Sluice's own
+   * files (the local CA and TLS certificate); with a PostgreSQL database, which has no file,
+   * it is the default file's path in the data directory, for those files.
+   */
+  readonly db: string;
   readonly database: DatabaseConfig;
   readonly hostname: string;
   readonly smtpAuth: SmtpAuth;
@@ -53,6 +58,12 @@ export interface Config {
     readonly certFile: string | null;
     readonly keyFile: string | null;
     readonly required: boolean;
+    /**
+     * Whether --smtp offers STARTTLS: only with a certificate the user chose, or when TLS is
+     * required. Clients such as nodemailer, ruby-mail and Symfony Mailer upgrade whenever it
+     * is offered and then verify the certificate, so a plain port must not offer it.
+     */
+    readonly starttlsOnSmtp: boolean;
   };
   readonly limits: {
     readonly maxMessageSize: number;
@@ -67,6 +78,8 @@ export interface Config {
     readonly maxDatabaseBytes: number;
   };
   readonly logLevel: LogLevel;
+  /** SMTP fault injection may be switched on through the API (src/smtp/chaos.ts). */
+  readonly enableChaos: boolean;
   /** How long an outbox entry being sent stays with its sender before it is sent again. */
   readonly relayLeaseMs: number;
   /** The `relay:` section of the config file and SLUICE_RELAY_URL; off unless configured. */
@@ -131,10 +144,13 @@ export function loadConfig(sources: ConfigSources): CliCommand {
   );
   const users = new Map([...(fileUsers ?? []), ...(inlineUsers ?? [])]);
 
+  const certFile = optional('smtp-tls-cert', (p) => resolve(p));
+  const required = setting('smtp-require-tls', parseBoolean);
   const tls = {
-    certFile: optional('smtp-tls-cert', (p) => resolve(p)),
+    certFile,
     keyFile: optional('smtp-tls-key', (p) => resolve(p)),
-    required: setting('smtp-require-tls', parseBoolean),
+    required,
+    starttlsOnSmtp: certFile !== null || required,
   };
   if ((tls.certFile === null) !== (tls.keyFile === null)) {
     throw new ConfigError(
@@ -144,13 +160,10 @@ export function loadConfig(sources: ConfigSources): CliCommand {
 
   const config: Config = {
     smtp: setting('smtp', parseListen),
-    smtps: optional('smtps', parseListen),
+    starttls: setting('smtp-starttls', parseOptionalListen),
+    smtps: setting('smtps', parseOptionalListen),
     http: setting('http', parseListen),
-    database: databaseSetting(
-      setting('db', parseDatabase),
-      optional('tenant', parseTenant),
-      sources.env,
-    ),
+    ...databaseSetting(setting('db', parseDatabase), optional('tenant', parseTenant), sources.env),
     hostname: setting('hostname', (text) => {
       if (!/^[A-Za-z0-9.-]{1,253}$/.test(text))
         throw new Error('expected a host name (letters, digits, dots, dashes)');
@@ -170,6 +183,7 @@ export function loadConfig(sources: ConfigSources): CliCommand {
       maxDatabaseBytes: setting('max-db-size', parseSize),
     },
     logLevel: setting('log-level', parseOneOf(LOG_LEVELS)),
+    enableChaos: setting('enable-chaos', parseBoolean),
     relayLeaseMs: setting('relay-lease', positive(parseDuration)),
     relay: relaySetting(file.relay, sources.env, readFile),
   };
@@ -235,21 +249,23 @@ function databaseSetting(
   db: { url: string } | { path: string },
   tenant: string | null,
   env: ConfigSources['env'],
-): DatabaseConfig {
-  if ('url' in db) return { engine: 'postgres', url: db.url, tenant, dataDir: defaultDataDir(env) };
+): Pick<Config, 'db' | 'database'> {
+  const defaultPath = join(defaultDataDir(env), 'sluice.db');
+  if ('url' in db)
+    return { db: defaultPath, database: { engine: 'postgres', url: db.url, tenant } };
   if (tenant !== null) {
     throw new ConfigError(
       `${describe(findOption('tenant')!)} needs a PostgreSQL ${describe(findOption('db')!)}: with SQLite, give each team a file of its own`,
     );
   }
-  const path =
-    db.path === ':memory:' ? db.path : resolve(db.path || join(defaultDataDir(env), 'sluice.db'));
-  return { engine: 'sqlite', path };
+  const path = db.path === ':memory:' ? db.path : resolve(db.path || defaultPath);
+  return { db: path, database: { engine: 'sqlite' } };
 }
 
-/** The database as it may be shown: a URL without its password. */
-export function describeDatabase(database: DatabaseConfig): string {
-  if (database.engine === 'sqlite') return database.path;
+/** The database as it may be shown: the file, or the URL without its password. */
+export function describeDatabase(config: Pick<Config, 'db' | 'database'>): string {
+  const { database } = config;
+  if (database.engine === 'sqlite') return config.db;
   const url = new URL(database.url);
   if (url.password) url.password = '***';
   return database.tenant === null
@@ -332,6 +348,8 @@ export function helpText(version: string): string {
     '',
     'Usage: sluice [options]',
     '       sluice relay verify [options]   connect and authenticate to each relay upstream',
+    '       sluice tls ca|trust [options]   print the local CA, or how to trust it',
+    '       sluice sendmail [flags] [to...] hand a message on stdin to a running Sluice',
     '',
     'Point an app at the SMTP port and open the HTTP address in a browser.',
     'Every option can also be set by its environment variable or a --config file key.',

@@ -27,12 +27,17 @@ export const OPTIONS: readonly OptionSpec[] = [
   option('smtp', {
     default: '127.0.0.1:1025',
     valueName: 'HOST:PORT',
-    help: 'SMTP listener (plain, STARTTLS offered). Port 0 picks a free port.',
+    help: 'Plain SMTP listener. It offers STARTTLS only with --smtp-tls-cert or --smtp-require-tls, so clients that upgrade on their own stay plain. Port 0 picks a free port.',
+  }),
+  option('smtp-starttls', {
+    default: '127.0.0.1:1587',
+    valueName: 'HOST:PORT',
+    help: 'SMTP listener that offers STARTTLS (Django EMAIL_USE_TLS). off turns it off.',
   }),
   option('smtps', {
-    default: undefined,
+    default: '127.0.0.1:1465',
     valueName: 'HOST:PORT',
-    help: 'Implicit-TLS SMTP listener (Django EMAIL_USE_SSL). Off unless set.',
+    help: 'Implicit-TLS SMTP listener (Django EMAIL_USE_SSL). off turns it off.',
   }),
   option('http', {
     default: '127.0.0.1:8025',
@@ -72,7 +77,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   option('smtp-tls-cert', {
     default: undefined,
     valueName: 'FILE',
-    help: 'PEM certificate for STARTTLS and --smtps. Default: a self-signed one generated beside the database.',
+    help: 'PEM certificate for the TLS listeners; with it --smtp offers STARTTLS too. Default: one issued by a local CA that Sluice creates beside the database (sluice tls ca).',
   }),
   option('smtp-tls-key', {
     default: undefined,
@@ -82,7 +87,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   option('smtp-require-tls', {
     kind: 'boolean',
     default: 'false',
-    help: 'Refuse AUTH (538) and MAIL FROM (530) until the client has used STARTTLS.',
+    help: 'Offer STARTTLS on --smtp too, and refuse AUTH (538) and MAIL FROM (530) until the client has used it.',
   }),
   option('max-message-size', {
     default: '50MB',
@@ -118,6 +123,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: '0',
     valueName: 'SIZE',
     help: 'Stop accepting mail (452, the client retries) when the database reaches this size. 0 = no limit.',
+  }),
+  option('enable-chaos', {
+    kind: 'boolean',
+    default: 'false',
+    help: 'Allow SMTP fault injection, set through /api/chaos, Mailpit /api/v1/chaos or MailHog Jim (/api/v2/jim).',
   }),
   option('relay-lease', {
     default: '5m',

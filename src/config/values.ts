@@ -15,6 +15,16 @@ export function parseListen(text: string): Listen {
   return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
 }
 
+/** A listener that is on by default: HOST:PORT, or "off" (or empty) for none. */
+export function parseOptionalListen(text: string): Listen | null {
+  if (/^(off|)$/i.test(text.trim())) return null;
+  try {
+    return parseListen(text);
+  } catch {
+    throw new Error('expected HOST:PORT with a port from 0 to 65535, or off');
+  }
+}
+
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 export function parseSize(text: string): number {

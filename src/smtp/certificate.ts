@@ -1,25 +1,27 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { generate } from 'selfsigned';
+import { readFileSync } from 'node:fs';
+import { loadOrCreateCa, loadOrIssueLeaf, serverNames, tlsFiles } from './local-ca.js';
 
 export interface Certificate {
   readonly key: string;
   readonly cert: string;
   /** Where it came from, for the startup message. */
   readonly source: string;
+  /** The local CA that issued it, for clients to trust; null for a certificate the user gave. */
+  readonly ca: { readonly path: string | null; readonly pem: string } | null;
 }
 
 export interface CertificateOptions {
   readonly certFile: string | null;
   readonly keyFile: string | null;
-  /** The database path; a generated certificate is kept beside it. ':memory:' keeps it in memory. */
+  /** The database path; the local CA and its certificate are kept beside it. ':memory:' keeps them in memory. */
   readonly db: string;
   readonly hostname: string;
 }
 
 /**
- * The configured certificate, else the one generated on an earlier start, else a new
- * self-signed one. smtp-server's built-in certificate (expired, with a public key) is never used.
+ * The configured certificate, else one issued by Sluice's local CA (created on first start,
+ * mkcert-style), so that a client which trusts that CA once verifies every later start.
+ * smtp-server's built-in certificate (expired, with a public key) is never used.
  */
 export async function loadCertificate(options: CertificateOptions): Promise<Certificate> {
   if (options.certFile && options.keyFile) {
@@ -27,48 +29,15 @@ export async function loadCertificate(options: CertificateOptions): Promise<Cert
       cert: readFileSync(options.certFile, 'utf8'),
       key: readFileSync(options.keyFile, 'utf8'),
       source: options.certFile,
+      ca: null,
     };
   }
-  const keep = options.db === ':memory:' ? null : join(dirname(options.db), 'sluice-tls');
-  if (keep) {
-    try {
-      return {
-        cert: readFileSync(`${keep}.crt`, 'utf8'),
-        key: readFileSync(`${keep}.key`, 'utf8'),
-        source: `${keep}.crt`,
-      };
-    } catch {
-      // none yet: generate below
-    }
-  }
-  const names = [...new Set([options.hostname, 'localhost'])];
-  const generated = await generate([{ name: 'commonName', value: options.hostname }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    notAfterDate: new Date(Date.now() + 10 * 365 * 86_400_000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          ...names.map((value) => ({ type: 2 as const, value })),
-          { type: 7, ip: '127.0.0.1' },
-          { type: 7, ip: '::1' },
-        ],
-      },
-    ],
-  });
-  if (keep) {
-    // The database's folder exists for a SQLite file; a PostgreSQL --db may find none yet.
-    mkdirSync(dirname(keep), { recursive: true });
-    writeFileSync(`${keep}.key`, generated.private, { mode: 0o600 });
-    writeFileSync(`${keep}.crt`, generated.cert);
-  }
+  const files = tlsFiles(options.db);
+  const ca = await loadOrCreateCa(files);
+  const leaf = await loadOrIssueLeaf(ca, serverNames(options.hostname), files);
   return {
-    cert: generated.cert,
-    key: generated.private,
-    source: keep ? `${keep}.crt (generated)` : 'generated, in memory',
+    ...leaf,
+    source: files ? files.cert : 'generated, in memory',
+    ca: { path: files?.caCert ?? null, pem: ca.cert },
   };
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   SMTPServer,
   SMTPServerAuthentication,
@@ -12,26 +13,36 @@ import type { Logger } from '../log/logger.js';
 import { ownBuffer, type IncomingMessage } from '../ingest/protocol.js';
 import type { MessageSummary } from '../store/types.js';
 import type { Certificate } from './certificate.js';
+import type { Chaos } from './chaos.js';
 import { ImmediateSMTPServer } from './immediate-server.js';
 import { smtpError, smtpReplyForStoreError } from './replies.js';
 
 export interface SmtpListenerOptions {
-  readonly config: Pick<Config, 'hostname' | 'smtpAuth' | 'limits' | 'tls'>;
+  readonly config: Pick<
+    Config,
+    'hostname' | 'smtpAuth' | 'limits' | 'tls' | 'smtp' | 'starttls' | 'smtps'
+  >;
   readonly certificate: Certificate;
   /** Parses and commits a message; the 250 waits for it. */
   readonly capture: (message: IncomingMessage) => Promise<MessageSummary>;
   readonly logger: Logger;
+  /** Fault injection (--enable-chaos); each hook below is one line that asks it. */
+  readonly chaos?: Chaos;
 }
 
 export interface SmtpAddresses {
   readonly smtp: AddressInfo;
+  readonly starttls: AddressInfo | null;
   readonly smtps: AddressInfo | null;
 }
+
+/** How a listener offers TLS: STARTTLS when asked to, always, or from the first byte. */
+type TlsOffer = 'starttls-if-configured' | 'starttls' | 'implicit';
 
 /** How long a shutdown waits for messages that are mid-DATA before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** The SMTP side: a plain/STARTTLS listener and an optional implicit-TLS one, sharing one pipeline. */
+/** The SMTP side: plain, STARTTLS and implicit-TLS listeners, sharing one pipeline. */
 export class SmtpListener {
   readonly #options: SmtpListenerOptions;
   readonly #servers: SMTPServer[] = [];
@@ -41,10 +52,12 @@ export class SmtpListener {
     this.#options = options;
   }
 
-  async listen(plain: Listen, secure: Listen | null): Promise<SmtpAddresses> {
-    const smtp = await this.#start(plain, false);
-    const smtps = secure ? await this.#start(secure, true) : null;
-    return { smtp, smtps };
+  async listen(): Promise<SmtpAddresses> {
+    const { config } = this.#options;
+    const smtp = await this.#start(config.smtp, 'starttls-if-configured');
+    const starttls = config.starttls && (await this.#start(config.starttls, 'starttls'));
+    const smtps = config.smtps && (await this.#start(config.smtps, 'implicit'));
+    return { smtp, starttls, smtps };
   }
 
   /** Stops accepting, lets messages already in DATA finish and commit, then closes every connection. */
@@ -63,8 +76,8 @@ export class SmtpListener {
     await Promise.all(closed);
   }
 
-  #start(address: Listen, secure: boolean): Promise<AddressInfo> {
-    const server = new ImmediateSMTPServer(this.#serverOptions(secure));
+  #start(address: Listen, tls: TlsOffer): Promise<AddressInfo> {
+    const server = new ImmediateSMTPServer(this.#serverOptions(tls));
     server.on('error', (error: Error) =>
       this.#options.logger.debug('connection error', { error: error.message }),
     );
@@ -78,12 +91,16 @@ export class SmtpListener {
     });
   }
 
-  #serverOptions(secure: boolean): SMTPServerOptions {
-    const { config, certificate } = this.#options;
+  #serverOptions(tls: TlsOffer): SMTPServerOptions {
+    const { config, certificate, chaos } = this.#options;
+    // nodemailer, ruby-mail and Symfony Mailer upgrade whenever STARTTLS is offered and then
+    // verify: the plain port offers it only with a certificate the user chose or required TLS.
+    const noStarttls = tls === 'starttls-if-configured' && !config.tls.starttlsOnSmtp;
     return {
       name: config.hostname,
       banner: 'Sluice ready',
-      secure,
+      secure: tls === 'implicit',
+      ...(noStarttls ? { disabledCommands: ['STARTTLS'] } : {}),
       key: certificate.key,
       cert: certificate.cert,
       logger: false,
@@ -106,15 +123,21 @@ export class SmtpListener {
       hidePIPELINING: false,
       // Synchronous on purpose: the library's default defers it with setImmediate, and a
       // client that pipelines EHLO right after connecting would then be "talking too soon".
-      onConnect: (_session, callback) => callback(),
-      onAuth: (auth, session, callback) => callback(...this.#authenticate(auth, session)),
+      onConnect: (_session, callback) => callback(chaos?.onConnect()),
+      onAuth: (auth, session, callback) => {
+        const refused = chaos?.onAuth();
+        if (refused) return callback(refused);
+        callback(...this.#authenticate(auth, session));
+      },
       onMailFrom: (_address, session, callback) => {
         if (config.tls.required && !session.secure) {
           return callback(smtpError(530, 'Must issue a STARTTLS command first'));
         }
-        callback();
+        callback(chaos?.onMailFrom());
       },
       onRcptTo: (_address, session, callback) => {
+        const refused = chaos?.onRcptTo();
+        if (refused) return callback(refused);
         if (session.envelope.rcptTo.length >= config.limits.maxRecipients) {
           return callback(
             smtpError(
@@ -176,6 +199,8 @@ export class SmtpListener {
         `Message exceeds the maximum size of ${config.limits.maxMessageSize} bytes`,
       );
     }
+    const slowLink = this.#options.chaos?.slowLinkDelayMs(size);
+    if (slowLink) await sleep(slowLink);
     try {
       // Never joined: a large message stays one copy, from here into the database.
       const message = await capture({

@@ -2,6 +2,7 @@ import { hiddenRecipients, type StoredDetail } from './rows.js';
 import { chunksOf } from '../mail/raw-message.js';
 import { rawLength } from './raw-pieces.js';
 import { foldForSearch } from './search-fold.js';
+import { tagsOfNewMessage } from './tags.js';
 import type { Address, NewMessage } from './types.js';
 
 /** A new message turned into the values of its rows, computed before the write lock is taken. */
@@ -15,6 +16,8 @@ export interface InsertRow {
   readonly search: readonly string[];
   /** Their length together: what the search indexer plans its slices by. */
   readonly searchChars: number;
+  /** From its X-Tags header and plus-addressed recipients. */
+  readonly tags: readonly string[];
 }
 
 export function toInsertRow(message: NewMessage): InsertRow {
@@ -32,6 +35,7 @@ export function toInsertRow(message: NewMessage): InsertRow {
     parseErrorMessage: parsed.parseError,
   };
   const search = searchFields(message, bcc);
+  const tags = tagsOfNewMessage(parsed.headers, [...envelope.rcptTo, ...parsed.to, ...parsed.cc]);
   return {
     message: {
       receivedAt: (message.receivedAt ?? new Date()).getTime(),
@@ -48,12 +52,14 @@ export function toInsertRow(message: NewMessage): InsertRow {
       messageId: parsed.messageId,
       date: parsed.date,
       parseError: parsed.parseError === null ? 0 : 1,
+      tags: JSON.stringify(tags),
     },
     raw,
     size,
     detail: JSON.stringify(detail),
     search,
     searchChars: search.reduce((sum, text) => sum + text.length, 0),
+    tags,
   };
 }
 

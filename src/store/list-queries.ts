@@ -43,21 +43,22 @@ function pageAndCounts(
   options: ListOptions,
 ): { rows: SummaryRow[]; counts: Counts } {
   const pageSize = options.limit + 1;
+  const offset = options.offset ?? 0;
   if (plan.sources === null && plan.messageConditions.length === 0) {
     // The whole mailbox: its counts are kept by triggers.
     const counts = db.prepare<[], Counts>('SELECT total, unread FROM message_counts').get()!;
-    return { rows: all(db, matches(plan, SUMMARY_COLUMNS, options, pageSize)), counts };
+    return { rows: all(db, matches(plan, SUMMARY_COLUMNS, options, pageSize, offset)), counts };
   }
   // COUNT_CAP + 1 say whether there are more; a page longer than COUNT_CAP still comes whole.
   const wanted = Math.max(COUNT_CAP + 1, pageSize);
   const counted = all<Hit>(db, matches(plan, 'm.is_read', {}, wanted));
   const counts = countHits(counted);
-  if (options.before === undefined && options.after === undefined) {
+  if (options.before === undefined && options.after === undefined && offset + pageSize <= wanted) {
     // The first page is the head of the counted matches: one pass finds both.
-    const head = counted.slice(0, pageSize).map((h) => h.k);
+    const head = counted.slice(offset, offset + pageSize).map((h) => h.k);
     return { rows: summaries(db, head), counts };
   }
-  return { rows: all(db, matches(plan, SUMMARY_COLUMNS, options, pageSize)), counts };
+  return { rows: all(db, matches(plan, SUMMARY_COLUMNS, options, pageSize, offset)), counts };
 }
 
 /** Conditions on `messages m` that select every message the selection names. */
@@ -104,6 +105,7 @@ function matches(
   columns: string,
   cursor: Pick<ListOptions, 'before' | 'after'>,
   limit: number,
+  offset = 0,
 ): SqlCondition {
   const bounds = (id: string): SqlCondition[] => [
     ...(cursor.before === undefined ? [] : [{ sql: `${id} < ?`, params: [cursor.before] }]),
@@ -124,8 +126,8 @@ function matches(
           ),
         );
   return {
-    sql: `${arms.map((a) => a.sql).join(' UNION ALL ')} ORDER BY 1 DESC LIMIT ?`,
-    params: [...arms.flatMap((a) => a.params), limit],
+    sql: `${arms.map((a) => a.sql).join(' UNION ALL ')} ORDER BY 1 DESC LIMIT ? OFFSET ?`,
+    params: [...arms.flatMap((a) => a.params), limit, offset],
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The search language, shared by the API and the inbox:
  *   free words, "quoted phrases", from: to: cc: subject: body: filename:,
- *   has:attachment, is:read, is:unread, before:/after: (YYYY-MM-DD or ISO time),
+ *   has:attachment, is:read, is:unread, is:tagged, tag:NAME, before:/after: (YYYY-MM-DD or ISO time),
  *   and a leading "-" to negate any term. Terms are ANDed.
  */
 export type TextField = 'any' | 'from' | 'to' | 'cc' | 'subject' | 'body' | 'filename';
@@ -15,9 +15,10 @@ export type SearchTerm =
     }
   | {
       readonly kind: 'flag';
-      readonly flag: 'attachment' | 'read' | 'unread';
+      readonly flag: 'attachment' | 'read' | 'unread' | 'tagged';
       readonly negate: boolean;
     }
+  | { readonly kind: 'tag'; readonly tag: string; readonly negate: boolean }
   | {
       readonly kind: 'date';
       readonly op: 'before' | 'after';
@@ -69,13 +70,14 @@ function toTerm(
   if (prefix === 'has' && ['attachment', 'attachments'].includes(lower)) {
     return { kind: 'flag', flag: 'attachment', negate };
   }
-  if (prefix === 'is' && (lower === 'read' || lower === 'unread'))
+  if (prefix === 'is' && (lower === 'read' || lower === 'unread' || lower === 'tagged'))
     return { kind: 'flag', flag: lower, negate };
+  if (prefix === 'tag' && value !== '') return { kind: 'tag', tag: value, negate };
   if (prefix === 'before' || prefix === 'after')
     return { kind: 'date', op: prefix, at: parseDate(prefix, value), negate };
   if (prefix === 'has' || prefix === 'is') {
     throw new InvalidQueryError(
-      `unknown ${prefix}:${value}; use has:attachment, is:read or is:unread`,
+      `unknown ${prefix}:${value}; use has:attachment, is:read, is:unread or is:tagged`,
     );
   }
   // Not an operator: "foo:bar" is searched as written.

@@ -127,19 +127,23 @@ function excluded(term: TextTerm): SqlCondition {
 
 function messageCondition(term: Exclude<SearchTerm, { kind: 'text' }>): SqlCondition {
   const condition =
-    term.kind === 'flag'
-      ? {
-          sql: {
-            attachment: 'm.attachment_count > 0',
-            read: 'm.is_read = 1',
-            unread: 'm.is_read = 0',
-          }[term.flag],
-          params: [],
-        }
-      : {
-          sql: term.op === 'before' ? 'm.received_at < ?' : 'm.received_at >= ?',
-          params: [term.at],
-        };
+    term.kind === 'tag'
+      ? // message_tags.tag is NOCASE: tag:Urgent finds "urgent" too, as Mailpit's does.
+        { sql: 'm.id IN (SELECT message_id FROM message_tags WHERE tag = ?)', params: [term.tag] }
+      : term.kind === 'flag'
+        ? {
+            sql: {
+              attachment: 'm.attachment_count > 0',
+              read: 'm.is_read = 1',
+              unread: 'm.is_read = 0',
+              tagged: "m.tags != '[]'",
+            }[term.flag],
+            params: [],
+          }
+        : {
+            sql: term.op === 'before' ? 'm.received_at < ?' : 'm.received_at >= ?',
+            params: [term.at],
+          };
   return term.negate ? { sql: `NOT (${condition.sql})`, params: condition.params } : condition;
 }
 

@@ -14,6 +14,7 @@ import { SUMMARY_COLUMNS, toDetail, toSummary, type SummaryRow } from './rows.js
 import { piecesOf, PIECE_BYTES } from './raw-pieces.js';
 import { SearchIndexer } from './search-indexer.js';
 import { listMessagePage, selectionConditions, whereClause } from './list-queries.js';
+import { TagTables } from './tags.js';
 import { WriteBatch } from './write-batch.js';
 import type {
   AttemptResult,
@@ -62,6 +63,7 @@ export class SqliteStore implements Store {
   );
   readonly #outbox: OutboxTables;
   readonly #indexer: SearchIndexer;
+  readonly #tags: TagTables;
   /** The --max-db-size budget in pages; 0 = none. */
   #maxPageCount = 0;
 
@@ -88,6 +90,7 @@ export class SqliteStore implements Store {
       emit: (event) => this.#emit(event),
     });
     this.#indexer = new SearchIndexer({ db: this.#db, write: (work) => this.#write(work) });
+    this.#tags = new TagTables(this.#db);
     if (options.maxAgeMs > 0) {
       this.#pruneTimer = setInterval(() => void this.prune(), options.pruneIntervalMs ?? 60_000);
       this.#pruneTimer.unref();
@@ -119,9 +122,9 @@ export class SqliteStore implements Store {
     return {
       insertMessage: db.prepare(`
         INSERT INTO messages (received_at, mail_from, rcpt_to, from_addr, to_addrs, cc_addrs, bcc_addrs,
-          subject, snippet, size, attachment_count, message_id, date, parse_error)
+          subject, snippet, size, attachment_count, message_id, date, parse_error, tags)
         VALUES (@receivedAt, @mailFrom, @rcptTo, @from, @to, @cc, @bcc,
-          @subject, @snippet, @size, @attachmentCount, @messageId, @date, @parseError)`),
+          @subject, @snippet, @size, @attachmentCount, @messageId, @date, @parseError, @tags)`),
       insertBody: db.prepare(
         'INSERT INTO message_bodies (id, raw, detail, raw_pieces) VALUES (?, ?, ?, ?)',
       ),
@@ -170,6 +173,7 @@ export class SqliteStore implements Store {
         const id = Number(this.#statements.insertMessage.run(row.message).lastInsertRowid);
         this.#insertRaw(id, row);
         this.#statements.insertSearch.run(id, ...row.search, row.searchChars);
+        this.#tags.added(id, row.tags);
         return id;
       });
       return { ids, pruned: this.#pruneToLimit() };
@@ -253,6 +257,36 @@ export class SqliteStore implements Store {
     );
     if (ids.length > 0) this.#emit({ type: 'deleted', ids: 'all' in selection ? 'all' : ids });
     return ids.length;
+  }
+
+  async listTags(): Promise<readonly string[]> {
+    return [...this.#tags.counts().keys()];
+  }
+
+  async countTags(): Promise<ReadonlyMap<string, number>> {
+    return this.#tags.counts();
+  }
+
+  async setTags(ids: readonly MessageId[], tags: readonly string[]): Promise<number> {
+    return this.#write(() => this.#tags.retag(ids, () => tags)).length;
+  }
+
+  async renameTag(from: string, to: string): Promise<number> {
+    const lower = from.toLowerCase();
+    return this.#write(() =>
+      this.#tags.retag(this.#tags.tagged(from), (tags) =>
+        tags.map((t) => (t.toLowerCase() === lower ? to : t)),
+      ),
+    ).length;
+  }
+
+  async deleteTag(tag: string): Promise<number> {
+    const lower = tag.toLowerCase();
+    return this.#write(() =>
+      this.#tags.retag(this.#tags.tagged(tag), (tags) =>
+        tags.filter((t) => t.toLowerCase() !== lower),
+      ),
+    ).length;
   }
 
   async prune(): Promise<number> {

@@ -70,6 +70,11 @@ export interface ListOptions {
   readonly before?: MessageId;
   /** Only messages newer than this id. */
   readonly after?: MessageId;
+  /**
+   * Skip this many matches first. For the peers' APIs that page by position (Mailpit's
+   * `start`, MailHog's `start`); the native API pages by cursor.
+   */
+  readonly offset?: number;
   readonly query?: SearchQuery;
 }
 
@@ -191,6 +196,16 @@ export interface Store {
   getRaw(id: MessageId): Promise<Buffer>;
   setRead(selection: Selection, read: boolean): Promise<number>;
   deleteMessages(selection: Selection): Promise<number>;
+  /** Every tag in use, sorted. */
+  listTags(): Promise<readonly string[]>;
+  /** Every tag in use, sorted, with how many messages carry it. */
+  countTags(): Promise<ReadonlyMap<string, number>>;
+  /** Replaces each message's tags (cleaned: see src/store/tags.ts); returns how many changed. */
+  setTags(ids: readonly MessageId[], tags: readonly string[]): Promise<number>;
+  /** Renames a tag (any case) on every message that has it; returns how many changed. */
+  renameTag(from: string, to: string): Promise<number>;
+  /** Removes a tag (any case) from every message; the messages stay. */
+  deleteTag(tag: string): Promise<number>;
   /** Applies the retention limits now; also runs on its own after inserts and on a timer. */
   prune(): Promise<number>;
   stats(): Promise<StoreStats>;

@@ -31,14 +31,19 @@ export const badRequest = (message: string) => new ApiError(400, 'invalid_reques
 /** The one place where errors become HTTP responses. */
 export function errorHandler(logger: Logger) {
   return function handleError(error: Error, c: Context): Response {
-    const { status, code, message } = describe(error);
+    const { status, code, message } = describeError(error);
     if (status >= 500)
       logger.error('request failed', { path: c.req.path, error: error.stack ?? error.message });
     return c.json({ error: { code, message } }, status);
   };
 }
 
-function describe(error: Error): { status: ContentfulStatusCode; code: string; message: string } {
+/** The status, code and message an error becomes; dialects reuse it for their own body shapes. */
+export function describeError(error: Error): {
+  status: ContentfulStatusCode;
+  code: string;
+  message: string;
+} {
   if (error instanceof ApiError)
     return { status: error.status, code: error.code, message: error.message };
   if (error instanceof MessageNotFoundError)

@@ -1,3 +1,5 @@
+import { injectOperation, toolPaths } from './openapi-tools.js';
+
 /** The OpenAPI 3.1 description of the native API, served at /api/openapi.json. */
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -192,6 +194,7 @@ export const openApiDocument = {
         parameters: listParams,
         responses: { '200': ok('A page', ref('MessageList')), ...errors },
       },
+      post: injectOperation,
       delete: {
         summary: 'Delete every message',
         responses: {
@@ -337,6 +340,7 @@ export const openApiDocument = {
       },
     },
     ...relayPaths,
+    ...toolPaths,
     '/api/health': {
       get: { summary: 'Liveness probe', responses: { '200': ok('Healthy', { type: 'object' }) } },
     },

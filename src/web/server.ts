@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Listen } from '../config/config.js';
+import { webSocketUpgrades } from './websocket.js';
 
 export interface HttpServer {
   readonly address: AddressInfo;
@@ -12,6 +13,8 @@ export interface HttpServer {
 export function startHttpServer(app: Hono, listen: Listen): Promise<HttpServer> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: listen.port, hostname: listen.host }) as Server;
+    const webSockets = webSocketUpgrades(app);
+    server.on('upgrade', webSockets.handle);
     server.once('error', reject);
     server.once('listening', () => {
       server.off('error', reject);
@@ -20,6 +23,7 @@ export function startHttpServer(app: Hono, listen: Listen): Promise<HttpServer> 
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
+            webSockets.close();
             // Event streams and keep-alive sockets would hold the close open forever.
             server.closeAllConnections();
           }),

@@ -134,7 +134,7 @@ describe('a message arriving in an open inbox', () => {
     const { createTransport } = await import('nodemailer');
     const transport = createTransport({
       host: '127.0.0.1',
-      port: sluice.smtpPort,
+      port: sluice.starttlsPort!,
       requireTLS: true,
       tls: { rejectUnauthorized: false },
       auth: { user: 'ci-bot', pass: 'secret' },

@@ -32,6 +32,14 @@ describe('screenshots', () => {
     await page.screenshot({ path: shot('empty-state') });
     await page.locator('[data-snippet="node"]').click();
     await page.screenshot({ path: shot('empty-state-node') });
+    await page.locator('[data-snippet-mode="starttls"]').click();
+    expect(await page.locator('.snippet-code').textContent()).toContain(
+      `port: ${sluice.starttlsPort},`,
+    );
+    expect(await page.locator('[data-snippet-note]').textContent()).toContain(
+      'NODE_EXTRA_CA_CERTS=',
+    );
+    await page.screenshot({ path: shot('empty-state-node-starttls') });
     expect(errors).toEqual([]);
     await context.close();
   });

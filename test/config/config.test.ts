@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, helpText, loadConfig, type Config } from '../../src/config/config.js';
+import {
+  ConfigError,
+  describeDatabase,
+  helpText,
+  loadConfig,
+  type Config,
+} from '../../src/config/config.js';
 import { OPTIONS } from '../../src/config/options.js';
 
 function run(
@@ -38,11 +44,11 @@ describe('defaults', () => {
     const config = run([]);
     expect(config.smtp).toEqual({ host: '127.0.0.1', port: 1025 });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8025 });
-    expect(config.smtps).toBeNull();
-    expect(config.database).toEqual({
-      engine: 'sqlite',
-      path: '/home/dev/.local/share/sluice/sluice.db',
-    });
+    expect(config.starttls).toEqual({ host: '127.0.0.1', port: 1587 });
+    expect(config.smtps).toEqual({ host: '127.0.0.1', port: 1465 });
+    expect(config.tls.starttlsOnSmtp).toBe(false);
+    expect(config.db).toBe('/home/dev/.local/share/sluice/sluice.db');
+    expect(config.database).toEqual({ engine: 'sqlite' });
     expect(config.smtpAuth).toEqual({ mode: 'optional' });
     expect(config.limits.maxMessageSize).toBe(50 * 1024 * 1024);
     expect(config.retention).toEqual({ maxMessages: 50_000, maxAgeMs: 0, maxDatabaseBytes: 0 });
@@ -51,10 +57,7 @@ describe('defaults', () => {
   });
 
   it('follows XDG_DATA_HOME', () => {
-    expect(run([], { XDG_DATA_HOME: '/xdg' }).database).toEqual({
-      engine: 'sqlite',
-      path: '/xdg/sluice/sluice.db',
-    });
+    expect(run([], { XDG_DATA_HOME: '/xdg' }).db).toBe('/xdg/sluice/sluice.db');
   });
 });
 
@@ -89,16 +92,16 @@ describe('values', () => {
     [['--smtp', '0.0.0.0:25'], (c: Config) => c.smtp, { host: '0.0.0.0', port: 25 }],
     [['--smtp', '[::1]:0'], (c: Config) => c.smtp, { host: '::1', port: 0 }],
     [['--smtps', '127.0.0.1:1465'], (c: Config) => c.smtps, { host: '127.0.0.1', port: 1465 }],
-    [['--db', ':memory:'], (c: Config) => c.database, { engine: 'sqlite', path: ':memory:' }],
+    [['--db', ':memory:'], (c: Config) => [c.db, c.database], [':memory:', { engine: 'sqlite' }]],
     [
       ['--db', 'postgres://sluice:secret@db.internal/mail', '--tenant', 'Team A'],
-      (c: Config) => c.database,
-      {
-        engine: 'postgres',
-        url: 'postgres://sluice:secret@db.internal/mail',
-        tenant: 'Team A',
-        dataDir: '/home/dev/.local/share/sluice',
-      },
+      (c: Config) => [c.db, c.database, describeDatabase(c)],
+      [
+        // Sluice's own files (the local CA) stay in the data directory.
+        '/home/dev/.local/share/sluice/sluice.db',
+        { engine: 'postgres', url: 'postgres://sluice:secret@db.internal/mail', tenant: 'Team A' },
+        'postgres://sluice:***@db.internal/mail (tenant Team A)',
+      ],
     ],
     [['--max-message-size', '10KB'], (c: Config) => c.limits.maxMessageSize, 10_240],
     [['--max-message-size', '1.5mb'], (c: Config) => c.limits.maxMessageSize, 1_572_864],

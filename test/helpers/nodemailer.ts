@@ -28,8 +28,10 @@ export interface SendReply {
 }
 
 export interface SessionOptions {
-  /** The plain/STARTTLS port. */
+  /** The plain port. */
   readonly port: number;
+  /** The port that offers STARTTLS; the plain one when null (it offers STARTTLS when required). */
+  readonly starttlsPort?: number | null;
   /** The implicit-TLS port; needed for mode 'implicit'. */
   readonly securePort?: number | null;
   /** The temp dir with the generated certificate, which the client trusts. */
@@ -46,7 +48,7 @@ export function createTestTransport(
   if (implicit && !options.securePort) throw new Error('implicit TLS needs --smtps');
   return createTransport({
     host: '127.0.0.1',
-    port: implicit ? options.securePort! : options.port,
+    port: implicit ? options.securePort! : portFor(options),
     name: 'nodemailer.test',
     secure: implicit,
     requireTLS: options.mode === 'starttls',
@@ -59,6 +61,11 @@ export function createTestTransport(
       ? { pool: true, maxConnections: options.maxConnections ?? 1, maxMessages: Infinity }
       : {}),
   });
+}
+
+/** The port a non-implicit session connects to: STARTTLS has a listener of its own. */
+export function portFor(options: SessionOptions): number {
+  return options.mode === 'starttls' ? (options.starttlsPort ?? options.port) : options.port;
 }
 
 /** Sends each message through one transport and collects the server's replies in order. */

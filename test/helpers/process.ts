@@ -3,9 +3,16 @@ import { fileURLToPath } from 'node:url';
 
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
+/**
+ * The TLS listeners are on by default at fixed ports (1587, 1465); tests run side by side,
+ * so they get free ports unless a test sets them (a flag or its own env wins).
+ */
+const FREE_TLS_PORTS = { SLUICE_SMTP_STARTTLS: '127.0.0.1:0', SLUICE_SMTPS: '127.0.0.1:0' };
+
 export interface SluiceProcess {
   readonly child: ChildProcess;
   readonly smtpPort: number;
+  readonly starttlsPort: number | null;
   readonly httpPort: number;
   readonly smtpsPort: number | null;
   readonly stdout: () => string;
@@ -23,7 +30,12 @@ export function spawnSluice(
   env: Record<string, string> = {},
 ): Promise<SluiceProcess> {
   const child = spawn(process.execPath, [MAIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      ...FREE_TLS_PORTS,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -44,11 +56,13 @@ export function spawnSluice(
       if (smtp && http) {
         clearTimeout(timer);
         const smtps = /SMTPS\s+\S+:(\d+)/.exec(stdout);
+        const starttls = /\S+:(\d+)\s+\(STARTTLS\)/.exec(stdout);
         resolve({
           child,
           smtpPort: Number(smtp[1]),
           httpPort: Number(http[1]),
           smtpsPort: smtps ? Number(smtps[1]) : null,
+          starttlsPort: starttls ? Number(starttls[1]) : null,
           stdout: () => stdout,
           stderr: () => stderr,
           exited,
@@ -71,7 +85,12 @@ export function spawnSluice(
 export function runSluice(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [MAIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        ...FREE_TLS_PORTS,
+        ...env,
+      },
     });
     let stdout = '';
     let stderr = '';

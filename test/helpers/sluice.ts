@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type App, type RunningAddresses } from '../../src/app.js';
+import { createApp, type App, type AppOptions, type RunningAddresses } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/log/logger.js';
 import type { EngineDatabase } from './engines.js';
@@ -11,6 +11,7 @@ export interface TestSluice {
   readonly config: Config;
   readonly addresses: RunningAddresses;
   readonly smtpPort: number;
+  readonly starttlsPort: number | null;
   readonly smtpsPort: number | null;
   readonly baseUrl: string;
   readonly dataDir: string;
@@ -28,7 +29,7 @@ export interface TestSluice {
  */
 export async function startSluice(
   args: string[] = [],
-  options: { dataDir?: string; database?: EngineDatabase } = {},
+  options: { dataDir?: string; database?: EngineDatabase; app?: AppOptions } = {},
 ): Promise<TestSluice> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sluice-test-'));
   const command = loadConfig({
@@ -36,6 +37,11 @@ export async function startSluice(
       '--smtp',
       '127.0.0.1:0',
       '--http',
+      '127.0.0.1:0',
+      // On by default at 1587 and 1465; free ports here so that tests can run side by side.
+      '--smtp-starttls',
+      '127.0.0.1:0',
+      '--smtps',
       '127.0.0.1:0',
       '--db',
       options.database?.db ?? join(dataDir, 'sluice.db'),
@@ -47,6 +53,7 @@ export async function startSluice(
   if (command.kind !== 'run') throw new Error('expected a run command');
   const app = createApp(command.config, {
     logger: createLogger(process.env.SLUICE_TEST_LOG ? 'debug' : 'silent'),
+    ...options.app,
   });
   const addresses = await app.start();
   const baseUrl = `http://127.0.0.1:${addresses.http.port}`;
@@ -65,6 +72,7 @@ export async function startSluice(
     config: command.config,
     addresses,
     smtpPort: addresses.smtp.port,
+    starttlsPort: addresses.starttls?.port ?? null,
     smtpsPort: addresses.smtps?.port ?? null,
     baseUrl,
     dataDir,

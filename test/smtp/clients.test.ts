@@ -19,7 +19,7 @@ import { sendWithSmtplib } from './smtplib.js';
 // a real Sluice: every TLS mode crossed with every AUTH mechanism, then the refusals,
 // and many messages per connection and many connections at once.
 
-type Session = Omit<SessionOptions, 'port' | 'securePort' | 'dataDir'> & {
+type Session = Omit<SessionOptions, 'port' | 'starttlsPort' | 'securePort' | 'dataDir'> & {
   messages: readonly OutgoingMessage[];
 };
 type Client = (sluice: TestSluice, session: Session) => Promise<SendReply[]>;
@@ -42,7 +42,12 @@ const MODES: TlsMode[] = ['plain', 'starttls', 'implicit'];
 const METHODS: AuthMethod[] = ['PLAIN', 'LOGIN', 'CRAM-MD5'];
 
 function where(sluice: TestSluice) {
-  return { port: sluice.smtpPort, securePort: sluice.smtpsPort, dataDir: sluice.dataDir };
+  return {
+    port: sluice.smtpPort,
+    starttlsPort: sluice.starttlsPort,
+    securePort: sluice.smtpsPort,
+    dataDir: sluice.dataDir,
+  };
 }
 
 async function total(sluice: TestSluice): Promise<number> {

@@ -26,7 +26,6 @@ describe('greeting', () => {
       '8BITMIME',
       'SMTPUTF8',
       'ENHANCEDSTATUSCODES',
-      'STARTTLS',
       'SIZE 52428800',
     ]) {
       expect(ehlo.text).toContain(extension);

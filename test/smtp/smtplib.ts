@@ -1,4 +1,9 @@
-import type { OutgoingMessage, SendReply, SessionOptions } from '../helpers/nodemailer.js';
+import {
+  portFor,
+  type OutgoingMessage,
+  type SendReply,
+  type SessionOptions,
+} from '../helpers/nodemailer.js';
 import { runPython } from '../helpers/python.js';
 import { certificatePath } from '../helpers/tls.js';
 
@@ -78,7 +83,7 @@ export function sendWithSmtplib(
   options: SessionOptions & { messages: readonly OutgoingMessage[]; probeBeforeTls?: boolean },
 ): Promise<SmtplibResult> {
   const spec = {
-    port: options.port,
+    port: portFor(options),
     securePort: options.securePort ?? null,
     cafile: certificatePath(options.dataDir),
     mode: options.mode,

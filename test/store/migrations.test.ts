@@ -27,8 +27,10 @@ describe('migrations', () => {
   const path = join(dataDir, 'sluice.db');
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('are numbered 1, 2, 3... in order', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  it('are numbered in ascending order, each number once', () => {
+    // Numbers are handed out per change ahead of time, so a branch may skip some.
+    const versions = MIGRATIONS.map((m) => m.version);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
   });
 
   it('bring a fresh database to the latest version, in WAL mode', async () => {

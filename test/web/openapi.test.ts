@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.js';
 import { createWebApp } from '../../src/web/app.js';
+import { isPeerPath } from '../../src/web/compat/index.js';
+import { Chaos } from '../../src/smtp/chaos.js';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
 import { sendNumbered } from './support.js';
 
@@ -32,6 +34,9 @@ function registeredApiRoutes(): string[] {
     parts: sluice.app.store,
     logger: createLogger('silent'),
     allowedHosts: null,
+    capture: (message) => sluice.app.store.capture(message),
+    chaos: new Chaos({ enabled: false }),
+    maxMessageSize: 1024,
     info: () => {
       throw new Error('listing routes never asks for server info');
     },
@@ -39,6 +44,7 @@ function registeredApiRoutes(): string[] {
   const routes = app.routes
     // Middleware and the catch-all 404 are registered as ALL; they are not endpoints.
     .filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/'))
+    .filter((r) => !isPeerPath(r.path))
     .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
   return [...new Set(routes)].sort();
 }
@@ -62,7 +68,11 @@ describe('GET /api/openapi.json', () => {
       for (const [method, operation] of Object.entries(operations)) {
         expect(['get', 'post', 'put', 'patch', 'delete']).toContain(method);
         expect(operation.summary, `${method} ${path}`).toBeTruthy();
-        expect(Object.keys(operation.responses), `${method} ${path}`).toContain('200');
+        const statuses = Object.keys(operation.responses);
+        expect(
+          statuses.some((status) => /^2\d\d$/.test(status)),
+          `${method} ${path}`,
+        ).toBe(true);
       }
     }
   });

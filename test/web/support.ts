@@ -12,7 +12,7 @@ export function fixture(name: string): Buffer {
 }
 
 export interface SendOptions {
-  /** Upgrade with STARTTLS (the certificate is Sluice's self-signed one). Default: plain. */
+  /** Upgrade with STARTTLS on the STARTTLS port (certificate not checked). Default: plain. */
   readonly tls?: boolean;
   readonly auth?: { readonly user: string; readonly pass: string };
 }
@@ -28,7 +28,7 @@ export async function sendMail(
 ): Promise<number> {
   const transport = createTransport({
     host: '127.0.0.1',
-    port: sluice.smtpPort,
+    port: options.tls ? (sluice.starttlsPort ?? sluice.smtpPort) : sluice.smtpPort,
     secure: false,
     ignoreTLS: !options.tls,
     requireTLS: options.tls ?? false,

@@ -41,7 +41,13 @@ describe('GET /api/info', () => {
 
   it('reports the TLS, auth, limit and retention settings', async () => {
     const info = await sluice.getJson('/api/info');
-    expect(info.tls).toMatchObject({ starttls: true, required: false });
+    // The plain port does not offer STARTTLS; the STARTTLS port does, with the local CA's certificate.
+    expect(info.tls).toMatchObject({
+      starttls: false,
+      required: false,
+      ca: join(sluice.dataDir, 'sluice-ca.crt'),
+    });
+    expect(info.starttls).toEqual({ host: '127.0.0.1', port: sluice.starttlsPort });
     expect(typeof info.tls.certificate).toBe('string');
     expect(info.auth).toEqual({ mode: 'optional', methods: ['PLAIN', 'LOGIN', 'CRAM-MD5'] });
     expect(info.limits).toEqual({

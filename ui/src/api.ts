@@ -16,9 +16,15 @@ export interface ListPage {
 export interface ServerInfo {
   readonly version: string;
   readonly smtp: { readonly host: string; readonly port: number };
+  readonly starttls: { readonly host: string; readonly port: number } | null;
   readonly smtps: { readonly host: string; readonly port: number } | null;
   readonly http: { readonly host: string; readonly port: number };
-  readonly tls: { readonly starttls: boolean; readonly required: boolean };
+  readonly tls: {
+    readonly starttls: boolean;
+    readonly required: boolean;
+    readonly ca: string | null;
+  };
+  readonly sendmail: string | null;
   readonly auth: { readonly mode: 'optional' | 'required' };
   readonly messages: { readonly total: number; readonly unread: number };
   readonly relay: { readonly mode: 'on' | 'off' };

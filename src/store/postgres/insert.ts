@@ -5,6 +5,7 @@ import type { SummaryRow } from '../rows.js';
 import type { MessageId } from '../types.js';
 import type { TransactionSql } from './connection.js';
 import { searchText } from './search-plan.js';
+import { insertTags } from './tags.js';
 
 /** Advisory lock class for inserts; the second key is the schema's hash. */
 const INSERT_LOCK = 0x51c3_0002;
@@ -46,6 +47,10 @@ export async function insertMessages(
   const summaries = rows.map((row, i) => summaryOf(ids[i]!, row));
   await tx`INSERT INTO messages ${tx(summaries.map((s, i) => ({ ...columnsOf(s), stored_bytes: sizes[i]! })))}`;
   await insertBodies(tx, rows, ids);
+  await insertTags(
+    tx,
+    rows.map((row, i) => ({ id: ids[i]!, tags: row.tags })),
+  );
   await tx`INSERT INTO search_pending ${tx(rows.map((row, i) => pendingRow(ids[i]!, row)))}`;
   const pruned = options.maxMessages > 0 ? await pruneToLimit(tx, options.maxMessages) : [];
   return { rows: summaries, pruned };
@@ -120,7 +125,7 @@ function summaryOf(id: MessageId, row: InsertRow): SummaryRow {
     size: m.size as number,
     attachment_count: m.attachmentCount as number,
     is_read: 0,
-    tags: '[]',
+    tags: m.tags as string,
     message_id: withoutNul(m.messageId as string | null),
     date: m.date as number | null,
     parse_error: m.parseError as number,

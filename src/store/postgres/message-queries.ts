@@ -40,22 +40,31 @@ export async function run<T>(q: Queryable, query: Fragment): Promise<T[]> {
 export async function listMessagePage(q: Queryable, options: ListOptions): Promise<ListResult> {
   const plan = planSearch(options.query);
   const pageSize = options.limit + 1;
+  // The peers' APIs page by position: the page is the rows after `offset` matches.
+  const offset = options.offset ?? 0;
   let rows: SummaryRow[];
   let counts: Counts;
   if (plan.textConditions.length === 0 && plan.messageConditions.length === 0) {
     [rows, counts] = await Promise.all([
-      run<SummaryRow>(q, matches(plan, SUMMARY_COLUMNS, options, pageSize)),
+      run<SummaryRow>(q, matches(plan, SUMMARY_COLUMNS, options, pageSize, offset)),
       q<Counts[]>`SELECT total, unread FROM message_counts`.then(([c]) => c!),
     ]);
   } else {
     const wanted = Math.max(COUNT_CAP + 1, pageSize);
     const hits = await newestMatches<Hit>(q, plan, 'm.id, m.is_read', {}, wanted);
     counts = countHits(hits);
-    const head = hits.slice(0, pageSize).map((h) => h.id);
+    const firstPage = options.before === undefined && options.after === undefined;
     rows =
-      options.before === undefined && options.after === undefined
-        ? await summaries(q, head, 'DESC')
-        : await newestMatches<SummaryRow>(q, plan, SUMMARY_COLUMNS, options, pageSize);
+      firstPage && offset + pageSize <= wanted
+        ? // The page is within the counted matches: one pass finds both.
+          await summaries(
+            q,
+            hits.slice(offset, offset + pageSize).map((h) => h.id),
+            'DESC',
+          )
+        : (
+            await newestMatches<SummaryRow>(q, plan, SUMMARY_COLUMNS, options, offset + pageSize)
+          ).slice(offset);
   }
   const messages = rows.slice(0, options.limit).map(toSummary);
   return {
@@ -87,7 +96,7 @@ async function newestMatches<T>(
   const found: T[] = [];
   for (let hi = bucketOf(top), width = 1; hi >= bottom && found.length < limit; width *= 2) {
     const lo = Math.max(bottom, hi - width + 1);
-    const window = matches(plan, columns, cursor, limit - found.length, { lo, hi });
+    const window = matches(plan, columns, cursor, limit - found.length, 0, { lo, hi });
     found.push(...(await run<T>(q, window)));
     hi = lo - 1;
   }
@@ -100,6 +109,7 @@ function matches(
   columns: string,
   cursor: Cursor,
   limit: number,
+  offset = 0,
   buckets?: { lo: number; hi: number },
 ): Fragment {
   const bounds = [
@@ -110,7 +120,7 @@ function matches(
     fragment(`SELECT ${columns} FROM messages m`),
     ...(plan.textConditions.length ? [searchText(buckets)] : []),
     where([...plan.textConditions, ...plan.messageConditions, ...bounds]),
-    fragment('ORDER BY m.id DESC LIMIT ?', limit),
+    fragment('ORDER BY m.id DESC LIMIT ? OFFSET ?', limit, offset),
   ]);
 }
 

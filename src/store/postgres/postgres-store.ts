@@ -36,6 +36,7 @@ import {
 import { migrate } from './migrate.js';
 import { Announcer } from './announcer.js';
 import { SearchIndexer } from './search-indexer.js';
+import { retag, tagCounts, taggedWith } from './tags.js';
 import { channelFor, encodeNotices } from './notices.js';
 import * as outbox from './outbox.js';
 import { fragment, join } from './fragment.js';
@@ -199,6 +200,36 @@ export class PostgresStore implements Store {
       return ids;
     });
     return ids.length;
+  }
+
+  listTags(): Promise<readonly string[]> {
+    return retrying(async () => [...(await tagCounts(this.#sql)).keys()]);
+  }
+
+  countTags(): Promise<ReadonlyMap<string, number>> {
+    return retrying(() => tagCounts(this.#sql));
+  }
+
+  async setTags(ids: readonly MessageId[], tags: readonly string[]): Promise<number> {
+    return (await this.#transaction((tx) => retag(tx, ids, () => tags))).length;
+  }
+
+  async renameTag(from: string, to: string): Promise<number> {
+    const lower = from.toLowerCase();
+    const changed = await this.#transaction(async (tx) =>
+      retag(tx, await taggedWith(tx, from), (tags) =>
+        tags.map((t) => (t.toLowerCase() === lower ? to : t)),
+      ),
+    );
+    return changed.length;
+  }
+
+  async deleteTag(tag: string): Promise<number> {
+    const lower = tag.toLowerCase();
+    const changed = await this.#transaction(async (tx) =>
+      retag(tx, await taggedWith(tx, tag), (tags) => tags.filter((t) => t.toLowerCase() !== lower)),
+    );
+    return changed.length;
   }
 
   async prune(): Promise<number> {

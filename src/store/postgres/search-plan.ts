@@ -69,14 +69,23 @@ function like(field: TextField, value: string, negate: boolean): Fragment {
   return negate ? { sql: `NOT ${condition.sql}`, params: condition.params } : condition;
 }
 
+const FLAGS = {
+  attachment: 'm.attachment_count > 0',
+  read: 'm.is_read',
+  unread: 'NOT m.is_read',
+  tagged: "m.tags != '[]'",
+};
+
 function messageCondition(term: Exclude<SearchTerm, { kind: 'text' }>): Fragment {
   const condition =
     term.kind === 'flag'
-      ? fragment(
-          { attachment: 'm.attachment_count > 0', read: 'm.is_read', unread: 'NOT m.is_read' }[
-            term.flag
-          ],
-        )
-      : fragment(term.op === 'before' ? 'm.received_at < ?' : 'm.received_at >= ?', term.at);
+      ? fragment(FLAGS[term.flag])
+      : term.kind === 'tag'
+        ? // Any case: tag:Urgent finds "urgent" too, as Mailpit's does.
+          fragment(
+            'm.id IN (SELECT message_id FROM message_tags WHERE lower(tag) = lower(?))',
+            term.tag,
+          )
+        : fragment(term.op === 'before' ? 'm.received_at < ?' : 'm.received_at >= ?', term.at);
   return term.negate ? { sql: `NOT (${condition.sql})`, params: condition.params } : condition;
 }

@@ -101,7 +101,8 @@ export function messageRoutes(store: Store, parts: PartReader) {
   return app;
 }
 
-function sendPart(wantInline: boolean, id: number, part: PartContent | null): Response {
+/** A decoded part as a download, or inline when it is an image a browser can show safely. */
+export function sendPart(wantInline: boolean, id: number, part: PartContent | null): Response {
   if (!part) throw new ApiError(404, 'not_found', `message ${id} has no such part`);
   const { info, content } = part;
   const inline = wantInline ? inlineImageType(info.contentType) : null;

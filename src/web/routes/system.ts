@@ -5,13 +5,20 @@ import type { Store } from '../../store/types.js';
 export interface ServerInfo {
   readonly version: string;
   readonly smtp: { readonly host: string; readonly port: number };
+  /** The listener that always offers STARTTLS. */
+  readonly starttls: { readonly host: string; readonly port: number } | null;
   readonly smtps: { readonly host: string; readonly port: number } | null;
   readonly http: { readonly host: string; readonly port: number };
   readonly tls: {
+    /** Whether the plain `smtp` listener offers STARTTLS too. */
     readonly starttls: boolean;
     readonly required: boolean;
     readonly certificate: string;
+    /** The local CA's certificate file, for clients to trust; null with --smtp-tls-cert. */
+    readonly ca: string | null;
   };
+  /** The command that runs `sluice sendmail` here (PHP's sendmail_path), when known. */
+  readonly sendmail: string | null;
   readonly auth: { readonly mode: 'optional' | 'required'; readonly methods: readonly string[] };
   readonly limits: {
     readonly maxMessageSize: number;

@@ -3,7 +3,7 @@ import type { LiveStatus } from '../live.js';
 import { formatCount } from '../lib/format.js';
 import { OUTBOX_HASH } from '../relay/hooks.js';
 import { Icon, type IconName } from './icons.js';
-import { reachableHost } from './snippets.js';
+import { listenerAddress } from '../snippets/target.js';
 
 const VIEWS: { query: string; label: string; icon: IconName }[] = [
   { query: '', label: 'Inbox', icon: 'inbox' },
@@ -68,16 +68,18 @@ export function Sidebar(props: SidebarProps) {
           <dl>
             <div>
               <dt>SMTP</dt>
-              <dd>
-                {reachableHost(info.smtp.host)}:{info.smtp.port}
-              </dd>
+              <dd>{listenerAddress(info.smtp, location.hostname)}</dd>
             </div>
+            {info.starttls && (
+              <div>
+                <dt>STARTTLS</dt>
+                <dd>{listenerAddress(info.starttls, location.hostname)}</dd>
+              </div>
+            )}
             {info.smtps && (
               <div>
                 <dt>SMTPS</dt>
-                <dd>
-                  {reachableHost(info.smtps.host)}:{info.smtps.port}
-                </dd>
+                <dd>{listenerAddress(info.smtps, location.hostname)}</dd>
               </div>
             )}
             <div>

@@ -1,4 +1,5 @@
 import { sql as initial } from './001-initial.js';
+import { sql as tags } from './002-tags.js';
 
 /**
  * PostgreSQL's migrations, numbered on their own (SQLite's are in ../../migrations/), applied
@@ -6,4 +7,5 @@ import { sql as initial } from './001-initial.js';
  */
 export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
   { version: 1, sql: initial },
+  { version: 2, sql: tags },
 ];
