@@ -5,7 +5,6 @@ import type { SummaryRow } from '../rows.js';
 import type { MessageId } from '../types.js';
 import type { TransactionSql } from './connection.js';
 import { searchText } from './search-plan.js';
-import { insertTags } from './tags.js';
 
 /** Advisory lock class for inserts; the second key is the schema's hash. */
 const INSERT_LOCK = 0x51c3_0002;
@@ -37,75 +36,89 @@ export async function insertMessages(
   rows: readonly InsertRow[],
   options: InsertOptions,
 ): Promise<Inserted> {
-  await tx`SELECT pg_advisory_xact_lock(${INSERT_LOCK}, hashtext(${options.schema}))`;
   const sizes = rows.map(storedBytes);
-  if (options.maxBytes > 0) await checkBudget(tx, sizes, options.maxBytes);
-  const ids = (
-    await tx<{ id: number }[]>`
-      SELECT nextval('messages_id_seq') AS id FROM generate_series(1, ${rows.length}) ORDER BY 1`
-  ).map((r) => r.id);
+  // Statements sent together run in order and answer together: a round trip each costs
+  // more than the statements on a busy machine. First the lock, then the ids and the budget.
+  const [, numbered, [counts]] = await Promise.all([
+    tx`SELECT pg_advisory_xact_lock(${INSERT_LOCK}, hashtext(${options.schema}))`,
+    tx<{ id: number }[]>`
+      SELECT nextval('messages_id_seq') AS id FROM generate_series(1, ${rows.length}) ORDER BY 1`,
+    tx<{ stored_bytes: number }[]>`SELECT stored_bytes FROM message_counts`,
+  ]);
+  if (options.maxBytes > 0) checkBudget(counts!.stored_bytes, sizes, options.maxBytes);
+  const ids = numbered.map((r) => r.id);
   const summaries = rows.map((row, i) => summaryOf(ids[i]!, row));
-  await tx`INSERT INTO messages ${tx(summaries.map((s, i) => ({ ...columnsOf(s), stored_bytes: sizes[i]! })))}`;
-  await insertBodies(tx, rows, ids);
-  await insertTags(
-    tx,
-    rows.map((row, i) => ({ id: ids[i]!, tags: row.tags })),
-  );
-  await tx`INSERT INTO search_pending ${tx(rows.map((row, i) => pendingRow(ids[i]!, row)))}`;
-  const pruned = options.maxMessages > 0 ? await pruneToLimit(tx, options.maxMessages) : [];
-  return { rows: summaries, pruned };
+  const pieces = await insertPieces(tx, rows, ids);
+  const messages = summaries.map((s, i) => ({ ...columnsOf(s), stored_bytes: sizes[i]! }));
+  const tags = rows.flatMap((row, i) => row.tags.map((tag) => ({ tag, message_id: ids[i]! })));
+  // Then every row of the batch, and the oldest messages past the limit. (postgres.js sends
+  // a query when it is awaited: Promise.all awaits them in this order.)
+  const [, , , , pruned] = await Promise.all([
+    tx`INSERT INTO messages ${tx(messages)}`,
+    tx`INSERT INTO message_bodies ${tx(rows.map((row, i) => bodyRow(ids[i]!, row, pieces[i]!)))}`,
+    tx`INSERT INTO search_pending ${tx(rows.map((row, i) => pendingRow(ids[i]!, row)))}`,
+    tags.length > 0 ? tx`INSERT INTO message_tags ${tx(tags)}` : null,
+    options.maxMessages > 0 ? pruneQuery(tx, options.maxMessages) : [],
+  ]);
+  return { rows: summaries, pruned: idsOf(pruned) };
 }
 
 /** Deletes the oldest messages past the limit; rows another transaction holds are left to it. */
 export async function pruneToLimit(tx: TransactionSql, maxMessages: number): Promise<MessageId[]> {
-  const deleted = await tx<{ id: number }[]>`
+  return idsOf(await pruneQuery(tx, maxMessages));
+}
+
+/** The prune as a query not yet sent, to go in order with others (queries run when awaited). */
+function pruneQuery(tx: TransactionSql, maxMessages: number) {
+  return tx<{ id: number }[]>`
     DELETE FROM messages WHERE id IN (
       SELECT id FROM messages ORDER BY id
       LIMIT greatest((SELECT total FROM message_counts) - ${maxMessages}, 0)
       FOR UPDATE SKIP LOCKED)
     RETURNING id`;
-  return deleted.map((r) => r.id).sort((a, b) => a - b);
 }
 
-async function checkBudget(tx: TransactionSql, sizes: readonly number[], maxBytes: number) {
-  const [counts] = await tx<{ stored_bytes: number }[]>`SELECT stored_bytes FROM message_counts`;
+const idsOf = (rows: readonly { id: number }[]) => rows.map((r) => r.id).sort((a, b) => a - b);
+
+function checkBudget(held: number, sizes: readonly number[], maxBytes: number): void {
   const incoming = sizes.reduce((sum, n) => sum + n, 0);
-  if (counts!.stored_bytes + incoming > maxBytes) {
+  if (held + incoming > maxBytes) {
     throw new StorageFullError(
-      `the database holds ${counts!.stored_bytes} bytes of mail; --max-db-size allows ${maxBytes}`,
+      `the database holds ${held} bytes of mail; --max-db-size allows ${maxBytes}`,
     );
   }
 }
 
-/** Raw bytes up to a piece's size go in the body row; larger ones in pieces of their own. */
-async function insertBodies(
+/**
+ * Raw bytes past a piece's size go in pieces of their own, one statement each (a 50 MB
+ * message is never one parameter); returns each message's number of pieces (0: in its body row).
+ */
+async function insertPieces(
   tx: TransactionSql,
   rows: readonly InsertRow[],
   ids: readonly number[],
-) {
-  const bodies = rows.map((row, i) => {
-    const whole = row.size <= PIECE_BYTES;
-    return {
-      id: ids[i]!,
-      raw: whole
-        ? row.raw.length === 1
-          ? row.raw[0]!
-          : Buffer.concat(row.raw, row.size)
-        : Buffer.alloc(0),
-      detail: row.detail,
-      raw_pieces: whole ? 0 : Math.ceil(row.size / PIECE_BYTES),
-    };
-  });
+): Promise<number[]> {
+  const counts: number[] = [];
   for (const [i, row] of rows.entries()) {
-    if (row.size <= PIECE_BYTES) continue;
     let seq = 0;
-    // One piece per statement: a 50 MB message is never one parameter.
-    for (const data of piecesOf(row.raw)) {
-      await tx`INSERT INTO message_raw_pieces (id, seq, data) VALUES (${ids[i]!}, ${seq++}, ${data})`;
+    if (row.size > PIECE_BYTES) {
+      for (const data of piecesOf(row.raw)) {
+        await tx`INSERT INTO message_raw_pieces (id, seq, data) VALUES (${ids[i]!}, ${seq++}, ${data})`;
+      }
     }
-    bodies[i] = { ...bodies[i]!, raw_pieces: seq };
+    counts.push(seq);
   }
-  await tx`INSERT INTO message_bodies ${tx(bodies)}`;
+  return counts;
+}
+
+function bodyRow(id: MessageId, row: InsertRow, pieces: number) {
+  const raw =
+    pieces > 0
+      ? Buffer.alloc(0)
+      : row.raw.length === 1
+        ? row.raw[0]!
+        : Buffer.concat(row.raw, row.size);
+  return { id, raw, detail: row.detail, raw_pieces: pieces };
 }
 
 /** The summary as the list will read it back (so that the event needs no second query). */
