@@ -70,13 +70,20 @@ export class OutboxTables {
   readonly #write: OutboxTablesOptions['write'];
   readonly #emit: OutboxTablesOptions['emit'];
   readonly #statements;
-  readonly #openedAt = Date.now();
+  /** What was 'sending' when this process opened the file: its predecessor's, run out. */
+  readonly #orphaned: string;
 
   constructor(options: OutboxTablesOptions) {
     this.#db = options.db;
     this.#write = options.write;
     this.#emit = options.emit;
     const db = this.#db;
+    this.#orphaned = JSON.stringify(
+      db
+        .prepare<[], { id: number }>("SELECT id FROM outbox WHERE state = 'sending'")
+        .all()
+        .map((r) => r.id),
+    );
     this.#statements = {
       insert: db.prepare<unknown[], OutboxRow>(`
         INSERT INTO outbox (message_id, recipient, original_recipient, upstream, reason, state,
@@ -97,9 +104,11 @@ export class OutboxTables {
       attempt: db.prepare(
         'INSERT INTO outbox_attempts (outbox_id, at, outcome, reply) VALUES (?, ?, ?, ?)',
       ),
-      requeue: db.prepare<[{ now: number; opened: number }], OutboxRow>(`
+      requeue: db.prepare<[{ now: number; orphaned: string }], OutboxRow>(`
         UPDATE outbox SET state = 'queued', next_attempt_at = @now, updated_at = @now
-        WHERE state = 'sending' AND (next_attempt_at <= @now OR updated_at < @opened) RETURNING *`),
+        WHERE state = 'sending'
+          AND (next_attempt_at <= @now OR id IN (SELECT value FROM json_each(@orphaned)))
+        RETURNING *`),
       get: db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?'),
       byMessage: db.prepare<[number], OutboxRow>(
         'SELECT * FROM outbox WHERE message_id = ? ORDER BY id',
@@ -196,7 +205,7 @@ export class OutboxTables {
 
   /** Leases taken before this process opened the file are its predecessor's: all run out. */
   requeueExpired(now: Date): number {
-    const bounds = { now: now.getTime(), opened: this.#openedAt };
+    const bounds = { now: now.getTime(), orphaned: this.#orphaned };
     return this.#changed(this.#write(() => this.#statements.requeue.all(bounds))).length;
   }
 
