@@ -65,7 +65,9 @@ describe('chaos on the real SMTP listener', () => {
 
   beforeAll(async () => {
     // 0.25, 0.75, ...: a 50 % trigger refuses every other roll.
-    sluice = await startSluice(['--enable-chaos'], { app: { chaosRandom: scripted([0.25, 0.75]) } });
+    sluice = await startSluice(['--enable-chaos'], {
+      app: { chaosRandom: scripted([0.25, 0.75]) },
+    });
   });
   afterAll(() => sluice.close());
 
