@@ -17,6 +17,18 @@ export function postgresSkipReason(): string | null {
   return 'skip' in cluster ? cluster.skip : null;
 }
 
+/** Runs a statement as the cluster's superuser, outside any test database. */
+export async function clusterQuery(text: string): Promise<void> {
+  const cluster = inject('postgres');
+  if ('skip' in cluster) throw new Error(cluster.skip);
+  const admin = postgres(cluster.url, { max: 1, onnotice: false });
+  try {
+    await admin.unsafe(text);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** An empty database of its own on the test cluster; drop() removes it. */
 export interface TestDatabase {
   readonly url: string;

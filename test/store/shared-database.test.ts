@@ -4,6 +4,12 @@ import type { EngineStore } from '../../src/store/open-store.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
 import type { NewMessage, StoreEvent } from '../../src/store/types.js';
 import { postgres, type EngineDatabase } from '../helpers/engines.js';
+import { clusterQuery, createTestDatabase } from '../helpers/postgres.js';
+import { openStore } from '../../src/store/open-store.js';
+
+const open = (url: string) =>
+  openStore({ engine: 'postgres', url, tenant: null, maxMessages: 0, maxAgeMs: 0 });
+const databaseName = (url: string) => new URL(url).pathname.slice(1);
 
 /** Events cross instances through the database: a busy machine can take a while. */
 const SETTLE = { timeout: 20_000, interval: 20 };
@@ -91,7 +97,9 @@ describe.skipIf(postgres.skip)('several instances on one PostgreSQL database', (
       ),
     );
     const ids = added.map((s) => s.id).sort((x, y) => x - y);
-    await vi.waitFor(() => expect(storedIds(onC)).toHaveLength(120), SETTLE);
+    for (const events of [onA, onB, onC]) {
+      await vi.waitFor(() => expect(storedIds(events)).toHaveLength(120), SETTLE);
+    }
     // Commit order is id order, and each instance announces in it: an event stream that
     // has sent N (and drops anything at or below it) misses nothing, nor does a resume.
     for (const events of [onA, onB, onC]) expect(storedIds(events)).toEqual(ids);
@@ -154,6 +162,39 @@ describe.skipIf(postgres.skip)('several instances on one PostgreSQL database', (
     await a.claimDueOutbox(new Date(now), 1, 1);
     await vi.waitFor(async () => expect(await b.requeueExpiredLeases(new Date())).toBe(1), SETTLE);
     expect((await c.getOutboxEntry(entry!.id)).state).toBe('queued');
+  });
+});
+
+describe.skipIf(postgres.skip)('an instance whose LISTEN connection was cut', () => {
+  it('announces, once it is back, what was stored meanwhile, in order', async () => {
+    const database = await createTestDatabase();
+    const [writer, listener] = await Promise.all([open(database.url), open(database.url)]);
+    try {
+      const heard = record(listener);
+      const first = await writer.addMessage(await message('before the cut'));
+      await vi.waitFor(() => expect(storedIds(heard)).toEqual([first.id]), SETTLE);
+      // No new connection may open while the listening ones are cut: the notices of what
+      // is stored meanwhile reach nobody, and only the catch-up can find it.
+      const name = databaseName(database.url);
+      await clusterQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await clusterQuery(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND query ILIKE 'listen%'`,
+      );
+      const missed: number[] = [];
+      for (const subject of ['during the cut 1', 'during the cut 2']) {
+        missed.push((await writer.addMessage(await message(subject))).id);
+      }
+      await clusterQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await vi.waitFor(() => expect(storedIds(heard)).toEqual([first.id, ...missed]), SETTLE);
+      const after = await writer.addMessage(await message('after the cut'));
+      await vi.waitFor(
+        () => expect(storedIds(heard)).toEqual([first.id, ...missed, after.id]),
+        SETTLE,
+      );
+    } finally {
+      await Promise.all([writer.close(), listener.close()]);
+      await database.drop();
+    }
   });
 });
 
