@@ -1,3 +1,4 @@
+import { sliceOf } from '../search-indexer.js';
 import type { Sql } from './connection.js';
 import { BUCKET_IDS } from './search-plan.js';
 
@@ -76,13 +77,7 @@ export class SearchIndexer {
       if (!lock!.held) return { state: 'busy' as const, chars: 0 };
       const rows = await tx<{ id: number; chars: number }[]>`
         SELECT id, chars FROM search_pending ORDER BY id LIMIT ${SLICE_ROWS}`;
-      let through = 0;
-      let chars = 0;
-      for (const row of rows) {
-        if (chars > 0 && chars + row.chars > SLICE_CHARS) break;
-        chars += row.chars;
-        through = row.id;
-      }
+      const { through, chars } = sliceOf(rows, SLICE_CHARS);
       if (through === 0) return { state: 'done' as const, chars: 0 };
       // One statement: a row deleted meanwhile (its message was) is neither moved nor kept.
       await tx`
