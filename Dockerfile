@@ -39,7 +39,10 @@ RUN chmod +x dist/main.js dist/bin/sendmail.js \
 USER node
 VOLUME /data
 EXPOSE 1025 1587 1465 8025
-HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "const p=(process.env.SLUICE_HTTP||'').split(':').pop()||'8025';fetch('http://127.0.0.1:'+p+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# Readiness (503 while the store cannot take mail), found the way the server finds its own
+# address: SLUICE_* env, the --config file, and the flags given to `docker run IMAGE --flag`
+# (read from the server's command line, PID 1). See README "Health and readiness".
+HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 \
+  CMD ["node", "dist/main.js", "healthcheck"]
 # Node as PID 1 gets SIGTERM from `docker stop` and shuts down cleanly.
 ENTRYPOINT ["node", "dist/main.js"]

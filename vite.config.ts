@@ -20,7 +20,7 @@ function initialSizeReport(): Plugin {
     closeBundle() {
       const html = readFileSync(join(OUT_DIR, 'index.html'), 'utf8');
       const files = [
-        ...html.matchAll(/<(?:script|link)\b[^>]*?(?:src|href)="\/([^"]+\.(?:js|css))"/g),
+        ...html.matchAll(/<(?:script|link)\b[^>]*?(?:src|href)="\.?\/([^"]+\.(?:js|css))"/g),
       ].map((m) => m[1]!);
       let total = 0;
       const parts = files.map((file) => {
@@ -38,7 +38,8 @@ function initialSizeReport(): Plugin {
 
 export default defineConfig({
   root: 'ui',
-  base: '/',
+  // Relative asset URLs: the server's <base href> puts them under --http-base-path.
+  base: './',
   build: {
     outDir: OUT_DIR,
     emptyOutDir: true,

@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import { hostname as machineHostname } from 'node:os';
 import { describeDatabase, type Config } from './config/config.js';
+import { exposureWarnings, refuseOpenExposure } from './config/exposure.js';
 import { ThreadedStore } from './ingest/threaded-store.js';
 import type { StoreOptions } from './store/open-store.js';
 import { createLogger, type Logger } from './log/logger.js';
@@ -11,7 +13,6 @@ import { SmtpListener } from './smtp/listener.js';
 import type { IncomingMessage } from './ingest/protocol.js';
 import { VERSION } from './version.js';
 import { createWebApp } from './web/app.js';
-import { isLoopback, loopbackHosts } from './web/guards.js';
 import type { ServerInfo } from './web/routes/system.js';
 import { startHttpServer, type HttpServer } from './web/server.js';
 
@@ -27,6 +28,8 @@ export interface App {
   readonly store: ThreadedStore;
   readonly logger: Logger;
   start(): Promise<RunningAddresses>;
+  /** Every HTTP route (method and path) once started: tests that must cover each one use it. */
+  routes(): readonly { readonly method: string; readonly path: string }[];
   /** Stops accepting, finishes messages in DATA, closes the database. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -60,9 +63,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const capture = (message: IncomingMessage) => store.capture(message);
   let smtp: SmtpListener | undefined;
   let http: HttpServer | undefined;
+  let routes: ReturnType<App['routes']> = [];
   let closing: Promise<void> | undefined;
 
   async function start(): Promise<RunningAddresses> {
+    // main.ts refuses first, with exit code 2; this keeps any other caller from serving one.
+    refuseOpenExposure(config);
+    for (const warning of exposureWarnings(config)) logger.warn(warning);
     await store.ready;
     const certificate = await loadCertificate({
       ...config.tls,
@@ -91,7 +98,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         port: addresses.starttls.port,
       },
       smtps: addresses.smtps && { host: addresses.smtps.address, port: addresses.smtps.port },
-      http: { host: addresses.http.address, port: addresses.http.port },
+      http: {
+        host: addresses.http.address,
+        port: addresses.http.port,
+        basePath: config.web.basePath,
+        tls: config.web.tls !== null,
+        auth: config.web.auth.mode,
+      },
       tls: {
         starttls: config.tls.starttlsOnSmtp,
         required: config.tls.required,
@@ -122,9 +135,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       capture,
       chaos,
       maxMessageSize: config.limits.maxMessageSize,
-      allowedHosts: isLoopback(config.http.host) ? loopbackHosts(config.http.host) : null,
+      web: config.web,
+      hostNames: hostNames(config),
     });
-    http = await startHttpServer(web, config.http);
+    routes = web.routes.map(({ method, path }) => ({ method, path }));
+    http = await startHttpServer(web, config.http, config.web.tls);
     addresses.http = http.address;
     await store.prune();
     return addresses;
@@ -140,7 +155,22 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     return closing;
   }
 
-  return { store, logger, start, close };
+  return { store, logger, start, close, routes: () => routes };
+}
+
+/**
+ * The Host names the HTTP side answers to (IP addresses always): loopback's, the bind
+ * address, this machine's name, the SMTP greeting name (`sluice` by default, which is also
+ * what Docker Compose calls the service in the README), and --http-allowed-hosts.
+ */
+function hostNames(config: Config): string[] {
+  return [
+    'localhost',
+    config.http.host,
+    machineHostname(),
+    config.hostname,
+    ...config.web.allowedHosts,
+  ].map((name) => name.toLowerCase());
 }
 
 /** The engine --db names, with the retention limits every engine applies. */

@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 import { createApp } from './app.js';
-import { ConfigError, describeDatabase, helpText, loadConfig } from './config/config.js';
+import {
+  ConfigError,
+  describeDatabase,
+  helpText,
+  loadConfig,
+  type Config,
+} from './config/config.js';
+import { refuseOpenExposure } from './config/exposure.js';
+import { containerServerArgv, probeReadiness, readinessUrl } from './healthcheck.js';
 import { verifyUpstreams } from './relay/verify.js';
 import { smtpBannerLines } from './cli/banner.js';
 import { isTool, runTool, sendmailCommand } from './cli/tools.js';
@@ -10,6 +18,7 @@ import { VERSION } from './version.js';
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'relay') return relayCommand(argv.slice(1));
+  if (argv[0] === 'healthcheck') return healthcheckCommand(argv.slice(1));
   if (isTool(argv[0]))
     return runTool(argv, {
       env: process.env,
@@ -17,26 +26,9 @@ async function main(): Promise<number> {
       stdout: process.stdout,
       stderr: process.stderr,
     });
-  let command;
-  try {
-    command = loadConfig({ argv, env: process.env });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`sluice: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (command.kind === 'help') {
-    process.stdout.write(helpText(VERSION));
-    return 0;
-  }
-  if (command.kind === 'version') {
-    process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
+  const config = configOrExit(argv, { serving: true });
+  if (typeof config === 'number') return config;
 
-  const { config } = command;
   let app;
   let addresses;
   try {
@@ -58,7 +50,7 @@ async function main(): Promise<number> {
   const lines = [
     `Sluice ${VERSION} is capturing mail.`,
     ...smtpBannerLines(config, addresses, host),
-    `  Inbox  http://${host(addresses.http)}:${addresses.http.port}/`,
+    `  Inbox  ${config.web.tls ? 'https' : 'http'}://${host(addresses.http)}:${addresses.http.port}${config.web.basePath}  (sign-in ${config.web.auth.mode})`,
     `  Data   ${describeDatabase(config)}`,
     '',
     `Point your app at it, e.g. Django: EMAIL_HOST=${addresses.smtp.address} EMAIL_PORT=${addresses.smtp.port}`,
@@ -85,19 +77,9 @@ async function relayCommand(argv: string[]): Promise<number> {
     process.stderr.write('sluice: usage: sluice relay verify [--config FILE]\n');
     return 2;
   }
-  let command;
-  try {
-    command = loadConfig({ argv: argv.slice(1), env: process.env });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`sluice: ${error.message}\n`);
-    return 2;
-  }
-  if (command.kind !== 'run') {
-    process.stdout.write(command.kind === 'help' ? helpText(VERSION) : `${VERSION}\n`);
-    return 0;
-  }
-  const { relay } = command.config;
+  const config = configOrExit(argv.slice(1));
+  if (typeof config === 'number') return config;
+  const { relay } = config;
   if (relay.mode === 'off') {
     process.stderr.write(
       'sluice: the relay is off: add a relay: section to --config or set SLUICE_RELAY_URL\n',
@@ -112,6 +94,43 @@ async function relayCommand(argv: string[]): Promise<number> {
     );
   }
   return results.every((r) => r.ok) ? 0 : 1;
+}
+
+/**
+ * `sluice healthcheck [options]`: exit 0 when the server these options describe is ready
+ * (Docker's HEALTHCHECK). Options come from env, the config file and the flags given here,
+ * exactly as the server reads them; with no flags, from the command line of the server in
+ * this container (PID 1), so that `docker run sluice --http …` is checked where it listens.
+ */
+async function healthcheckCommand(argv: string[]): Promise<number> {
+  const config = configOrExit(argv.length > 0 ? argv : (containerServerArgv() ?? []));
+  if (typeof config === 'number') return config;
+  const url = readinessUrl(config);
+  const result = await probeReadiness(url);
+  (result.ready ? process.stdout : process.stderr).write(
+    `${result.ready ? 'ready' : 'not ready'}: ${url.href} ${result.detail}\n`,
+  );
+  return result.ready ? 0 : 1;
+}
+
+/**
+ * The configuration from argv, env and the config file, or the exit code after saying why
+ * not. To serve, it must also not be an open relay (relay verify and healthcheck serve nothing).
+ */
+function configOrExit(argv: string[], options: { serving?: boolean } = {}): Config | number {
+  try {
+    const command = loadConfig({ argv, env: process.env });
+    if (command.kind === 'run') {
+      if (options.serving) refuseOpenExposure(command.config);
+      return command.config;
+    }
+    process.stdout.write(command.kind === 'help' ? helpText(VERSION) : `${VERSION}\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`sluice: ${error.message}\n`);
+    return 2;
+  }
 }
 
 main().then(

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './errors.js';
 import { findOption, OPTIONS, type OptionSpec } from './options.js';
 import { parseRelayConfig, RelayConfigError, type RelayConfig } from './relay.js';
 import {
@@ -16,9 +17,12 @@ import {
   parseSize,
   type Listen,
 } from './values.js';
+import { readWebConfig, type WebConfig } from './web.js';
 
+export { ConfigError } from './errors.js';
 export type { Listen } from './values.js';
 export type { RelayConfig, RelayRule, Upstream } from './relay.js';
+export type { WebAuth, WebConfig } from './web.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -45,6 +49,8 @@ export interface Config {
   /** Implicit TLS from the first byte. */
   readonly smtps: Listen | null;
   readonly http: Listen;
+  /** Sign-in, roles, Host names, HTTPS and the base path of the HTTP side. */
+  readonly web: WebConfig;
   /**
    * Absolute path of the SQLite file, or ':memory:'. Its folder also holds Sluice's own
    * files (the local CA and TLS certificate); with a PostgreSQL database, which has no file,
@@ -86,11 +92,6 @@ export interface Config {
   readonly relay: RelayConfig;
 }
 
-/** A setting that cannot be used. The message names the flag, its env var and what is allowed. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 export interface ConfigSources {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -123,8 +124,11 @@ export function loadConfig(sources: ConfigSources): CliCommand {
     try {
       return parse(text);
     } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      // A secret's value is never repeated: not on a terminal, not in CI logs.
+      const shown = spec.secret ? 'the value (not shown: it holds secrets)' : `"${text}"`;
       throw new ConfigError(
-        `${describe(spec)}: "${text}" is not valid: ${(error as Error).message}`,
+        `${describe(spec)}: ${shown} is not valid: ${(error as Error).message}`,
       );
     }
   };
@@ -138,9 +142,9 @@ export function loadConfig(sources: ConfigSources): CliCommand {
     }
   };
 
-  const inlineUsers = optional('smtp-auth', (t) => parseCredentials(t, /,/));
+  const inlineUsers = optional('smtp-auth', (t) => parseCredentials(t, 'inline'));
   const fileUsers = optional('smtp-auth-file', (path) =>
-    parseCredentials(fileContents(path), /\r?\n/),
+    parseCredentials(fileContents(path), 'file'),
   );
   const users = new Map([...(fileUsers ?? []), ...(inlineUsers ?? [])]);
 
@@ -163,6 +167,7 @@ export function loadConfig(sources: ConfigSources): CliCommand {
     starttls: setting('smtp-starttls', parseOptionalListen),
     smtps: setting('smtps', parseOptionalListen),
     http: setting('http', parseListen),
+    web: readWebConfig({ setting, optional, file: fileContents }),
     ...databaseSetting(setting('db', parseDatabase), optional('tenant', parseTenant), sources.env),
     hostname: setting('hostname', (text) => {
       if (!/^[A-Za-z0-9.-]{1,253}$/.test(text))
@@ -350,6 +355,7 @@ export function helpText(version: string): string {
     '       sluice relay verify [options]   connect and authenticate to each relay upstream',
     '       sluice tls ca|trust [options]   print the local CA, or how to trust it',
     '       sluice sendmail [flags] [to...] hand a message on stdin to a running Sluice',
+    '       sluice healthcheck [options]    exit 0 when the server these options describe is ready',
     '',
     'Point an app at the SMTP port and open the HTTP address in a browser.',
     'Every option can also be set by its environment variable or a --config file key.',

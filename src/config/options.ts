@@ -11,6 +11,8 @@ export interface OptionSpec {
   readonly default: string | undefined;
   readonly valueName?: string;
   readonly help: string;
+  /** The value holds passwords or tokens: no message, log line or page ever shows it. */
+  readonly secret?: boolean;
 }
 
 const option = (
@@ -67,6 +69,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   option('smtp-auth', {
     default: undefined,
     valueName: 'USER:PASS,...',
+    secret: true,
     help: 'Require SMTP AUTH with these credentials. Without it, AUTH is optional and any credentials are accepted.',
   }),
   option('smtp-auth-file', {
@@ -138,6 +141,58 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'info',
     valueName: 'LEVEL',
     help: 'One of debug, info, warn, error, silent.',
+  }),
+  option('http-auth-file', {
+    default: undefined,
+    valueName: 'FILE',
+    help: 'Require sign-in on the inbox, API and events: an htpasswd file (bcrypt as htpasswd -B writes it, $apr1$, {SHA}, or plain USER:PASS lines). Users are readers unless named in --http-releasers.',
+  }),
+  option('http-auth', {
+    default: undefined,
+    valueName: 'USER:PASS,...',
+    secret: true,
+    help: 'Like --http-auth-file, plain passwords inline, for quick setups.',
+  }),
+  option('http-tokens-file', {
+    default: undefined,
+    valueName: 'FILE',
+    help: 'API tokens for test suites and CI, one NAME:TOKEN per line (16+ characters, e.g. openssl rand -hex 24); send Authorization: Bearer TOKEN. NAME is recorded as who acted.',
+  }),
+  option('http-tokens', {
+    default: undefined,
+    valueName: 'NAME:TOKEN,...',
+    secret: true,
+    help: 'Like --http-tokens-file, inline (e.g. from a CI secret).',
+  }),
+  option('http-releasers', {
+    default: undefined,
+    valueName: 'NAME,...',
+    help: 'Users and tokens with the releaser role: release, approve, reject, retry, cancel and verify relay mail. * = everyone signed in. Everyone else is a reader (list, read, search, mark, delete, events).',
+  }),
+  option('http-allowed-hosts', {
+    default: undefined,
+    valueName: 'NAME,...',
+    help: "Host names the HTTP side answers to besides localhost, IP addresses, the bind address, this machine's hostname and --hostname (e.g. the name a reverse proxy uses; *.example.com for a domain). Other names are refused (DNS rebinding).",
+  }),
+  option('http-insecure-no-auth', {
+    kind: 'boolean',
+    default: 'false',
+    help: 'Start on a non-loopback --http with the relay on and no sign-in. Anyone who reaches the port can read every message and send mail through your upstream.',
+  }),
+  option('http-tls-cert', {
+    default: undefined,
+    valueName: 'FILE',
+    help: 'PEM certificate: serve the inbox and API over HTTPS.',
+  }),
+  option('http-tls-key', {
+    default: undefined,
+    valueName: 'FILE',
+    help: 'PEM private key for --http-tls-cert.',
+  }),
+  option('http-base-path', {
+    default: '/',
+    valueName: 'PATH',
+    help: 'Serve the inbox, API, events and assets under this path (e.g. /mail/ behind a reverse proxy that keeps the prefix).',
   }),
 ];
 

@@ -81,6 +81,8 @@ export const sectionSchema = z
   .object({
     upstreams: z.array(upstreamSchema).default([]),
     rules: z.array(ruleSchema).default([]),
+    /** Addresses a person may release a message to besides its own envelope recipients. */
+    release_to: z.array(patternSchema).max(1000).default([]),
     retry: z
       .object({
         initial: duration.optional(),

@@ -75,6 +75,11 @@ export type RelayConfig =
       readonly mode: 'on';
       readonly upstreams: readonly Upstream[];
       readonly rules: readonly RelayRule[];
+      /**
+       * Patterns (glob or /regex/) of addresses a person may release a message to besides its
+       * own envelope recipients; empty = only those. Capture rules still apply on top.
+       */
+      readonly releaseTo: readonly Pattern[];
       readonly retry: {
         readonly initialMs: number;
         readonly maxMs: number;

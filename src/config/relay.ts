@@ -58,6 +58,7 @@ export function parseRelayConfig(sources: RelaySources): RelayConfig {
     mode: 'on',
     upstreams,
     rules,
+    releaseTo: section.release_to,
     retry: {
       initialMs: section.retry.initial ?? 30_000,
       maxMs: section.retry.max ?? 3_600_000,

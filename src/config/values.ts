@@ -76,14 +76,18 @@ export function parseOneOf<T extends string>(allowed: readonly T[]) {
   };
 }
 
-/** "user:pass,user2:pass2" or one pair per line. Passwords may contain ':'. */
-export function parseCredentials(text: string, separator: RegExp): Map<string, string> {
+/**
+ * "user:pass,user2:pass2" inline, or one pair per line in a file. Passwords may contain ':'.
+ * An error names the entry or line, never its text: it may hold a password.
+ */
+export function parseCredentials(text: string, from: 'inline' | 'file'): Map<string, string> {
   const users = new Map<string, string>();
-  for (const raw of text.split(separator)) {
+  const unit = from === 'file' ? 'line' : 'entry';
+  for (const [index, raw] of text.split(from === 'file' ? /\r?\n/ : ',').entries()) {
     const entry = raw.trim();
     if (!entry || entry.startsWith('#')) continue;
     const colon = entry.indexOf(':');
-    if (colon < 1) throw new Error(`expected USER:PASSWORD, got "${entry.slice(0, 40)}"`);
+    if (colon < 1) throw new Error(`${unit} ${index + 1} is not USER:PASSWORD`);
     users.set(entry.slice(0, colon), entry.slice(colon + 1));
   }
   if (users.size === 0) throw new Error('expected at least one USER:PASSWORD');

@@ -5,7 +5,14 @@ import { Worker } from 'node:worker_threads';
 import { StorageUnavailableError } from '../store/errors.js';
 import type { StoreOptions } from '../store/open-store.js';
 import type { PartContent } from '../mail/types.js';
-import type { MessageId, MessageSummary, NewMessage, Store, StoreEvent } from '../store/types.js';
+import type {
+  MessageId,
+  MessageSummary,
+  NewMessage,
+  Readiness,
+  Store,
+  StoreEvent,
+} from '../store/types.js';
 import {
   asBuffer,
   deserializeError,
@@ -115,6 +122,16 @@ export class ThreadedStore implements Store {
   }
   async getRaw(id: MessageId): Promise<Buffer> {
     return asBuffer(await this.#call<Uint8Array>('getRaw', [id]));
+  }
+
+  /**
+   * Not forwarded like the rest: a stopped (or not yet opened) thread is answered here, as
+   * not ready with the reason, instead of as a failed call.
+   */
+  async readiness(): Promise<Readiness> {
+    if (this.#stopped) return { ready: false, reason: this.#stopped.message };
+    if (!this.#opened) return { ready: false, reason: 'the database is still opening' };
+    return this.#call<Readiness>('readiness', []);
   }
 
   // Every other Store method crosses the thread as it is: one forwarder each, made here.

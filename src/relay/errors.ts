@@ -27,3 +27,13 @@ export class RelayOffError extends Error {
 export class OutboxStateError extends Error {
   override name = 'OutboxStateError';
 }
+
+/** Upstreams were verified less than a minute ago; logging in again risks a lockout. */
+export class VerifyTooSoonError extends Error {
+  override name = 'VerifyTooSoonError';
+  constructor(readonly retryAfterMs: number) {
+    super(
+      `The upstreams were verified less than a minute ago; try again in ${Math.ceil(retryAfterMs / 1000)}s (GET /api/relay/status shows the last result)`,
+    );
+  }
+}

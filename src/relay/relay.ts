@@ -1,16 +1,11 @@
 import type { RelayConfig } from '../config/relay.js';
 import type { Logger } from '../log/logger.js';
-import type { MessageDetail, MessageId, NewOutboxEntry, OutboxId, Store } from '../store/types.js';
-import { checkAddress } from './addresses.js';
-import {
-  InvalidAddressError,
-  OutboxStateError,
-  RelayDeniedError,
-  RelayOffError,
-} from './errors.js';
-import { compileRules, type RuleInput, type RuleSet } from './rules.js';
+import type { MessageId, NewOutboxEntry, OutboxChange, OutboxId, Store } from '../store/types.js';
+import { OutboxStateError, RelayOffError } from './errors.js';
+import { compileReleasePolicy } from './release.js';
+import { compileRules, ruleInput, type RuleSet } from './rules.js';
+import { UpstreamChecks } from './status.js';
 import type { PublicUpstream, RelayService, RelayStatus } from './types.js';
-import { verifyUpstreams } from './verify.js';
 import { OutboxWorker } from './worker.js';
 
 const RECOVERY_BATCH = 500;
@@ -33,6 +28,27 @@ export function createRelay(options: RelayOptions): Relay {
   const { config, store, logger } = options;
   if (config.mode === 'off') return offRelay(store);
   const rules = compileRules(config.rules);
+  const planRelease = compileReleasePolicy({
+    rules,
+    releaseTo: config.releaseTo,
+    defaultUpstream: config.upstreams[0]!.name,
+  });
+  const checks = new UpstreamChecks(config.upstreams);
+  const status = (): RelayStatus => ({
+    mode: 'on',
+    upstreams: config.upstreams.map((u, i) => ({
+      ...publicUpstream(u),
+      verify: checks.last()[i]!,
+    })),
+    rules: config.rules.map(({ name, action, match, rewrite, upstream }) => ({
+      name,
+      action,
+      match,
+      rewrite,
+      upstream,
+    })),
+    releaseTo: config.releaseTo,
+  });
   const worker = new OutboxWorker({
     store,
     upstreams: config.upstreams,
@@ -123,19 +139,10 @@ export function createRelay(options: RelayOptions): Relay {
       await store.setRelayCursor(watermark()).catch(() => {});
       await worker.close();
     },
-    async status(): Promise<RelayStatus> {
-      const verified = await verifyUpstreams(config.upstreams);
-      return {
-        mode: 'on',
-        upstreams: config.upstreams.map((u, i) => ({ ...publicUpstream(u), verify: verified[i]! })),
-        rules: config.rules.map(({ name, action, match, rewrite, upstream }) => ({
-          name,
-          action,
-          match,
-          rewrite,
-          upstream,
-        })),
-      };
+    status: async () => status(),
+    async verify() {
+      await checks.verifyNow();
+      return status();
     },
     async explain(id) {
       const message = await store.getMessage(id);
@@ -145,56 +152,28 @@ export function createRelay(options: RelayOptions): Relay {
         outbox: await store.getOutboxHistory(id),
       };
     },
-    async release(id, to) {
-      const message = await store.getMessage(id);
-      const addresses = [...new Set((to ?? message.envelope.rcptTo).map(checkAddress))];
-      if (addresses.length === 0)
-        throw new InvalidAddressError('give at least one address in "to"');
-      const decisions = rules({ ...ruleInput(message), recipients: addresses });
-      const denied = decisions
-        .filter((d) => d.action === 'capture' && d.rule !== null)
-        .map((d) => ({ address: d.recipient, reason: `${d.rule} captures it: it never leaves` }));
-      if (denied.length > 0) throw new RelayDeniedError(denied);
-      return store.addOutboxEntries(
-        decisions.map((d) => ({
-          messageId: id,
-          recipient: d.sendTo,
-          originalRecipient: d.recipient,
-          upstream: d.upstream ?? config.upstreams[0]!.name,
-          reason: d.rule ? `manual release (${d.rule})` : 'manual release',
-          state: 'queued',
-        })),
-      );
-    },
-    approve: (ids) => store.changeOutboxState({ messageIds: ids, from: ['held'], to: 'queued' }),
-    reject: (ids) => store.changeOutboxState({ messageIds: ids, from: ['held'], to: 'cancelled' }),
-    retry: (id) => changeOne(store, id, ['queued', 'failed', 'held'], 'queued'),
-    cancel: (id) => changeOne(store, id, ['held', 'queued', 'failed'], 'cancelled'),
+    release: async (id, request) =>
+      store.addOutboxEntries(planRelease(await store.getMessage(id), request)),
+    approve: (ids, by) =>
+      store.changeOutboxState({ messageIds: ids, from: ['held'], to: 'queued', by }),
+    reject: (ids, by) =>
+      store.changeOutboxState({ messageIds: ids, from: ['held'], to: 'cancelled', by }),
+    retry: (id, by) =>
+      changeOne(store, { ids: [id], from: ['queued', 'failed', 'held'], to: 'queued', by }),
+    cancel: (id, by) =>
+      changeOne(store, { ids: [id], from: ['held', 'queued', 'failed'], to: 'cancelled', by }),
   };
   return service;
 }
 
-async function changeOne(
-  store: Store,
-  id: OutboxId,
-  from: Parameters<Store['changeOutboxState']>[0]['from'],
-  to: 'queued' | 'cancelled',
-) {
-  const [changed] = await store.changeOutboxState({ ids: [id], from, to });
+async function changeOne(store: Store, change: OutboxChange & { ids: [OutboxId] }) {
+  const [changed] = await store.changeOutboxState(change);
   if (changed) return changed;
+  const [id] = change.ids;
   const entry = await store.getOutboxEntry(id);
   throw new OutboxStateError(
-    `outbox entry ${id} is ${entry.state}; only ${from.join(', ')} entries can be ${to === 'queued' ? 'retried' : 'cancelled'}`,
+    `outbox entry ${id} is ${entry.state}; only ${change.from.join(', ')} entries can be ${change.to === 'queued' ? 'retried' : 'cancelled'}`,
   );
-}
-
-function ruleInput(message: MessageDetail): RuleInput {
-  return {
-    sender: message.envelope.mailFrom,
-    recipients: message.envelope.rcptTo,
-    subject: message.subject,
-    headers: message.headers,
-  };
 }
 
 function publicUpstream(
@@ -229,6 +208,7 @@ function offRelay(store: Store): Relay {
     close: () => store.setRelayCursor('newest').catch(() => {}),
     enabled: false,
     status: async () => ({ mode: 'off' }),
+    verify: off,
     async explain(id) {
       const message = await store.getMessage(id);
       return {

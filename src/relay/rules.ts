@@ -1,4 +1,5 @@
 import type { RelayRule, RuleAction } from '../config/relay.js';
+import type { MessageDetail } from '../store/types.js';
 import { compilePattern, type Matcher } from './patterns.js';
 
 /** What the rules say for one recipient, and why. */
@@ -79,4 +80,14 @@ function matches(c: CompiledRule, recipient: string, input: RuleInput): boolean 
     if (!input.headers.some((h) => h.name.toLowerCase() === name && value(h.value))) return false;
   }
   return true;
+}
+
+/** What the rules look at in a stored message. */
+export function ruleInput(message: MessageDetail): RuleInput {
+  return {
+    sender: message.envelope.mailFrom,
+    recipients: message.envelope.rcptTo,
+    subject: message.subject,
+    headers: message.headers,
+  };
 }

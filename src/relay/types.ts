@@ -1,7 +1,10 @@
 import type { RuleAction } from '../config/relay.js';
 import type { MessageId, OutboxEntry, OutboxHistory, OutboxId } from '../store/types.js';
 import type { Decision } from './rules.js';
-import type { VerifyResult } from './verify.js';
+import type { ReleaseRequest } from './release.js';
+import type { CheckedUpstream } from './status.js';
+
+export type { ReleaseRequest } from './release.js';
 
 export type { Decision } from './rules.js';
 
@@ -25,7 +28,10 @@ export type RelayStatus =
   | { readonly mode: 'off' }
   | {
       readonly mode: 'on';
-      readonly upstreams: readonly (PublicUpstream & { readonly verify: VerifyResult })[];
+      /** `verify`: the last verification (POST /api/relay/verify), null before the first. */
+      readonly upstreams: readonly (PublicUpstream & { readonly verify: CheckedUpstream | null })[];
+      /** Patterns a person may release to besides a message's own recipients. */
+      readonly releaseTo: readonly string[];
       readonly rules: readonly {
         readonly name: string;
         readonly action: RuleAction;
@@ -46,12 +52,16 @@ export interface RelayExplanation {
 export interface RelayService {
   /** False when no upstream is configured: nothing can leave. */
   readonly enabled: boolean;
+  /** Configuration and the last verification; never logs in. */
   status(): Promise<RelayStatus>;
+  /** Logs in to every upstream now (at most once a minute: VerifyTooSoonError), then status. */
+  verify(): Promise<RelayStatus>;
   explain(messageId: MessageId): Promise<RelayExplanation>;
-  /** Queues the message for the given addresses, or its envelope recipients. */
-  release(messageId: MessageId, to?: readonly string[]): Promise<readonly OutboxEntry[]>;
-  approve(messageIds: readonly MessageId[]): Promise<readonly OutboxEntry[]>;
-  reject(messageIds: readonly MessageId[]): Promise<readonly OutboxEntry[]>;
-  retry(id: OutboxId): Promise<OutboxEntry>;
-  cancel(id: OutboxId): Promise<OutboxEntry>;
+  /** Queues the message for the given addresses, or its envelope recipients (see release.ts). */
+  release(messageId: MessageId, request: ReleaseRequest): Promise<readonly OutboxEntry[]>;
+  // `by`: the signed-in name, recorded on the entries as who let them go or stopped them.
+  approve(messageIds: readonly MessageId[], by: string): Promise<readonly OutboxEntry[]>;
+  reject(messageIds: readonly MessageId[], by: string): Promise<readonly OutboxEntry[]>;
+  retry(id: OutboxId, by: string): Promise<OutboxEntry>;
+  cancel(id: OutboxId, by: string): Promise<OutboxEntry>;
 }

@@ -6,7 +6,7 @@ import { createTransport } from 'nodemailer';
 import type { ToolIo } from '../cli/tools.js';
 import { ConfigError, loadConfig, type Listen } from '../config/config.js';
 import { tlsFiles } from '../smtp/local-ca.js';
-import { isLoopback } from '../web/guards.js';
+import { isLoopbackHost } from '../config/exposure.js';
 import { EXIT, parseSendmailArgs, SENDMAIL_USAGE, SendmailUsageError } from './args.js';
 import { prepareMessage, readMessage } from './message.js';
 
@@ -93,7 +93,7 @@ async function deliver(
     secure: false,
     tls: {
       ...(localCa ? { ca: [...rootCertificates, localCa] } : {}),
-      rejectUnauthorized: !isLoopback(smtp.host),
+      rejectUnauthorized: !isLoopbackHost(smtp.host),
     },
     connectionTimeout: CONNECT_TIMEOUT_MS,
     greetingTimeout: CONNECT_TIMEOUT_MS,

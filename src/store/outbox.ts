@@ -28,6 +28,8 @@ export interface OutboxRow {
   next_attempt_at: number | null;
   updated_at: number;
   last_reply: string | null;
+  released_by: string | null;
+  cancelled_by: string | null;
 }
 
 export interface AttemptRow {
@@ -61,6 +63,8 @@ export function toEntry(row: OutboxRow): OutboxEntry {
     nextAttemptAt: iso(row.next_attempt_at),
     updatedAt: iso(row.updated_at)!,
     lastReply: row.last_reply,
+    releasedBy: row.released_by,
+    cancelledBy: row.cancelled_by,
   };
 }
 
@@ -87,8 +91,8 @@ export class OutboxTables {
     this.#statements = {
       insert: db.prepare<unknown[], OutboxRow>(`
         INSERT INTO outbox (message_id, recipient, original_recipient, upstream, reason, state,
-          created_at, queued_at, next_attempt_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
+          created_at, queued_at, next_attempt_at, updated_at, released_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
       // Due queued entries and run-out leases, each read through its own partial index.
       claim: db.prepare<[{ now: number; limit: number; until: number }], OutboxRow>(`
         UPDATE outbox SET state = 'sending', next_attempt_at = @until, updated_at = @now
@@ -145,6 +149,7 @@ export class OutboxTables {
           queued,
           queued,
           now,
+          e.releasedBy ?? null,
         )!;
       }),
     );
@@ -184,21 +189,25 @@ export class OutboxTables {
     const queued = change.to === 'queued';
     const rows = this.#write(() =>
       this.#db
-        .prepare<unknown[], OutboxRow>(
-          `UPDATE outbox SET state = ?, updated_at = ?, queued_at = ?, next_attempt_at = ?
-           WHERE state IN (SELECT value FROM json_each(?))
-             AND (id IN (SELECT value FROM json_each(?)) OR message_id IN (SELECT value FROM json_each(?)))
+        .prepare<[Record<string, unknown>], OutboxRow>(
+          `UPDATE outbox SET state = @to, updated_at = @now, queued_at = @queuedAt,
+             next_attempt_at = @queuedAt,
+             released_by = CASE WHEN @to = 'queued' THEN @by ELSE released_by END,
+             cancelled_by = CASE WHEN @to = 'cancelled' THEN @by ELSE cancelled_by END
+           WHERE state IN (SELECT value FROM json_each(@from))
+             AND (id IN (SELECT value FROM json_each(@ids))
+                  OR message_id IN (SELECT value FROM json_each(@messageIds)))
            RETURNING *`,
         )
-        .all(
-          change.to,
+        .all({
+          to: change.to,
           now,
-          queued ? now : null,
-          queued ? now : null,
-          JSON.stringify(change.from),
-          JSON.stringify(change.ids ?? []),
-          JSON.stringify(change.messageIds ?? []),
-        ),
+          queuedAt: queued ? now : null,
+          by: change.by ?? null,
+          from: JSON.stringify(change.from),
+          ids: JSON.stringify(change.ids ?? []),
+          messageIds: JSON.stringify(change.messageIds ?? []),
+        }),
     );
     return this.#changed(rows);
   }

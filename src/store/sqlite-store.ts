@@ -31,6 +31,7 @@ import type {
   OutboxId,
   OutboxListOptions,
   OutboxPage,
+  Readiness,
   Selection,
   Store,
   StoreEvent,
@@ -51,6 +52,10 @@ export interface SqliteStoreOptions {
 }
 
 const AGE_PRUNE_BATCH = 5000;
+/** Within this many pages of --max-db-size the database counts as full (a page is 4 KB). */
+const FULL_HEADROOM_PAGES = 8;
+/** How long the readiness probe waits for another connection's write lock. */
+const PROBE_BUSY_TIMEOUT_MS = 250;
 
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
@@ -66,6 +71,8 @@ export class SqliteStore implements Store {
   readonly #tags: TagTables;
   /** The --max-db-size budget in pages; 0 = none. */
   #maxPageCount = 0;
+  /** The last message could not be stored for lack of space, and none has been since. */
+  #full = false;
 
   constructor(options: SqliteStoreOptions) {
     this.#options = options;
@@ -159,6 +166,10 @@ export class SqliteStore implements Store {
       pageCount: db.prepare<[], { bytes: number }>(
         'SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()',
       ),
+      usedPages: db.prepare<[], { pages: number }>(
+        'SELECT page_count - freelist_count AS pages FROM pragma_page_count(), pragma_freelist_count()',
+      ),
+      probe: db.prepare<[number]>('UPDATE readiness_probe SET written_at = ?'),
     };
   }
 
@@ -178,6 +189,7 @@ export class SqliteStore implements Store {
       });
       return { ids, pruned: this.#pruneToLimit() };
     });
+    this.#full = false;
     this.#indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
     const summaries = ids.map((id) => toSummary(this.#statements.summary.get(id)!));
     if (pruned.length > 0) this.#emit({ type: 'deleted', ids: pruned });
@@ -255,7 +267,10 @@ export class SqliteStore implements Store {
         .all(...where.params)
         .map((r) => r.id),
     );
-    if (ids.length > 0) this.#emit({ type: 'deleted', ids: 'all' in selection ? 'all' : ids });
+    if (ids.length > 0) {
+      this.#full = false;
+      this.#emit({ type: 'deleted', ids: 'all' in selection ? 'all' : ids });
+    }
     return ids.length;
   }
 
@@ -301,7 +316,10 @@ export class SqliteStore implements Store {
         if (batch.length < AGE_PRUNE_BATCH) break;
       }
     }
-    if (deleted.length > 0) this.#emit({ type: 'deleted', ids: deleted });
+    if (deleted.length > 0) {
+      this.#full = false;
+      this.#emit({ type: 'deleted', ids: deleted });
+    }
     return deleted.length;
   }
 
@@ -316,6 +334,43 @@ export class SqliteStore implements Store {
   async stats(): Promise<StoreStats> {
     const counts = this.#statements.counts.get()!;
     return { ...counts, databaseBytes: this.#statements.pageCount.get()!.bytes };
+  }
+
+  /**
+   * Not ready when the size budget is used up, when the last message could not be stored
+   * for lack of space, or when a real write does not commit now (an I/O error, a read-only
+   * file, another process holding the write lock). The probe waits for a lock briefly, not
+   * for the 5 s that mail does: a probe must answer within its own timeout.
+   */
+  async readiness(): Promise<Readiness> {
+    const limit = this.#options.maxDatabaseBytes ?? 0;
+    if (
+      this.#maxPageCount &&
+      this.#statements.usedPages.get()!.pages >= this.#maxPageCount - FULL_HEADROOM_PAGES
+    )
+      return {
+        ready: false,
+        reason: `the database reached --max-db-size (${limit} bytes): delete messages or raise the limit`,
+      };
+    if (this.#full) {
+      const reason = limit
+        ? `the last message did not fit in --max-db-size (${limit} bytes) or on the disk: delete messages or raise the limit`
+        : 'the last message did not fit on the disk: delete messages or free space';
+      return { ready: false, reason };
+    }
+    const busyTimeout = this.#db.pragma('busy_timeout', { simple: true }) as number;
+    this.#db.pragma(`busy_timeout = ${PROBE_BUSY_TIMEOUT_MS}`);
+    try {
+      this.#write(() => this.#statements.probe.run(Date.now()));
+      return { ready: true };
+    } catch (error) {
+      return {
+        ready: false,
+        reason: `the database cannot be written: ${(error as Error).message}`,
+      };
+    } finally {
+      this.#db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
   }
 
   subscribe(listener: (event: StoreEvent) => void): () => void {
@@ -389,7 +444,9 @@ export class SqliteStore implements Store {
     try {
       return this.#db.transaction(work).immediate();
     } catch (error) {
-      throw translateError(error);
+      const translated = translateError(error);
+      if (translated instanceof StorageFullError) this.#full = true;
+      throw translated;
     }
   }
 }

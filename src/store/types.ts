@@ -132,6 +132,10 @@ export interface OutboxEntry {
   readonly updatedAt: string;
   /** The upstream's last reply, or why the last attempt failed. */
   readonly lastReply: string | null;
+  /** Who let it leave by hand (released, approved or retried it); null when a rule did. */
+  readonly releasedBy: string | null;
+  /** Who stopped it by hand (rejected or cancelled it); null otherwise. */
+  readonly cancelledBy: string | null;
 }
 
 export interface OutboxAttempt {
@@ -148,6 +152,8 @@ export interface NewOutboxEntry {
   readonly upstream: string;
   readonly reason: string;
   readonly state: 'held' | 'queued';
+  /** The person or token releasing it by hand; absent when a rule queues or holds it. */
+  readonly releasedBy?: string | null;
 }
 
 /** How one attempt went for one entry. */
@@ -165,6 +171,8 @@ export interface OutboxChange {
   readonly messageIds?: readonly MessageId[];
   readonly from: readonly OutboxState[];
   readonly to: 'queued' | 'cancelled';
+  /** Who asked: recorded as releasedBy (to queued) or cancelledBy (to cancelled). */
+  readonly by?: string | null;
 }
 
 export interface OutboxListOptions {
@@ -182,6 +190,10 @@ export interface OutboxHistory {
   readonly entries: readonly OutboxEntry[];
   readonly attempts: readonly OutboxAttempt[];
 }
+
+/** Whether the store can take mail now; the readiness probes answer with it. */
+export type Readiness =
+  { readonly ready: true } | { readonly ready: false; readonly reason: string };
 
 /**
  * The mailbox. Asynchronous and free of SQL so that another engine can sit behind it;
@@ -209,6 +221,8 @@ export interface Store {
   /** Applies the retention limits now; also runs on its own after inserts and on a timer. */
   prune(): Promise<number>;
   stats(): Promise<StoreStats>;
+  /** Ready when a write commits now and the size limit is not reached; never throws. */
+  readiness(): Promise<Readiness>;
   subscribe(listener: (event: StoreEvent) => void): () => void;
   close(): Promise<void>;
 

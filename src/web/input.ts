@@ -61,6 +61,19 @@ export async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
+/** Whether the request carries a body (a length above 0, or a chunked one). */
+export function hasBody(c: Context): boolean {
+  const length = c.req.header('content-length');
+  return (
+    c.req.header('transfer-encoding') !== undefined || (length !== undefined && length !== '0')
+  );
+}
+
+/** The JSON body, or `{}` when the request has none (`curl -X POST …/release`). */
+export async function optionalJsonBody(c: Context): Promise<unknown> {
+  return hasBody(c) ? jsonBody(c) : {};
+}
+
 export function parseSelection(body: unknown): Selection {
   const result = selectionSchema.safeParse(body);
   if (!result.success) throw badRequest(SELECTION_HELP);

@@ -1,40 +1,9 @@
 import { injectOperation, toolPaths } from './openapi-tools.js';
 
 /** The OpenAPI 3.1 description of the native API, served at /api/openapi.json. */
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const ok = (description: string, schema: object) => ({ description, ...json(schema) });
-const errors = {
-  '400': { description: 'Invalid parameters', ...json(ref('Error')) },
-  '404': { description: 'No such message', ...json(ref('Error')) },
-};
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
-const listParams = [
-  {
-    name: 'limit',
-    in: 'query',
-    schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-  },
-  {
-    name: 'before',
-    in: 'query',
-    description: 'nextCursor of the previous page',
-    schema: { type: 'integer' },
-  },
-  {
-    name: 'after',
-    in: 'query',
-    description: 'Only messages newer than this id',
-    schema: { type: 'integer' },
-  },
-  {
-    name: 'query',
-    in: 'query',
-    description:
-      'Search: words, "phrases", from: to: cc: subject: body: filename:, has:attachment, is:read, is:unread, before:/after: YYYY-MM-DD, - to negate. Alias: q.',
-    schema: { type: 'string' },
-  },
-];
+import { errors, idParam, json, listParams, ok, ref } from './openapi-common.js';
+import { relayPaths } from './openapi-relay.js';
+
 const selection = {
   oneOf: [
     {
@@ -56,137 +25,15 @@ const capturedContent = (type: string, description: string) => ({
   content: { [type]: { schema: { type: 'string', format: 'binary' } } },
 });
 
-const outboxIdParam = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'Outbox entry id',
-  schema: { type: 'integer' },
-};
-const relayErrors = {
-  ...errors,
-  '403': { description: 'The rules deny an address (relay_denied)', ...json(ref('Error')) },
-  '409': {
-    description: 'The relay is off, or the entry is in the wrong state',
-    ...json(ref('Error')),
-  },
-};
-const entries = {
-  type: 'object',
-  properties: { entries: { type: 'array', items: ref('OutboxEntry') } },
-};
-const messageIds = json({
-  type: 'object',
-  required: ['ids'],
-  properties: { ids: { type: 'array', items: { type: 'integer' } } },
-});
-
-const relayPaths = {
-  '/api/relay/status': {
-    get: {
-      summary:
-        'Relay mode, upstreams (no credentials) each verified now (connect + authenticate), and the rules',
-      responses: { '200': ok('Status', { type: 'object' }) },
-    },
-  },
-  '/api/messages/{id}/relay': {
-    get: {
-      summary:
-        'What the rules decide for each recipient and why, and the outbox history with every attempt',
-      parameters: [idParam],
-      responses: {
-        '200': ok('Decisions and history', {
-          type: 'object',
-          properties: {
-            mode: { enum: ['off', 'on'] },
-            decisions: { type: 'array', items: ref('RelayDecision') },
-            outbox: {
-              type: 'object',
-              properties: {
-                entries: { type: 'array', items: ref('OutboxEntry') },
-                attempts: { type: 'array', items: ref('OutboxAttempt') },
-              },
-            },
-          },
-        }),
-        ...errors,
-      },
-    },
-  },
-  '/api/messages/{id}/release': {
-    post: {
-      summary:
-        'Send the message upstream now: to its envelope recipients, or to the addresses in "to". Addresses a rule captures are refused.',
-      parameters: [idParam],
-      requestBody: json({
-        type: 'object',
-        properties: { to: { type: 'array', items: { type: 'string', format: 'email' } } },
-      }),
-      responses: { '200': ok('Queued entries', entries), ...relayErrors },
-    },
-  },
-  '/api/relay/approve': {
-    post: {
-      summary: 'Queue the held recipients of these messages',
-      requestBody: messageIds,
-      responses: { '200': ok('Queued entries', entries), ...relayErrors },
-    },
-  },
-  '/api/relay/reject': {
-    post: {
-      summary: 'Cancel the held recipients of these messages',
-      requestBody: messageIds,
-      responses: { '200': ok('Cancelled entries', entries), ...relayErrors },
-    },
-  },
-  '/api/relay/outbox': {
-    get: {
-      summary: 'Outbox entries, newest first',
-      parameters: [
-        ...listParams.filter((p) => p.name === 'limit' || p.name === 'before'),
-        {
-          name: 'state',
-          in: 'query',
-          description: 'Comma-separated: held, queued, sending, sent, failed, cancelled',
-          schema: { type: 'string' },
-        },
-      ],
-      responses: {
-        '200': ok('A page', {
-          type: 'object',
-          properties: {
-            entries: { type: 'array', items: ref('OutboxEntry') },
-            nextCursor: { type: ['integer', 'null'] },
-          },
-        }),
-        ...errors,
-      },
-    },
-  },
-  '/api/relay/outbox/{id}/retry': {
-    post: {
-      summary: 'Send a queued, held or failed entry now',
-      parameters: [outboxIdParam],
-      responses: { '200': ok('The entry', ref('OutboxEntry')), ...relayErrors },
-    },
-  },
-  '/api/relay/outbox/{id}/cancel': {
-    post: {
-      summary: 'Cancel a held, queued or failed entry',
-      parameters: [outboxIdParam],
-      responses: { '200': ok('The entry', ref('OutboxEntry')), ...relayErrors },
-    },
-  },
-};
-
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
     title: 'Sluice API',
     version: '1',
     description:
-      'Captured mail over HTTP. Writes need Content-Type: application/json. Errors are {"error": {"code", "message"}}.',
+      'Captured mail over HTTP. A write with a body sends it as JSON (Content-Type: application/json). Errors are {"error": {"code", "message"}}. When sign-in is configured, every path but the probes needs HTTP Basic or a bearer token; operations marked x-sluice-role: releaser need the releaser role.',
   },
+  security: [{ basic: [] }, { bearer: [] }, {}],
   paths: {
     '/api/messages': {
       get: {
@@ -342,7 +189,28 @@ export const openApiDocument = {
     ...relayPaths,
     ...toolPaths,
     '/api/health': {
-      get: { summary: 'Liveness probe', responses: { '200': ok('Healthy', { type: 'object' }) } },
+      get: {
+        summary: 'Liveness probe (also at /livez); no sign-in',
+        security: [],
+        responses: { '200': ok('Healthy', { type: 'object' }) },
+      },
+    },
+    '/api/ready': {
+      get: {
+        summary:
+          'Readiness probe (also at /readyz): 503 while the store cannot take mail (its thread stopped, the database cannot be written, --max-db-size reached); no sign-in',
+        security: [],
+        responses: {
+          '200': ok('Ready', { type: 'object', properties: { ready: { const: true } } }),
+          '503': {
+            description: 'Not ready, and why',
+            ...json({
+              type: 'object',
+              properties: { ready: { const: false }, reason: { type: 'string' } },
+            }),
+          },
+        },
+      },
     },
     '/api/openapi.json': {
       get: {
@@ -358,6 +226,18 @@ export const openApiDocument = {
     },
   },
   components: {
+    securitySchemes: {
+      basic: {
+        type: 'http',
+        scheme: 'basic',
+        description: 'A user of --http-auth-file / --http-auth',
+      },
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'A token of --http-tokens-file / --http-tokens',
+      },
+    },
     schemas: {
       Error: {
         type: 'object',
@@ -444,6 +324,15 @@ export const openApiDocument = {
           nextAttemptAt: { type: ['string', 'null'], format: 'date-time' },
           updatedAt: { type: 'string', format: 'date-time' },
           lastReply: { type: ['string', 'null'] },
+          releasedBy: {
+            type: ['string', 'null'],
+            description:
+              'Who released, approved or retried it (user or token name); null when a rule queued it',
+          },
+          cancelledBy: {
+            type: ['string', 'null'],
+            description: 'Who rejected or cancelled it; null otherwise',
+          },
         },
       },
       OutboxAttempt: {
@@ -487,3 +376,9 @@ export const openApiDocument = {
     },
   },
 } as const;
+
+/** The document as served under a base path: its paths are relative to the server URL. */
+export function openApiFor(basePath: string) {
+  if (basePath === '/') return openApiDocument;
+  return { ...openApiDocument, servers: [{ url: basePath.slice(0, -1) }] };
+}

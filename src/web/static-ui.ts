@@ -15,7 +15,8 @@ const APP_CSP = [
   "frame-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",
-  "base-uri 'none'",
+  // The inbox's own <base href> (the base path) and nothing else.
+  "base-uri 'self'",
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
@@ -23,7 +24,14 @@ const APP_CSP = [
 /** Paths the compatibility dialects (MailDev, MailCatcher) will own; the inbox never answers them. */
 const RESERVED = /^\/(email|messages)(\/|$)/;
 
-export function staticUiRoutes() {
+export interface StaticUiOptions {
+  /** `/` or e.g. `/mail/`: the inbox resolves its assets and API calls against it. */
+  readonly basePath: string;
+}
+
+export function staticUiRoutes(options: StaticUiOptions) {
+  const { basePath } = options;
+  const inBase = (path: string) => path.slice(basePath.length - 1);
   const app = new Hono();
   app.use('*', async (c, next) => {
     await next();
@@ -31,19 +39,18 @@ export function staticUiRoutes() {
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
   });
+  // Only the hashed assets are files; every page is index.html with its <base> (below).
   app.use(
-    '*',
+    '/assets/*',
     serveStatic({
       root: UI_DIR,
-      onFound: (path, c) => {
-        // Vite puts a content hash in every asset name; index.html must always be re-checked.
-        const immutable = path.includes('/assets/');
-        c.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-      },
+      rewriteRequestPath: inBase,
+      // Vite puts a content hash in every asset name; index.html (below) is always re-checked.
+      onFound: (_path, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable'),
     }),
   );
   app.get('*', (c) => {
-    if (RESERVED.test(c.req.path))
+    if (RESERVED.test(inBase(c.req.path)))
       return c.json({ error: { code: 'not_found', message: 'Not found' } }, 404);
     const index = `${UI_DIR}index.html`;
     if (!existsSync(index)) {
@@ -53,7 +60,15 @@ export function staticUiRoutes() {
       );
     }
     c.header('Cache-Control', 'no-cache');
-    return c.html(readFileSync(index, 'utf8'));
+    return c.html(withBase(readFileSync(index, 'utf8'), basePath));
   });
   return app;
+}
+
+/**
+ * The inbox's assets and API calls are relative URLs; a <base href> resolves them under the
+ * base path, whatever page of the inbox was loaded.
+ */
+function withBase(html: string, basePath: string): string {
+  return html.replace(/<head>/i, `<head><base href="${basePath}">`);
 }

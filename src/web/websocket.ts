@@ -30,7 +30,11 @@ export function isWebSocketUpgrade(env: unknown, upgrade: string | undefined): e
 export function webSocketUpgrades(app: Hono) {
   const server = new WebSocketServer({ noServer: true });
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const env: UpgradeEnv & { upgrading: true } = { upgrading: true };
+    // `incoming`, as @hono/node-server sets it, so that sign-in knows the client's address.
+    const env: UpgradeEnv & { upgrading: true; incoming: IncomingMessage } = {
+      upgrading: true,
+      incoming: request,
+    };
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);

@@ -52,16 +52,28 @@ export interface InboxPage {
 export async function openInbox(
   browser: Browser,
   sluice: TestSluice,
-  options: { hash?: string; colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {},
+  options: {
+    hash?: string;
+    colorScheme?: 'light' | 'dark';
+    width?: number;
+    height?: number;
+    /** A user of the users file; the browser answers the Basic challenge with it. */
+    httpCredentials?: { username: string; password: string };
+    /** The inbox's URL without the hash; default the server's root. */
+    url?: string;
+    ignoreHTTPSErrors?: boolean;
+  } = {},
 ): Promise<InboxPage> {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1360, height: options.height ?? 860 },
     colorScheme: options.colorScheme ?? 'light',
+    httpCredentials: options.httpCredentials,
+    ignoreHTTPSErrors: options.ignoreHTTPSErrors,
   });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${sluice.baseUrl}/${options.hash ?? ''}`);
+  await page.goto(`${options.url ?? `${sluice.baseUrl}/`}${options.hash ?? ''}`);
   await page.locator('.status[data-status="live"]').or(page.locator('.app')).first().waitFor();
   return { context, page, errors };
 }
@@ -97,8 +109,8 @@ export function rowSubjects(page: Page): Promise<string[]> {
 }
 
 /** The frame showing a message's HTML body (found through page.frames(), as a user's browser has it). */
-export async function htmlFrame(page: Page, id: number): Promise<Frame> {
-  const path = `/api/messages/${id}/html`;
+export async function htmlFrame(page: Page, id: number, basePath = '/'): Promise<Frame> {
+  const path = `${basePath}api/messages/${id}/html`;
   await page.locator(`iframe.html-frame[src^="${path}"]`).waitFor();
   for (;;) {
     const frame = page.frames().find((f) => new URL(f.url(), 'http://x').pathname === path);

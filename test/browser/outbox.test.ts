@@ -31,6 +31,7 @@ describe('with the relay on', () => {
         { name: 'trusted', match: { recipient: '*@ok.example' }, action: 'relay' },
         { name: 'blocked', match: { recipient: '*@blocked.example' }, action: 'capture' },
       ],
+      release_to: ['*@elsewhere.example', '*@blocked.example'],
       retry: FAST_RETRY,
     });
   });
@@ -43,11 +44,6 @@ describe('with the relay on', () => {
     expect(inbox.errors).toEqual([]);
     await inbox.context.close();
   });
-
-  const deliveredTo = (subject: string) =>
-    upstream.received
-      .filter((r) => r.raw.includes(`Subject: ${subject}\r\n`))
-      .flatMap((r) => r.rcptTo);
 
   it('lists a held message in the Outbox, and Approve sends it, live', async () => {
     inbox = await openInbox(browser, sluice);
@@ -64,7 +60,7 @@ describe('with the relay on', () => {
     expect(await row.locator('td').nth(3).textContent()).toBe('up');
     expect(await row.locator('a').getAttribute('href')).toBe(`#/message/${id}`);
     expect(await row.textContent()).toContain('approval');
-    expect(deliveredTo('Held invoice')).toEqual([]);
+    expect(upstream.deliveredTo('Held invoice')).toEqual([]);
 
     // The state filter: the held entry is under "held", not under "sent".
     await page.locator('[data-filter="sent"]').click();
@@ -73,7 +69,7 @@ describe('with the relay on', () => {
     await row.waitFor();
 
     await row.locator('button', { hasText: 'Approve' }).click();
-    await expect.poll(() => deliveredTo('Held invoice')).toEqual(['ann@hold.example']);
+    await expect.poll(() => upstream.deliveredTo('Held invoice')).toEqual(['ann@hold.example']);
     // Under the "held" filter it leaves; under "all" it shows as sent, without a reload.
     await row.waitFor({ state: 'detached' });
     await page.locator('[data-filter="all"]').click();
@@ -91,7 +87,7 @@ describe('with the relay on', () => {
       to: ['bob@ok.example', 'carl@elsewhere.example'],
       subject: 'Split order',
     });
-    await expect.poll(() => deliveredTo('Split order')).toEqual(['bob@ok.example']);
+    await expect.poll(() => upstream.deliveredTo('Split order')).toEqual(['bob@ok.example']);
 
     inbox = await openInbox(browser, sluice, { hash: `#/message/${id}` });
     const { page } = inbox;
@@ -120,17 +116,21 @@ describe('with the relay on', () => {
     expect(await result.getAttribute('class')).toContain('error-text');
     await to.fill('x@blocked.example');
     await submit.click();
-    await expect.poll(() => result.textContent()).toContain('blocked captures it');
-    expect(deliveredTo('Split order')).toEqual(['bob@ok.example']);
+    // release_to names the domain, but the capture rule still blocks it.
+    await expect.poll(() => result.textContent()).toContain('rule "blocked" captures it');
+    expect(upstream.deliveredTo('Split order')).toEqual(['bob@ok.example']);
 
     // A good address is queued, sent, and joins the history live.
     await to.fill('dora@elsewhere.example');
     await submit.click();
     await expect.poll(() => result.textContent()).toBe('Queued for dora@elsewhere.example');
     await expect
-      .poll(() => deliveredTo('Split order').sort())
+      .poll(() => upstream.deliveredTo('Split order').sort())
       .toEqual(['bob@ok.example', 'dora@elsewhere.example']);
-    await page.locator('.relay-history > li[data-state="sent"]', { hasText: 'dora@' }).waitFor();
+    const dora = page.locator('.relay-history > li[data-state="sent"]', { hasText: 'dora@' });
+    await dora.waitFor();
+    // Who released it is on record; without sign-in that is "anonymous".
+    expect(await dora.locator('.acted-by').textContent()).toBe(' · released by anonymous');
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'relay-tab.png') });
   });

@@ -172,7 +172,8 @@ describe('mailpit-api 2.1.0 against Sluice', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'ids=1&ids=2',
     });
-    expect(response.status).toBe(400);
+    // Refused before the route, like any write whose body is not JSON (a form's body).
+    expect(response.status).toBe(415);
     await expect(mailpit.deleteMessagesBySearch({ query: '""' })).rejects.toThrow(/400/);
     expect((await mailpit.listMessages()).total).toBe(1);
   });

@@ -148,7 +148,7 @@ describe('bad values stop startup naming the option, its env var and what is all
       '--max-age (SLUICE_MAX_AGE): "forever" is not valid: expected a duration',
     ],
     [['--log-level', 'loud'], 'expected one of debug, info, warn, error, silent'],
-    [['--smtp-auth', 'nocolon'], 'expected USER:PASSWORD'],
+    [['--smtp-auth', 'nocolon'], 'entry 1 is not USER:PASSWORD'],
     [['--smtp-tls-cert', '/c.pem'], '--smtp-tls-key (SLUICE_SMTP_TLS_KEY) must be set too'],
     [['--hostname', 'bad name'], '--hostname (SLUICE_HOSTNAME)'],
     [['--no-such-flag'], 'Run sluice --help'],

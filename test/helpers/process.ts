@@ -52,7 +52,7 @@ export function spawnSluice(
     }, 20_000);
     const check = () => {
       const smtp = /SMTP\s+\S+:(\d+)/.exec(stdout);
-      const http = /Inbox\s+http:\/\/\S+:(\d+)\//.exec(stdout);
+      const http = /Inbox\s+https?:\/\/\S+:(\d+)\//.exec(stdout);
       if (smtp && http) {
         clearTimeout(timer);
         const smtps = /SMTPS\s+\S+:(\d+)/.exec(stdout);

@@ -19,6 +19,8 @@ export interface TestSluice {
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   /** GET a JSON document; fails the test on a non-2xx answer. */
   getJson<T = any>(path: string): Promise<T>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The same Sluice, with these headers (a sign-in) on every api() and getJson(). */
+  as(headers: Record<string, string>): TestSluice;
   close(): Promise<void>;
 }
 
@@ -57,34 +59,41 @@ export async function startSluice(
   });
   const addresses = await app.start();
   const baseUrl = `http://127.0.0.1:${addresses.http.port}`;
-  const api = (path: string, init: RequestInit & { json?: unknown } = {}) => {
-    const { json, ...rest } = init;
-    if (json === undefined) return fetch(baseUrl + path, rest);
-    return fetch(baseUrl + path, {
-      method: 'POST',
-      ...rest,
-      headers: { 'content-type': 'application/json', ...rest.headers },
-      body: JSON.stringify(json),
-    });
+  const close = async () => {
+    await app.close();
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
-  return {
-    app,
-    config: command.config,
-    addresses,
-    smtpPort: addresses.smtp.port,
-    starttlsPort: addresses.starttls?.port ?? null,
-    smtpsPort: addresses.smtps?.port ?? null,
-    baseUrl,
-    dataDir,
-    api,
-    async getJson(path) {
-      const response = await api(path);
-      if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
-      return response.json();
-    },
-    async close() {
-      await app.close();
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
-    },
+  const signedIn = (defaults: Record<string, string>): TestSluice => {
+    const api = (path: string, init: RequestInit & { json?: unknown } = {}) => {
+      const { json, ...rest } = init;
+      const headers = { ...defaults, ...(rest.headers as Record<string, string> | undefined) };
+      if (json === undefined) return fetch(baseUrl + path, { ...rest, headers });
+      return fetch(baseUrl + path, {
+        method: 'POST',
+        ...rest,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(json),
+      });
+    };
+    return {
+      app,
+      config: command.config,
+      addresses,
+      smtpPort: addresses.smtp.port,
+      starttlsPort: addresses.starttls?.port ?? null,
+      smtpsPort: addresses.smtps?.port ?? null,
+      baseUrl,
+      dataDir,
+      api,
+      async getJson(path) {
+        const response = await api(path);
+        if (!response.ok)
+          throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+        return response.json();
+      },
+      as: (headers) => signedIn({ ...defaults, ...headers }),
+      close,
+    };
   };
+  return signedIn({});
 }

@@ -35,6 +35,8 @@ beforeAll(async () => {
       { name: 'blocked', match: { recipient: '*@blocked.test' }, action: 'capture' },
       { name: 'flagged', match: { header: { name: 'X-Release', value: 'yes' } }, action: 'relay' },
     ],
+    // Manual release to typed addresses (release-policy.test.ts covers the refusals).
+    release_to: ['*@elsewhere.test'],
     retry: FAST_RETRY,
   });
 });
@@ -43,9 +45,6 @@ afterAll(async () => {
   await server.close();
   dir.remove();
 });
-
-const deliveredTo = (subject: string) =>
-  server.received.filter((r) => r.raw.includes(`Subject: ${subject}\r\n`)).flatMap((r) => r.rcptTo);
 
 async function post(path: string, json: unknown) {
   const response = await sluice.api(path, { json });
@@ -71,7 +70,7 @@ describe('rules, per recipient, first match wins', () => {
       ['ann@ourcompany.test', 'sent', 'staff'],
       ['bob@customer.test', 'held', 'customers'],
     ]);
-    expect(deliveredTo('split')).toEqual(['ann@ourcompany.test']);
+    expect(server.deliveredTo('split')).toEqual(['ann@ourcompany.test']);
   });
 
   it('rewrites to one safe address, keeping the original recipient on record', async () => {
@@ -87,7 +86,7 @@ describe('rules, per recipient, first match wins', () => {
       originalRecipient: 'qa+42@example.test',
       state: 'sent',
     });
-    expect(deliveredTo('rewrite')).toEqual(['safe@ourcompany.test']);
+    expect(server.deliveredTo('rewrite')).toEqual(['safe@ourcompany.test']);
   });
 
   it('matches a header', async () => {
@@ -95,7 +94,7 @@ describe('rules, per recipient, first match wins', () => {
     const id = await capture(sluice, ['anyone@elsewhere.test'], raw);
     const { decisions } = await settled(sluice, id);
     expect(decisions[0]!.rule).toBe('flagged');
-    expect(deliveredTo('header rule')).toEqual(['anyone@elsewhere.test']);
+    expect(server.deliveredTo('header rule')).toEqual(['anyone@elsewhere.test']);
   });
 });
 
@@ -117,8 +116,8 @@ describe('approve and reject held messages', () => {
 
     expect((await settled(sluice, a)).outbox.entries[0]!.state).toBe('sent');
     expect((await explain(sluice, b)).outbox.entries[0]!.state).toBe('cancelled');
-    expect(deliveredTo('approve me')).toEqual(['c1@customer.test']);
-    expect(deliveredTo('reject me')).toEqual([]);
+    expect(server.deliveredTo('approve me')).toEqual(['c1@customer.test']);
+    expect(server.deliveredTo('reject me')).toEqual([]);
     // Approving again finds nothing held.
     expect((await post('/api/relay/approve', { ids: [a, b] })).body.entries).toEqual([]);
   });
@@ -143,7 +142,7 @@ describe('manual release', () => {
       true,
     );
     // The upstream (smtp-server) lower-cases the domain it reports; the local part is as typed.
-    expect(deliveredTo('typed release').sort()).toEqual([
+    expect(server.deliveredTo('typed release').sort()).toEqual([
       'Typed@elsewhere.test',
       'two@elsewhere.test',
     ]);
@@ -153,7 +152,7 @@ describe('manual release', () => {
     const id = await capture(sluice, ['orig@elsewhere.test'], SAMPLE('release original'));
     expect((await post(`/api/messages/${id}/release`, {})).status).toBe(200);
     await settled(sluice, id);
-    expect(deliveredTo('release original')).toEqual(['orig@elsewhere.test']);
+    expect(server.deliveredTo('release original')).toEqual(['orig@elsewhere.test']);
   });
 
   it('refuses addresses a rule captures, naming the rule, and sends nothing', async () => {
@@ -163,7 +162,7 @@ describe('manual release', () => {
     });
     expect(response.status).toBe(403);
     expect(response.body.error.code).toBe('relay_denied');
-    expect(response.body.error.message).toContain('x@blocked.test (blocked captures it');
+    expect(response.body.error.message).toContain('x@blocked.test (rule "blocked" captures it');
     expect((await explain(sluice, id)).outbox.entries).toEqual([]);
   });
 

@@ -120,11 +120,14 @@ describe('credentials', () => {
     expect(await states(bad)).toEqual(['failed']);
     expect(upstream.authFailures).toEqual([`LOGIN ${USER}`]);
 
+    const verified = await fetch(baseUrl + '/api/relay/verify', { method: 'POST' });
+    expect(verified.status).toBe(200);
     const status = await text('/api/relay/status');
     expect(
       JSON.parse(status).upstreams.map((u: { verify: { ok: boolean } }) => u.verify.ok),
     ).toEqual([true, false]);
     const everything = [
+      await verified.text(),
       status,
       await text(`/api/messages/${good}/relay`),
       await text(`/api/messages/${bad}/relay`),

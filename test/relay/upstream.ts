@@ -70,6 +70,8 @@ export class TestUpstream {
   /** Messages whose DATA arrived but were never acknowledged (see `stall`). */
   readonly unacknowledged: Received[] = [];
   readonly authFailures: string[] = [];
+  /** Every AUTH command received, successful or not: how often Sluice logged in. */
+  logins = 0;
   readonly #server: SMTPServer;
   #dataCount = 0;
   port = 0;
@@ -94,6 +96,7 @@ export class TestUpstream {
       // Clients still connected when the test closes the upstream are cut off quickly.
       closeTimeout: 500,
       onAuth: (auth, _session, callback) => {
+        this.logins++;
         if (auth.method === 'XOAUTH2') {
           const { oauth } = options;
           if (oauth && auth.username === oauth.user && oauth.check(auth.accessToken ?? '')) {
@@ -150,6 +153,13 @@ export class TestUpstream {
     });
     upstream.port = (upstream.#server.server.address() as AddressInfo).port;
     return upstream;
+  }
+
+  /** The recipients of every message received with this Subject, in order. */
+  deliveredTo(subject: string): string[] {
+    return this.received
+      .filter((r) => r.raw.includes(`Subject: ${subject}\r\n`))
+      .flatMap((r) => r.rcptTo);
   }
 
   close(): Promise<void> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { startSluice } from '../helpers/sluice.js';
 import { sendExact } from '../mail/smtp-send.js';
 
@@ -88,5 +89,36 @@ describe('migrations', () => {
       expect(read.pragma('user_version', { simple: true })).toBe(LATEST + 1);
       expect(schema(read)).toEqual([]);
     });
+  });
+
+  it('006 upgrades a version 5 outbox: old entries have no actor, new changes record one', async () => {
+    const old = join(dataDir, 'v5.db');
+    const db = new Database(old);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 5)) {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }
+    db.prepare(
+      `INSERT INTO outbox (message_id, recipient, original_recipient, upstream, reason, state,
+        created_at, updated_at) VALUES (1, 'a@x.test', 'a@x.test', 'up', 'rule', 'held', 1, 1)`,
+    ).run();
+    db.close();
+
+    const store = new SqliteStore({ path: old, maxMessages: 0, maxAgeMs: 0 });
+    try {
+      const [entry] = (await store.listOutbox({ limit: 10 })).entries;
+      expect(entry).toMatchObject({ state: 'held', releasedBy: null, cancelledBy: null });
+      const [approved] = await store.changeOutboxState({
+        ids: [entry!.id],
+        from: ['held'],
+        to: 'queued',
+        by: 'alice',
+      });
+      expect(approved).toMatchObject({ state: 'queued', releasedBy: 'alice', cancelledBy: null });
+      expect(await store.readiness()).toEqual({ ready: true });
+    } finally {
+      await store.close();
+    }
+    inspect(old, (read) => expect(read.pragma('user_version', { simple: true })).toBe(LATEST));
   });
 });

@@ -160,6 +160,31 @@ describe.each(ENGINES)('the outbox ($name)', (engine) => {
     },
   );
 
+  it.skipIf(engine.skip)('records who let an entry leave and who stopped one', async () => {
+    const [released, kept, stopped] = await store.addOutboxEntries([
+      { ...entry(message, 'released@relay.test', 'queued'), releasedBy: 'ci-token' },
+      entry(message, 'kept@relay.test', 'held'),
+      entry(message, 'stopped@relay.test', 'held'),
+    ]);
+    expect(released).toMatchObject({ releasedBy: 'ci-token', cancelledBy: null });
+    expect(kept).toMatchObject({ releasedBy: null, cancelledBy: null });
+    const [approved] = await store.changeOutboxState({
+      ids: [kept!.id],
+      from: ['held'],
+      to: 'queued',
+      by: 'alice',
+    });
+    expect(approved).toMatchObject({ state: 'queued', releasedBy: 'alice', cancelledBy: null });
+    const [rejected] = await store.changeOutboxState({
+      ids: [stopped!.id],
+      from: ['held'],
+      to: 'cancelled',
+      by: 'bob',
+    });
+    expect(rejected).toMatchObject({ state: 'cancelled', releasedBy: null, cancelledBy: 'bob' });
+    expect(await store.getOutboxEntry(kept!.id)).toMatchObject({ releasedBy: 'alice' });
+  });
+
   it.skipIf(engine.skip)('cancels what was waiting when its message is deleted', async () => {
     const [waiting] = await store.addOutboxEntries([entry(message, 'late@relay.test', 'held')]);
     expect(await store.deleteMessages({ ids: [message] })).toBe(1);

@@ -220,13 +220,34 @@ describe('origin and host checks', () => {
     expect(listed.unread).toBe(1);
   });
 
-  it('the sandboxed preview frame (Origin: null) may load parts, and nothing else', async () => {
-    const part = await sluice.api('/api/messages/1/cid/none@example', {
-      headers: { origin: 'null' },
-    });
-    expect(part.status).toBe(404);
-    const list = await sluice.api('/api/messages', { headers: { origin: 'null' } });
-    expect(list.status).toBe(403);
+  it('the sandboxed preview frame (Origin: null) may load its signed images, and nothing else', async () => {
+    const html = await (await sluice.api(`/api/messages/${id}/html`)).text();
+    const signed = /src="([^"]+\/cid\/logo%40sluice\.test\?k=[^"]+)"/.exec(html)![1]!;
+    const frame = { origin: 'null', 'sec-fetch-site': 'cross-site', 'sec-fetch-dest': 'image' };
+    const part = await sluice.api(signed, { headers: frame });
+    expect(part.status).toBe(200);
+    expect(part.headers.get('content-type')).toBe('image/png');
+    expect((await part.arrayBuffer()).byteLength).toBeGreaterThan(0);
+
+    const unsigned = signed.split('?')[0]!;
+    const signature = signed.split('?k=')[1]!;
+    const forged = signature.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A'));
+    for (const path of [
+      unsigned,
+      `${unsigned}?k=${forged}`,
+      `/api/messages/${id}/parts/1?k=${signature}`,
+      '/api/messages',
+      `/api/messages/${id}/raw`,
+      `/api/messages/${id}/html`,
+    ]) {
+      const refused = await sluice.api(path, { headers: frame });
+      expect(refused.status, path).toBe(403);
+    }
+    // Only as an image: the same link as a document or a script is refused.
+    for (const dest of ['document', 'script']) {
+      const other = await sluice.api(signed, { headers: { ...frame, 'sec-fetch-dest': dest } });
+      expect(other.status, dest).toBe(403);
+    }
   });
 
   it('an Origin on another port of the same host is foreign', async () => {

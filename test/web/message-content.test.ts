@@ -245,7 +245,9 @@ describe('GET /api/messages/:id/cid/:contentId', () => {
     });
     const html = await (await sluice.api(`/api/messages/${id}/html`)).text();
     const src = /<img src="([^"]+)"/.exec(html)![1]!;
-    expect(src).toBe(`/api/messages/${id}/cid/${encodeURIComponent(contentId)}`);
+    // A signed link, which the sandboxed preview may load without credentials.
+    expect(src.split('?k=')[0]).toBe(`/api/messages/${id}/cid/${encodeURIComponent(contentId)}`);
+    expect(src).toMatch(/\?k=\d+\.[\w-]{43}$/);
     const response = await sluice.api(src);
     expect(response.status).toBe(200);
     expect(Buffer.from(await response.arrayBuffer()).equals(fixturePng())).toBe(true);
@@ -259,7 +261,7 @@ describe('GET /api/messages/:id/html', () => {
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await response.text();
     expect(html).not.toMatch(/cid:/i);
-    expect(html).toContain(`src="/api/messages/${related}/cid/logo%40sluice.test"`);
+    expect(html).toContain(`src="/api/messages/${related}/cid/logo%40sluice.test?k=`);
     expect(html).toContain('RCPT-2025-0001');
     expectCapturedContentHeaders(response);
     const image = await sluice.api(`/api/messages/${related}/cid/logo%40sluice.test`);

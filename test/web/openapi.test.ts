@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log/logger.js';
-import { createWebApp } from '../../src/web/app.js';
 import { isPeerPath } from '../../src/web/compat/index.js';
-import { Chaos } from '../../src/smtp/chaos.js';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
 import { sendNumbered } from './support.js';
 
@@ -27,21 +24,10 @@ beforeAll(async () => {
 });
 afterAll(() => sluice.close());
 
-/** "METHOD /api/path/{param}" for every route the Hono app registers under /api. */
+/** "METHOD /api/path/{param}" for every route the running app registers under /api. */
 function registeredApiRoutes(): string[] {
-  const app = createWebApp({
-    store: sluice.app.store,
-    parts: sluice.app.store,
-    logger: createLogger('silent'),
-    allowedHosts: null,
-    capture: (message) => sluice.app.store.capture(message),
-    chaos: new Chaos({ enabled: false }),
-    maxMessageSize: 1024,
-    info: () => {
-      throw new Error('listing routes never asks for server info');
-    },
-  });
-  const routes = app.routes
+  const routes = sluice.app
+    .routes()
     // Middleware and the catch-all 404 are registered as ALL; they are not endpoints.
     .filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/'))
     .filter((r) => !isPeerPath(r.path))

@@ -34,7 +34,14 @@ describe('GET /api/info', () => {
     expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(info.smtp).toEqual({ host: '127.0.0.1', port: sluice.smtpPort });
     expect(info.smtps).toEqual({ host: '127.0.0.1', port: sluice.smtpsPort });
-    expect(info.http).toEqual({ host: '127.0.0.1', port: sluice.addresses.http.port });
+    expect(info.http).toEqual({
+      host: '127.0.0.1',
+      port: sluice.addresses.http.port,
+      basePath: '/',
+      tls: false,
+      auth: 'off',
+    });
+    expect(info.principal).toEqual({ name: 'anonymous', role: 'releaser', via: 'none' });
     expect(info.smtp.port).not.toBe(0);
     expect(info.smtps.port).not.toBe(info.smtp.port);
   });

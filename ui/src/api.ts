@@ -30,6 +30,17 @@ export interface ServerInfo {
   readonly relay: { readonly mode: 'on' | 'off' };
 }
 
+/**
+ * Where the server serves the inbox: `/`, or e.g. `/mail/` behind a reverse proxy. The server
+ * writes it into the page as <base href>, so it is read here rather than built in.
+ */
+const BASE_PATH = new URL('.', document.baseURI).pathname;
+
+/** The URL of an API path (`messages/1`) under the base path. */
+export function apiUrl(path: string): string {
+  return `${BASE_PATH}api/${path}`;
+}
+
 export class ApiRequestError extends Error {
   override name = 'ApiRequestError';
   constructor(
@@ -77,22 +88,22 @@ export function listMessages(page: PageRequest = {}): Promise<ListPage> {
   if (page.after) params.set('after', String(page.after));
   const query = page.query?.trim();
   if (query) params.set('query', query);
-  return request('GET', `/api/${query ? 'search' : 'messages'}?${params}`);
+  return request('GET', apiUrl(`${query ? 'search' : 'messages'}?${params}`));
 }
 
-export const getMessage = (id: number) => request<MessageDetail>('GET', `/api/messages/${id}`);
-export const getInfo = () => request<ServerInfo>('GET', '/api/info');
+export const getMessage = (id: number) => request<MessageDetail>('GET', apiUrl(`messages/${id}`));
+export const getInfo = () => request<ServerInfo>('GET', apiUrl('info'));
 
 export const setMessageRead = (id: number, read: boolean) =>
-  request<MessageDetail>('PATCH', `/api/messages/${id}`, { read });
+  request<MessageDetail>('PATCH', apiUrl(`messages/${id}`), { read });
 
 export type Selection = { ids: number[] } | { all: true } | { query: string };
 
 export const markMessages = (selection: Selection, read: boolean) =>
-  request<{ updated: number }>('POST', '/api/messages/mark', { ...selection, read });
+  request<{ updated: number }>('POST', apiUrl('messages/mark'), { ...selection, read });
 
 export const deleteMessages = (selection: Selection) =>
-  request<{ deleted: number }>('POST', '/api/messages/delete', selection);
+  request<{ deleted: number }>('POST', apiUrl('messages/delete'), selection);
 
 export async function getRawSource(id: number): Promise<string> {
   const response = await fetch(messageUrl(id, 'raw'));
@@ -102,11 +113,11 @@ export async function getRawSource(id: number): Promise<string> {
 
 /** URLs the inbox links to or frames; the server serves all of them with a sandbox CSP. */
 export function messageUrl(id: number, what: 'html' | 'raw' | 'download', remote = false): string {
-  if (what === 'download') return `/api/messages/${id}/raw?download`;
-  if (what === 'html') return `/api/messages/${id}/html${remote ? '?remote=1' : ''}`;
-  return `/api/messages/${id}/raw`;
+  if (what === 'download') return apiUrl(`messages/${id}/raw?download`);
+  if (what === 'html') return apiUrl(`messages/${id}/html${remote ? '?remote=1' : ''}`);
+  return apiUrl(`messages/${id}/raw`);
 }
 
 export function partUrl(id: number, partId: string, inline: boolean): string {
-  return `/api/messages/${id}/parts/${encodeURIComponent(partId)}${inline ? '?inline' : ''}`;
+  return apiUrl(`messages/${id}/parts/${encodeURIComponent(partId)}${inline ? '?inline' : ''}`);
 }

@@ -1,4 +1,4 @@
-import type { MessageSummary } from './api.js';
+import { apiUrl, type MessageSummary } from './api.js';
 
 export type LiveEvent =
   | { readonly type: 'stored'; readonly message: MessageSummary }
@@ -46,7 +46,7 @@ export function connectLive(handlers: LiveHandlers): () => void {
   let stopped = false;
 
   const open = () => {
-    source = new EventSource(lastId > 0 ? `/api/events?after=${lastId}` : '/api/events');
+    source = new EventSource(lastId > 0 ? apiUrl(`events?after=${lastId}`) : apiUrl('events'));
     source.addEventListener('hello', () => {
       handlers.onStatus('live');
       const reconnected = hellos++ > 0;

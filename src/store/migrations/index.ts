@@ -3,6 +3,7 @@ import { sql as relay } from './002-relay.js';
 import { sql as searchPending } from './003-search-pending.js';
 import { sql as rawPieces } from './004-raw-pieces.js';
 import { sql as pendingSize } from './005-pending-size.js';
+import { sql as actorsAndProbe } from './006-actors-and-probe.js';
 import { sql as tags } from './009-tags.js';
 
 /** Applied in order at startup; the database's user_version records the last one applied. */
@@ -12,6 +13,7 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   { version: 3, sql: searchPending },
   { version: 4, sql: rawPieces },
   { version: 5, sql: pendingSize },
-  // 6-8 and 10 are other round-2 changes, numbered ahead so that branches merge cleanly.
+  { version: 6, sql: actorsAndProbe },
+  // 7, 8 and 10 are other round-2 changes, numbered ahead so that branches merge cleanly.
   { version: 9, sql: tags },
 ];

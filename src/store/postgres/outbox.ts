@@ -39,6 +39,7 @@ export async function insertEntries(
       queued_at: queued,
       next_attempt_at: queued,
       updated_at: now,
+      released_by: e.releasedBy ?? null,
     };
   });
   const inserted = await tx<OutboxRow[]>`INSERT INTO outbox ${tx(rows)} RETURNING *`;
@@ -85,9 +86,12 @@ export async function changeState(
   now: number,
 ): Promise<OutboxEntry[]> {
   const queued = change.to === 'queued' ? now : null;
+  const by = change.by ?? null;
   const rows = await tx<OutboxRow[]>`
     UPDATE outbox SET state = ${change.to}, updated_at = ${now}, queued_at = ${queued},
-      next_attempt_at = ${queued}, leased_by = NULL
+      next_attempt_at = ${queued}, leased_by = NULL,
+      released_by = CASE WHEN ${change.to} = 'queued' THEN ${by} ELSE released_by END,
+      cancelled_by = CASE WHEN ${change.to} = 'cancelled' THEN ${by} ELSE cancelled_by END
     WHERE state = ANY(${change.from as string[]}::text[])
       AND (id = ANY(${(change.ids ?? []) as number[]}::bigint[])
            OR message_id = ANY(${(change.messageIds ?? []) as number[]}::bigint[]))

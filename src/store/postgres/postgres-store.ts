@@ -16,12 +16,14 @@ import type {
   OutboxId,
   OutboxListOptions,
   OutboxPage,
+  Readiness,
   Selection,
   Store,
   StoreEvent,
   StoreStats,
 } from '../types.js';
 import { connect, redactUrl, schemaFor, type Sql, type TransactionSql } from './connection.js';
+import { StorageFullError } from '../errors.js';
 import { retrying } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { insertMessages, pruneToLimit } from './insert.js';
@@ -59,6 +61,10 @@ export interface PostgresStoreOptions {
 /** Connections per instance: ingest, the HTTP side's reads and the relay share them. */
 const POOL_SIZE = 4;
 const AGE_PRUNE_BATCH = 5000;
+/** Within this many bytes of --max-db-size the database counts as full (as SQLite's 8 pages). */
+const FULL_HEADROOM_BYTES = 32 * 1024;
+/** How long the readiness probe waits for a lock; the whole probe gets four times that. */
+const PROBE_TIMEOUT_MS = 250;
 
 type Announce = (event: StoreEvent) => void;
 
@@ -82,6 +88,8 @@ export class PostgresStore implements Store {
   readonly #indexer: SearchIndexer;
   #pruneTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** The last message could not be stored for lack of space, and none has been since. */
+  #full = false;
 
   private constructor(options: PostgresStoreOptions) {
     this.#options = options;
@@ -137,7 +145,11 @@ export class PostgresStore implements Store {
       if (inserted.pruned.length > 0) announce({ type: 'deleted', ids: inserted.pruned });
       for (const message of summaries) announce({ type: 'stored', message });
       return summaries;
+    }).catch((error: unknown) => {
+      if (error instanceof StorageFullError) this.#full = true;
+      throw error;
     });
+    this.#full = false;
     this.#indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
     return summaries;
   }
@@ -199,6 +211,7 @@ export class PostgresStore implements Store {
       if (ids.length > 0) announce({ type: 'deleted', ids: 'all' in selection ? 'all' : ids });
       return ids;
     });
+    if (ids.length > 0) this.#full = false;
     return ids.length;
   }
 
@@ -255,12 +268,14 @@ export class PostgresStore implements Store {
   }
 
   /** A delete of some ids, announced as such. */
-  #deleting(work: (tx: TransactionSql) => Promise<MessageId[]>): Promise<MessageId[]> {
-    return this.#transaction(async (tx, announce) => {
+  async #deleting(work: (tx: TransactionSql) => Promise<MessageId[]>): Promise<MessageId[]> {
+    const ids = await this.#transaction(async (tx, announce) => {
       const ids = await work(tx);
       if (ids.length > 0) announce({ type: 'deleted', ids });
       return ids;
     });
+    if (ids.length > 0) this.#full = false;
+    return ids;
   }
 
   async stats(): Promise<StoreStats> {
@@ -269,6 +284,46 @@ export class PostgresStore implements Store {
         SELECT total, unread, stored_bytes FROM message_counts`,
     );
     return { total: counts!.total, unread: counts!.unread, databaseBytes: counts!.stored_bytes };
+  }
+
+  /**
+   * Not ready when the size budget is used up, when the last message did not fit, or when a
+   * real write does not commit within a moment (the database is down, read-only, or a lock
+   * holds it): a probe must answer within its own timeout.
+   */
+  async readiness(): Promise<Readiness> {
+    const limit = this.#options.maxDatabaseBytes ?? 0;
+    try {
+      const probe = this.#sql.begin(async (tx) => {
+        await tx`SELECT set_config('lock_timeout', ${`${PROBE_TIMEOUT_MS}ms`}, true)`;
+        await tx`UPDATE readiness_probe SET written_at = ${Date.now()}`;
+        const [counts] = await tx<
+          { stored_bytes: number }[]
+        >`SELECT stored_bytes FROM message_counts`;
+        return counts!.stored_bytes;
+      });
+      const held = await withTimeout(probe, PROBE_TIMEOUT_MS * 4);
+      if (limit && held >= limit - FULL_HEADROOM_BYTES) {
+        return {
+          ready: false,
+          reason: `the database reached --max-db-size (${limit} bytes): delete messages or raise the limit`,
+        };
+      }
+    } catch (error) {
+      return {
+        ready: false,
+        reason: `the database cannot be written: ${(error as Error).message}`,
+      };
+    }
+    if (this.#full) {
+      return {
+        ready: false,
+        reason: limit
+          ? `the last message did not fit in --max-db-size (${limit} bytes) or on the disk: delete messages or raise the limit`
+          : 'the last message did not fit on the disk: delete messages or free space',
+      };
+    }
+    return { ready: true };
   }
 
   subscribe(listener: (event: StoreEvent) => void): () => void {
@@ -367,4 +422,12 @@ export class PostgresStore implements Store {
   #emit(event: StoreEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

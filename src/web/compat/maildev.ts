@@ -9,6 +9,7 @@ import { newestInArrivalOrder } from './oldest-first.js';
 import { maildevEmail, partFileName, summaryItem } from './maildev-shapes.js';
 import { bodyText, cidLink, parsePeerId, peerId, peerIds, stringArray, tryJson } from './shapes.js';
 import type { CompatOptions } from './shapes.js';
+import { requireRole } from '../auth/require-role.js';
 
 /**
  * MailDev's `GET /email` answers every message, each whole. Sluice answers the newest this
@@ -120,11 +121,14 @@ export function maildevRoutes(options: CompatOptions) {
         });
       });
     }
-    app.post(`${prefix}/email/:id/relay/:relayTo?`, async (c) => {
+    app.post(`${prefix}/email/:id/relay/:relayTo?`, requireRole('releaser'), async (c) => {
       const id = await found(c);
       if (!options.relay) throw new ApiError(500, 'relay_off', 'Outgoing mail not configured');
       const to = c.req.param('relayTo');
-      await options.relay.release(id, to ? [to] : undefined);
+      await options.relay.release(id, {
+        to: to ? [to] : undefined,
+        by: c.get('principal').name,
+      });
       return c.json(true);
     });
   }

@@ -10,6 +10,7 @@ import { Fanout } from './fanout.js';
 import { mailhogMessage } from './mailhog-shapes.js';
 import { multipartParts, splitEntity } from './raw-mime.js';
 import { bodyText, goField, parsePeerId, tryJson, type CompatOptions } from './shapes.js';
+import { requireRole } from '../auth/require-role.js';
 
 /** MailHog caps a page at 250 messages; so does Sluice. */
 export const MAILHOG_MAX_PAGE = 250;
@@ -79,13 +80,13 @@ export function mailhogRoutes(options: CompatOptions) {
   });
   // MailHog sends to any SMTP server the request names; Sluice releases through its relay
   // (configured upstream, rules' allow-list) to the address given, and ignores Host/Port.
-  app.post('/api/v1/messages/:id/release', async (c) => {
+  app.post('/api/v1/messages/:id/release', requireRole('releaser'), async (c) => {
     const id = idParam(c);
     const email = goField(tryJson(await bodyText(c)), 'Email');
     if (typeof email !== 'string' || !email)
       throw badRequest('expected {"Email": "to@example.com"}');
     if (!options.relay) throw new ApiError(400, 'relay_off', 'the relay is off');
-    await options.relay.release(id, [email]);
+    await options.relay.release(id, { to: [email], by: c.get('principal').name });
     return c.body(null, 200);
   });
 

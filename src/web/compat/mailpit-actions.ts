@@ -6,6 +6,7 @@ import { httpClient } from '../routes/inject.js';
 import { textErrors } from './errors.js';
 import { bodyText, goField, parsePeerId, peerId, peerIds, stringArray, tryJson } from './shapes.js';
 import type { CompatOptions } from './shapes.js';
+import { requireRole } from '../auth/require-role.js';
 
 /** Mailpit's /api/v1 routes beyond reading: send, tags, release, chaos, info. */
 export function mailpitActionRoutes(options: CompatOptions) {
@@ -46,13 +47,13 @@ export function mailpitActionRoutes(options: CompatOptions) {
     return c.text('ok');
   });
 
-  app.post('/api/v1/message/:id/release', async (c) => {
+  app.post('/api/v1/message/:id/release', requireRole('releaser'), async (c) => {
     const id = parsePeerId(c.req.param('id'));
     if (id === null) throw new ApiError(404, 'not_found', '404 page not found');
     const to = stringArray(goField(tryJson(await bodyText(c)), 'To'));
     if (!to?.length) throw badRequest('No valid addresses found');
     if (!options.relay) throw new ApiError(400, 'relay_off', 'the relay is off');
-    await options.relay.release(id, to);
+    await options.relay.release(id, { to, by: c.get('principal').name });
     return c.text('ok');
   });
 

@@ -92,11 +92,7 @@ export function mailpitRoutes(options: CompatOptions) {
     if (!match) throw new ApiError(404, 'not_found', '404 page not found');
     return viewBody(options, await messageRef(store, c, match[1]!), match[2] as 'html' | 'txt');
   });
-  app.get('/livez', (c) => c.text('ok'));
-  app.get('/readyz', async (c) => {
-    await store.stats();
-    return c.text('ok');
-  });
+  // Mailpit's /livez and /readyz are the native probes (src/web/routes/probes.ts).
   return app;
 }
 

@@ -17,8 +17,16 @@ export interface PartReader {
   readPart(id: MessageId, selector: PartSelector): Promise<PartContent | null>;
 }
 
+export interface MessageRoutesOptions {
+  /** `/` or e.g. `/mail/`. */
+  readonly basePath: string;
+  /** The URL an inline image of a message's HTML preview is loaded from (a signed link). */
+  readonly imageLink: (path: string) => string;
+}
+
 /** The native message API: list, search, read, mark and delete. */
-export function messageRoutes(store: Store, parts: PartReader) {
+export function messageRoutes(store: Store, parts: PartReader, options: MessageRoutesOptions) {
+  const { basePath, imageLink } = options;
   const app = new Hono();
 
   app.get('/messages', async (c) => c.json(await store.listMessages(listParams(c))));
@@ -75,9 +83,8 @@ export function messageRoutes(store: Store, parts: PartReader) {
     const message = await store.getMessage(id);
     if (message.html === null)
       throw new ApiError(404, 'not_found', `message ${id} has no HTML body`);
-    const html = prepareHtml(
-      message.html,
-      (cid) => `/api/messages/${id}/cid/${encodeURIComponent(cid)}`,
+    const html = prepareHtml(message.html, (cid) =>
+      imageLink(`${basePath}api/messages/${id}/cid/${encodeURIComponent(cid)}`),
     );
     return c.body(html, 200, {
       ...capturedContentHeaders({ remote: c.req.query('remote') === '1' }),

@@ -8,7 +8,14 @@ export interface ServerInfo {
   /** The listener that always offers STARTTLS. */
   readonly starttls: { readonly host: string; readonly port: number } | null;
   readonly smtps: { readonly host: string; readonly port: number } | null;
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly basePath: string;
+    readonly tls: boolean;
+    /** Whether people sign in; never who may or with what. */
+    readonly auth: 'on' | 'off';
+  };
   readonly tls: {
     /** Whether the plain `smtp` listener offers STARTTLS too. */
     readonly starttls: boolean;
@@ -36,7 +43,6 @@ export interface ServerInfo {
 
 export function systemRoutes(store: Store, info: () => ServerInfo) {
   const app = new Hono();
-  app.get('/health', (c) => c.json({ status: 'ok' }));
   app.get('/info', async (c) => {
     const stats = await store.stats();
     const server = info();
@@ -44,6 +50,8 @@ export function systemRoutes(store: Store, info: () => ServerInfo) {
       ...server,
       messages: { total: stats.total, unread: stats.unread },
       database: { ...server.database, bytes: stats.databaseBytes },
+      // Who is asking and what they may do, so the inbox can say why an action is refused.
+      principal: c.get('principal'),
     });
   });
   return app;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { getInfo, type ServerInfo } from '../api.js';
+import { apiUrl, getInfo, type ServerInfo } from '../api.js';
 import {
   connectSnippets,
   MODE_LABELS,
@@ -69,7 +69,7 @@ export function EmptyState() {
         <p class="muted small">
           Tests can wait for mail over HTTP:{' '}
           <code>GET /api/messages/wait?query=to:you@example.com</code>. The API is described at{' '}
-          <a href="/api/openapi.json">/api/openapi.json</a>.
+          <a href={apiUrl('openapi.json')}>{apiUrl('openapi.json')}</a>.
         </p>
       </div>
     </div>

@@ -3,7 +3,7 @@ import { getMessage } from '../api.js';
 import { fullTime, mediumTime } from '../lib/time.js';
 import { cancelEntry, retryEntry, type OutboxEntry, type OutboxState } from '../relay/relay-api.js';
 import { routeHash } from '../route.js';
-import { StateBadge, untilText } from './relay-bits.js';
+import { ActedBy, StateBadge, untilText } from './relay-bits.js';
 
 /** Held entries are approved or rejected instead; sending and final ones take no action. */
 const RETRYABLE: readonly OutboxState[] = ['queued', 'failed'];
@@ -42,6 +42,7 @@ export function OutboxRow(props: OutboxRowProps) {
         </a>
         <div class="muted small" title={fullTime(entry.createdAt)}>
           #{entry.messageId} · {mediumTime(entry.createdAt)} · {entry.reason}
+          <ActedBy entry={entry} />
         </div>
       </td>
       <td>

@@ -1,4 +1,4 @@
-import type { OutboxState } from '../relay/relay-api.js';
+import type { OutboxEntry, OutboxState } from '../relay/relay-api.js';
 
 /** An outbox state as a coloured badge; the colour comes from data-state in outbox.css. */
 export function StateBadge({ state }: { state: OutboxState }) {
@@ -17,4 +17,15 @@ export function untilText(iso: string, now: number): string {
   if (wait < 60_000) return `in ${Math.round(wait / 1000)}s`;
   if (wait < 3_600_000) return `in ${Math.round(wait / 60_000)}m`;
   return `in ${Math.round(wait / 3_600_000)}h`;
+}
+
+/** Who let the entry go or stopped it by hand ("released by alice"); nothing when rules did. */
+export function ActedBy({ entry }: { entry: OutboxEntry }) {
+  const text = [
+    entry.releasedBy && `released by ${entry.releasedBy}`,
+    entry.cancelledBy && `cancelled by ${entry.cancelledBy}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return text ? <span class="acted-by"> · {text}</span> : null;
 }

@@ -1,6 +1,6 @@
 import type { OutboxEntry, OutboxPage, OutboxState } from '../../../src/store/types.js';
 import type { RelayExplanation } from '../../../src/relay/types.js';
-import { getInfo, request } from '../api.js';
+import { apiUrl, getInfo, request } from '../api.js';
 
 export type { OutboxAttempt, OutboxEntry, OutboxState } from '../../../src/store/types.js';
 export type { Decision, RelayExplanation } from '../../../src/relay/types.js';
@@ -17,25 +17,25 @@ export const OUTBOX_STATES: readonly OutboxState[] = [
 export function listOutbox(states: readonly OutboxState[], limit = 100): Promise<OutboxPage> {
   const params = new URLSearchParams({ limit: String(limit) });
   if (states.length > 0) params.set('state', states.join(','));
-  return request('GET', `/api/relay/outbox?${params}`);
+  return request('GET', apiUrl(`relay/outbox?${params}`));
 }
 
 export const explainRelay = (id: number) =>
-  request<RelayExplanation>('GET', `/api/messages/${id}/relay`);
+  request<RelayExplanation>('GET', apiUrl(`messages/${id}/relay`));
 
 /** To the message's envelope recipients when `to` is absent. */
 export const releaseMessage = (id: number, to?: string[]) =>
-  request<{ entries: OutboxEntry[] }>('POST', `/api/messages/${id}/release`, to ? { to } : {});
+  request<{ entries: OutboxEntry[] }>('POST', apiUrl(`messages/${id}/release`), to ? { to } : {});
 
 export const approveMessages = (ids: number[]) =>
-  request<{ entries: OutboxEntry[] }>('POST', '/api/relay/approve', { ids });
+  request<{ entries: OutboxEntry[] }>('POST', apiUrl('relay/approve'), { ids });
 export const rejectMessages = (ids: number[]) =>
-  request<{ entries: OutboxEntry[] }>('POST', '/api/relay/reject', { ids });
+  request<{ entries: OutboxEntry[] }>('POST', apiUrl('relay/reject'), { ids });
 
 export const retryEntry = (id: number) =>
-  request<OutboxEntry>('POST', `/api/relay/outbox/${id}/retry`);
+  request<OutboxEntry>('POST', apiUrl(`relay/outbox/${id}/retry`));
 export const cancelEntry = (id: number) =>
-  request<OutboxEntry>('POST', `/api/relay/outbox/${id}/cancel`);
+  request<OutboxEntry>('POST', apiUrl(`relay/outbox/${id}/cancel`));
 
 let relayOn: Promise<boolean> | null = null;
 

@@ -1,5 +1,6 @@
 import { sql as initial } from './001-initial.js';
 import { sql as tags } from './002-tags.js';
+import { sql as actorsAndProbe } from './003-actors-and-probe.js';
 
 /**
  * PostgreSQL's migrations, numbered on their own (SQLite's are in ../../migrations/), applied
@@ -8,4 +9,5 @@ import { sql as tags } from './002-tags.js';
 export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
   { version: 1, sql: initial },
   { version: 2, sql: tags },
+  { version: 3, sql: actorsAndProbe },
 ];

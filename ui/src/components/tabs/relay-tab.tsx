@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { fullTime, mediumTime } from '../../lib/time.js';
 import { useOutboxEvents } from '../../relay/hooks.js';
 import { explainRelay, releaseMessage, type RelayExplanation } from '../../relay/relay-api.js';
-import { StateBadge } from '../relay-bits.js';
+import { ActedBy, StateBadge } from '../relay-bits.js';
 
 /** What the relay rules decide for this message and why, what was sent, and manual release. */
 export function RelayTab({ id }: { id: number }) {
@@ -66,6 +66,7 @@ export function RelayTab({ id }: { id: number }) {
                   <StateBadge state={entry.state} />{' '}
                   <span class="muted small">
                     {entry.reason} · {entry.attempts} attempt{entry.attempts === 1 ? '' : 's'}
+                    <ActedBy entry={entry} />
                   </span>
                   <ul class="relay-attempts">
                     {outbox.attempts
