@@ -10,8 +10,8 @@ import { postgres as engine } from '../helpers/engines.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 // What only the PostgreSQL engine has: its own numbered migrations, the extensions it
-// installs, text without NUL, the size budget it counts, and search text that waits for
-// the index. (What both engines do is in the other store tests, run on each.)
+// installs, text without NUL and the size budget it counts. (What both engines do is in
+// the other store tests, run on each.)
 
 const LATEST = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 const CLIENT = { address: '127.0.0.1', helo: 'test', authUser: null, tls: false };
@@ -110,19 +110,6 @@ describe.skipIf(engine.skip)('the PostgreSQL store', () => {
     expect((await store.getRaw(stored.id)).equals(raw)).toBe(true);
     const found = await store.listMessages({ limit: 5, query: parseSearchQuery('subject:here') });
     expect(found.messages.map((m) => m.id)).toEqual([stored.id]);
-  });
-
-  it('keeps search text waiting across a restart and indexes it then', async () => {
-    const stored = await store.addMessage(await message('waiting', 'a quokka'));
-    await store.close();
-    expect(await database.count('search_pending', 'id = $1', [stored.id])).toBe(1);
-    store = await open(database.url);
-    const find = () => store.listMessages({ limit: 5, query: parseSearchQuery('quokka') });
-    expect((await find()).messages.map((m) => m.id)).toEqual([stored.id]);
-    await store.indexPendingSearch();
-    expect(await database.count('search_pending')).toBe(0);
-    expect(await database.count('message_search', 'id = $1', [stored.id])).toBe(1);
-    expect((await find()).messages.map((m) => m.id)).toEqual([stored.id]);
   });
 });
 

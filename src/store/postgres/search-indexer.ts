@@ -37,6 +37,8 @@ export class SearchIndexer {
   #pendingChars = 0;
   #lastStored = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** When #timer fires (performance.now() time). */
+  #timerDue = 0;
   #running: Promise<void> | null = null;
   #closed = false;
 
@@ -51,8 +53,11 @@ export class SearchIndexer {
   stored(chars: number): void {
     this.#pendingChars += chars;
     this.#lastStored = performance.now();
-    if (!this.#running && this.#pendingChars > PENDING_BUDGET_CHARS) this.#wait(0);
-    else if (!this.#running && !this.#timer) this.#wait(this.#quietMs);
+    if (this.#running) return;
+    if (this.#pendingChars > PENDING_BUDGET_CHARS) this.#wait(0);
+    // Not behind the idle check, which may be half a minute away.
+    else if (!this.#timer || this.#timerDue > this.#lastStored + this.#quietMs)
+      this.#wait(this.#quietMs);
   }
 
   /** Indexes everything pending now (bulk loads); resolves when none is left. */
@@ -104,6 +109,7 @@ export class SearchIndexer {
   #wait(ms: number): void {
     if (this.#closed) return;
     clearTimeout(this.#timer);
+    this.#timerDue = performance.now() + ms;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#running ??= this.#run().finally(() => (this.#running = null));
