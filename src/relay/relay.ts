@@ -74,7 +74,7 @@ export function createRelay(options: RelayOptions): Relay {
         reason: d.rule!,
         state: d.action === 'relay' ? 'queued' : 'held',
       }));
-    if (entries.length > 0) await store.addOutboxEntries(entries);
+    if (entries.length > 0) await store.addOutboxEntries(entries, { decisionFor: id });
   }
 
   /**

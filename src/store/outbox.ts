@@ -114,6 +114,9 @@ export class OutboxTables {
           AND (next_attempt_at <= @now OR id IN (SELECT value FROM json_each(@orphaned)))
         RETURNING *`),
       get: db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?'),
+      undecided: db.prepare<[number], { id: number }>(
+        'SELECT id FROM messages m WHERE id = ? AND NOT EXISTS (SELECT 1 FROM outbox WHERE message_id = m.id)',
+      ),
       byMessage: db.prepare<[number], OutboxRow>(
         'SELECT * FROM outbox WHERE message_id = ? ORDER BY id',
       ),
@@ -133,10 +136,12 @@ export class OutboxTables {
     };
   }
 
-  add(entries: readonly NewOutboxEntry[]): OutboxEntry[] {
+  /** `decisionFor`: the rules' decision for that message, added only while it has no entries. */
+  add(entries: readonly NewOutboxEntry[], decisionFor?: MessageId): OutboxEntry[] {
     const now = Date.now();
-    const rows = this.#write(() =>
-      entries.map((e) => {
+    const rows = this.#write(() => {
+      if (decisionFor !== undefined && !this.#statements.undecided.get(decisionFor)) return [];
+      return entries.map((e) => {
         const queued = e.state === 'queued' ? now : null;
         return this.#statements.insert.get(
           e.messageId,
@@ -151,8 +156,8 @@ export class OutboxTables {
           now,
           e.releasedBy ?? null,
         )!;
-      }),
-    );
+      });
+    });
     return this.#changed(rows);
   }
 

@@ -386,8 +386,11 @@ export class SqliteStore implements Store {
     if (this.#db.open) this.#db.close();
   }
 
-  async addOutboxEntries(entries: readonly NewOutboxEntry[]): Promise<readonly OutboxEntry[]> {
-    return this.#outbox.add(entries);
+  async addOutboxEntries(
+    entries: readonly NewOutboxEntry[],
+    options: { readonly decisionFor?: MessageId } = {},
+  ): Promise<readonly OutboxEntry[]> {
+    return this.#outbox.add(entries, options.decisionFor);
   }
   async claimDueOutbox(now: Date, limit: number, leaseMs: number): Promise<readonly OutboxEntry[]> {
     return this.#outbox.claimDue(now, limit, leaseMs);

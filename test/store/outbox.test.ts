@@ -185,6 +185,30 @@ describe.each(ENGINES)('the outbox ($name)', (engine) => {
     expect(await store.getOutboxEntry(kept!.id)).toMatchObject({ releasedBy: 'alice' });
   });
 
+  it.skipIf(engine.skip)(
+    'adds the rules’ decision for a message once, however often it is decided',
+    async () => {
+      const raw = Buffer.from('From: a@example.com\r\nSubject: decided\r\n\r\nHi.\r\n');
+      const { id } = await store.addMessage({
+        raw,
+        parsed: await parseMessage(raw),
+        envelope: { mailFrom: 'a@example.com', rcptTo: ['d@relay.test'] },
+        client: CLIENT,
+      });
+      const decision = [entry(id, 'd@relay.test', 'queued')];
+      const added = await Promise.all(
+        [1, 2, 3].map(() => store.addOutboxEntries(decision, { decisionFor: id })),
+      );
+      expect(added.map((entries) => entries.length).sort()).toEqual([0, 0, 1]);
+      expect((await store.getOutboxHistory(id)).entries).toHaveLength(1);
+      // A person's release adds entries whatever the rules decided.
+      expect(await store.addOutboxEntries([entry(id, 'd@relay.test', 'queued')])).toHaveLength(1);
+      // A message deleted before its decision gets none.
+      expect(await store.deleteMessages({ ids: [id] })).toBe(1);
+      expect(await store.addOutboxEntries(decision, { decisionFor: id })).toEqual([]);
+    },
+  );
+
   it.skipIf(engine.skip)('cancels what was waiting when its message is deleted', async () => {
     const [waiting] = await store.addOutboxEntries([entry(message, 'late@relay.test', 'held')]);
     expect(await store.deleteMessages({ ids: [message] })).toBe(1);

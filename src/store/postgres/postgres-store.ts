@@ -342,8 +342,13 @@ export class PostgresStore implements Store {
     await this.#sql.end({ timeout: 5 });
   }
 
-  addOutboxEntries(entries: readonly NewOutboxEntry[]): Promise<readonly OutboxEntry[]> {
-    return this.#outboxChange((tx) => outbox.insertEntries(tx, entries, Date.now()));
+  addOutboxEntries(
+    entries: readonly NewOutboxEntry[],
+    options: { readonly decisionFor?: MessageId } = {},
+  ): Promise<readonly OutboxEntry[]> {
+    return this.#outboxChange((tx) =>
+      outbox.insertEntries(tx, entries, Date.now(), options.decisionFor),
+    );
   }
   claimDueOutbox(now: Date, limit: number, leaseMs: number): Promise<readonly OutboxEntry[]> {
     return this.#outboxChange((tx) =>
