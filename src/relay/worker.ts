@@ -24,16 +24,6 @@ export interface OutboxWorkerOptions {
 
 /** Entries being sent at once, over every upstream; each upstream's pool limits its own connections. */
 const MAX_IN_FLIGHT = 100;
-
-/**
- * Claims no more than the upstreams' connections can start sending at once: an entry that
- * waited in a pool's queue would spend its lease there, and another instance sharing the
- * database would take it over and send it a second time.
- */
-function inFlightLimit(upstreams: readonly Upstream[]): number {
-  const connections = upstreams.reduce((sum, u) => sum + u.maxConnections, 0);
-  return Math.max(1, Math.min(MAX_IN_FLIGHT, connections));
-}
 /** The longest the worker sleeps without looking at the outbox (another instance may have queued). */
 const MAX_SLEEP_MS = 30_000;
 const CLOSE_GRACE_MS = 5_000;
@@ -47,7 +37,6 @@ const CLOSE_GRACE_MS = 5_000;
  */
 export class OutboxWorker {
   readonly #options: OutboxWorkerOptions;
-  readonly #maxInFlight: number;
   readonly #transports = new Map<string, Transporter>();
   readonly #sends = new Set<Promise<void>>();
   #inFlight = 0;
@@ -59,7 +48,6 @@ export class OutboxWorker {
 
   constructor(options: OutboxWorkerOptions) {
     this.#options = options;
-    this.#maxInFlight = inFlightLimit(options.upstreams);
   }
 
   async start(): Promise<void> {
@@ -107,10 +95,10 @@ export class OutboxWorker {
     try {
       do {
         this.#again = false;
-        while (this.#running && this.#inFlight < this.#maxInFlight) {
+        while (this.#running && this.#inFlight < MAX_IN_FLIGHT) {
           const claimed = await this.#options.store.claimDueOutbox(
             new Date(),
-            this.#maxInFlight - this.#inFlight,
+            MAX_IN_FLIGHT - this.#inFlight,
             this.#options.leaseMs,
           );
           if (claimed.length === 0) break;
