@@ -205,7 +205,7 @@ describe.skipIf(postgres.skip)('paging through PostgreSQL search results, bucket
       await store.close();
       await database.drop();
     }
-  });
+  }, 120_000); // 90 messages one by one and four walks: slow, not stuck, at load 25
 });
 
 describe.each(ENGINES)('counting search matches ($name)', (engine) => {

@@ -126,9 +126,12 @@ export class SearchIndexer {
         if (this.#pendingChars <= PENDING_BUDGET_CHARS && quietFor < this.#quietMs) {
           return this.#wait(this.#quietMs - quietFor);
         }
+        const sliceStarted = performance.now();
         const state = await this.indexSlice();
-        if (state !== 'more')
-          return this.#wait(state === 'busy' ? this.#quietMs * 10 : IDLE_CHECK_MS);
+        if (state === 'busy') return this.#wait(this.#quietMs * 10);
+        // Mail committed during the slice called stored() while this ran: not the idle check.
+        if (state === 'done')
+          return this.#wait(this.#lastStored >= sliceStarted ? this.#quietMs : IDLE_CHECK_MS);
       }
     } catch {
       // The database went away or is full: the rows stay pending, still found by searches.
