@@ -1,12 +1,12 @@
 /**
- * `npm run bench [-- --quick] [-- --runs N] [-- --only ingest,latency,large,http,relay]
+ * `npm run bench [-- --quick] [-- --runs N] [-- --only ingest,latency,large,http,relay,load]
  *   [-- --no-maildev] [-- --profile] [-- --keep] [-- --tiers 10000,100000]
  *   [-- --fresh-seed] [-- --db sqlite|postgres|postgres://URL]`
  *
  * Measures Sluice side by side with MailDev and Postfix's smtp-sink (the protocol ceiling),
  * prints markdown tables, and writes them with JSON to bench/results/.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { snapshotBuild } from './lib/build.js';
@@ -29,7 +29,22 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   large: runLargeMessage,
   http: runHttpApi,
   relay: runRelay,
+  load: runLoad,
 };
+
+/**
+ * The `load` suite is written in two files by two people (listeners; SMTP). Each present
+ * file's exported `run*` functions run, in this order.
+ */
+async function runLoad(ctx: BenchContext): Promise<void> {
+  for (const name of ['load-listeners', 'load-smtp']) {
+    const file = new URL(`./suites/${name}.ts`, import.meta.url);
+    if (!existsSync(file)) continue;
+    const suite = (await import(file.href)) as Record<string, unknown>;
+    for (const [exported, run] of Object.entries(suite))
+      if (exported.startsWith('run') && typeof run === 'function') await run(ctx);
+  }
+}
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const ENGINE_NAMES = { sqlite: 'SQLite', postgres: 'PostgreSQL' } as const;

@@ -13,6 +13,8 @@ import { SmtpListener } from './smtp/listener.js';
 import type { IncomingMessage } from './ingest/protocol.js';
 import { VERSION } from './version.js';
 import { createWebApp } from './web/app.js';
+import { EventHub } from './web/hub/event-hub.js';
+import { MessageWaiters } from './web/waiters.js';
 import type { ServerInfo } from './web/routes/system.js';
 import { startHttpServer, type HttpServer } from './web/server.js';
 
@@ -26,6 +28,9 @@ export interface RunningAddresses {
 export interface App {
   /** The Store, served by its own thread, which also parses mail and decodes parts. */
   readonly store: ThreadedStore;
+  /** Store events to every live listener: the inbox's stream, and the waiters. */
+  readonly events: EventHub;
+  readonly waiters: MessageWaiters;
   readonly logger: Logger;
   start(): Promise<RunningAddresses>;
   /** Every HTTP route (method and path) once started: tests that must cover each one use it. */
@@ -48,7 +53,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   // Before the store's thread tries: say which path is not writable, and why.
   if (config.database.engine === 'sqlite') checkDatabasePath(config.db);
   const store = new ThreadedStore(
-    storeOptions(config),
+    { ...storeOptions(config), relayRules: config.relay.mode === 'on' ? config.relay.rules : null },
     // Every message is answered 451 from then on; say why where the operator looks.
     (error) =>
       logger.error('the store stopped; mail is refused until a restart', { error: error.message }),
@@ -58,6 +63,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     store,
     logger: logger.child('relay'),
     leaseMs: config.relayLeaseMs,
+  });
+  const events = new EventHub({ store, logger: logger.child('events') });
+  const waiters = new MessageWaiters({
+    store,
+    hub: events,
+    logger: logger.child('web'),
+    maxWaiters: config.limits.maxWaiters,
   });
   const chaos = new Chaos({ enabled: config.enableChaos, random: options.chaosRandom });
   const capture = (message: IncomingMessage) => store.capture(message);
@@ -76,7 +88,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       db: config.db,
       hostname: config.hostname,
     });
-    // Before the listener: every message stored from now on gets a relay decision.
+    // Sends what is queued; the decisions themselves are taken in the store's thread.
     await relay.start();
     smtp = new SmtpListener({
       config,
@@ -132,6 +144,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger: logger.child('web'),
       info,
       relay,
+      events,
+      waiters,
       capture,
       chaos,
       maxMessageSize: config.limits.maxMessageSize,
@@ -147,6 +161,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
 
   function close(): Promise<void> {
     closing ??= (async () => {
+      // Event streams and waiting requests end now: nothing in them is worth a delay.
+      events.close();
+      waiters.close();
       await smtp?.close();
       await http?.close();
       await relay.close();
@@ -155,7 +172,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     return closing;
   }
 
-  return { store, logger, start, close, routes: () => routes };
+  return { store, events, waiters, logger, start, close, routes: () => routes };
 }
 
 /**

@@ -1,16 +1,11 @@
 #!/usr/bin/env node
-import { createApp } from './app.js';
-import {
-  ConfigError,
-  describeDatabase,
-  helpText,
-  loadConfig,
-  type Config,
-} from './config/config.js';
+import { hostname } from 'node:os';
+import { createApp, type App } from './app.js';
+import { banner } from './cli/banner.js';
+import { ConfigError, helpText, loadConfig, type Config } from './config/config.js';
 import { refuseOpenExposure } from './config/exposure.js';
 import { containerServerArgv, probeReadiness, readinessUrl } from './healthcheck.js';
 import { verifyUpstreams } from './relay/verify.js';
-import { smtpBannerLines } from './cli/banner.js';
 import { isTool, runTool, sendmailCommand } from './cli/tools.js';
 import { VERSION } from './version.js';
 
@@ -29,13 +24,17 @@ async function main(): Promise<number> {
   const config = configOrExit(argv, { serving: true });
   if (typeof config === 'number') return config;
 
-  let app;
+  // Before anything listens: a SIGTERM that comes as soon as the port answers (a
+  // supervisor, a test) must stop Sluice cleanly, not kill it with Node's default.
+  const stop = stopSignal();
+  let app: App | undefined;
   let addresses;
   try {
     app = createApp(config, { sendmailCommand: sendmailCommand(process.execPath, process.argv) });
     addresses = await app.start();
   } catch (error) {
     await app?.close();
+    stop.dispose();
     const { code, message } = error as NodeJS.ErrnoException;
     const hint =
       code === 'EADDRINUSE'
@@ -44,32 +43,55 @@ async function main(): Promise<number> {
     process.stderr.write(`sluice: cannot start: ${message}${hint}\n`);
     return 1;
   }
-
-  const host = (address: { address: string }) =>
-    address.address.includes(':') ? `[${address.address}]` : address.address;
-  const lines = [
-    `Sluice ${VERSION} is capturing mail.`,
-    ...smtpBannerLines(config, addresses, host),
-    `  Inbox  ${config.web.tls ? 'https' : 'http'}://${host(addresses.http)}:${addresses.http.port}${config.web.basePath}  (sign-in ${config.web.auth.mode})`,
-    `  Data   ${describeDatabase(config)}`,
-    '',
-    `Point your app at it, e.g. Django: EMAIL_HOST=${addresses.smtp.address} EMAIL_PORT=${addresses.smtp.port}`,
-    '',
-  ];
-  process.stdout.write(lines.join('\n'));
-
-  const running = app;
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      running.logger.info(`${signal}: finishing messages in progress, then exiting`);
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
-  await running.close();
+  if (!stop.received)
+    process.stdout.write(banner({ version: VERSION, config, addresses, hostname: hostname() }));
+  const signal = await stop.signal;
+  app.logger.info(`${signal}: finishing messages in progress, then exiting`);
+  await app.close();
+  stop.dispose();
   return 0;
 }
+
+/**
+ * SIGINT and SIGTERM: the first asks for a clean stop; a second one during it (Ctrl-C
+ * twice) exits at once. Mail that was not answered 250 yet is left to the client to send
+ * again, as SMTP clients do.
+ */
+function stopSignal() {
+  let resolve!: (signal: string) => void;
+  const signal = new Promise<string>((done) => (resolve = done));
+  const state = { received: false };
+  const onSignal = (name: NodeJS.Signals) => {
+    if (state.received) {
+      process.stderr.write(`sluice: ${name} again: exiting without finishing\n`);
+      process.exit(1);
+    }
+    state.received = true;
+    resolve(name);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal,
+    get received() {
+      return state.received;
+    },
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+const RELAY_VERIFY_HELP = `Usage: sluice relay verify [options]
+
+Connects to each relay upstream, with its TLS mode and authentication, and sends nothing.
+Prints one line per upstream, "ok" or "FAIL" with the upstream's reply.
+Exit code: 0 when every upstream is ok, 1 when one fails, 2 for a bad configuration.
+
+Upstreams come from the relay: section of --config FILE and from SLUICE_RELAY_URL.
+The options of sluice --help are accepted too (and ignored, except --config).
+`;
 
 /** `sluice relay verify [options]`: connect and authenticate to each upstream, send nothing. */
 async function relayCommand(argv: string[]): Promise<number> {
@@ -77,7 +99,7 @@ async function relayCommand(argv: string[]): Promise<number> {
     process.stderr.write('sluice: usage: sluice relay verify [--config FILE]\n');
     return 2;
   }
-  const config = configOrExit(argv.slice(1));
+  const config = configOrExit(argv.slice(1), { help: RELAY_VERIFY_HELP });
   if (typeof config === 'number') return config;
   const { relay } = config;
   if (relay.mode === 'off') {
@@ -117,14 +139,19 @@ async function healthcheckCommand(argv: string[]): Promise<number> {
  * The configuration from argv, env and the config file, or the exit code after saying why
  * not. To serve, it must also not be an open relay (relay verify and healthcheck serve nothing).
  */
-function configOrExit(argv: string[], options: { serving?: boolean } = {}): Config | number {
+function configOrExit(
+  argv: string[],
+  options: { serving?: boolean; help?: string } = {},
+): Config | number {
   try {
     const command = loadConfig({ argv, env: process.env });
     if (command.kind === 'run') {
       if (options.serving) refuseOpenExposure(command.config);
       return command.config;
     }
-    process.stdout.write(command.kind === 'help' ? helpText(VERSION) : `${VERSION}\n`);
+    process.stdout.write(
+      command.kind === 'help' ? (options.help ?? helpText(VERSION)) : `${VERSION}\n`,
+    );
     return 0;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

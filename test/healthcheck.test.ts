@@ -60,9 +60,19 @@ describe('sluice healthcheck', () => {
     const other = new Database(join(dir, 'sluice.db'));
     try {
       other.exec('BEGIN IMMEDIATE');
-      const result = await runSluice(['healthcheck', ...options]);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain('503: the database cannot be written');
+      // The server reuses a readiness answer for a second; the lock shows on the next one.
+      let stderr = '';
+      await expect
+        .poll(
+          async () => {
+            const result = await runSluice(['healthcheck', ...options]);
+            stderr = result.stderr;
+            return result.code;
+          },
+          { timeout: 20_000, interval: 200 },
+        )
+        .toBe(1);
+      expect(stderr).toContain('503: the database cannot be written');
     } finally {
       other.exec('ROLLBACK');
       other.close();

@@ -3,9 +3,12 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { normalizeArgv } from './argv.js';
+import { misspeltVariable, referencedVariables } from './env-names.js';
 import { ConfigError } from './errors.js';
 import { findOption, OPTIONS, type OptionSpec } from './options.js';
 import { parseRelayConfig, RelayConfigError, type RelayConfig } from './relay.js';
+import { didYouMean } from './suggest.js';
 import {
   parseBoolean,
   parseCount,
@@ -76,6 +79,8 @@ export interface Config {
     readonly maxRecipients: number;
     readonly maxConnections: number;
     readonly idleTimeoutMs: number;
+    /** Pending /api/messages/wait requests. */
+    readonly maxWaiters: number;
   };
   readonly retention: {
     readonly maxMessages: number;
@@ -113,6 +118,12 @@ export function loadConfig(sources: ConfigSources): CliCommand {
     ? readConfigFile(configPath, readFile)
     : { values: new Map<string, string>(), relay: undefined };
   const fileValues = file.values;
+  const misspelt = misspeltVariable(sources.env, referencedVariables(file.relay));
+  if (misspelt) {
+    throw new ConfigError(
+      `${misspelt.name} is not a Sluice setting. Did you mean ${misspelt.meant}? (sluice --help lists them all)`,
+    );
+  }
 
   const raw = (name: string): string | undefined => {
     const spec = findOption(name)!;
@@ -181,6 +192,7 @@ export function loadConfig(sources: ConfigSources): CliCommand {
       maxRecipients: setting('max-recipients', positive(parseCount)),
       maxConnections: setting('max-connections', positive(parseCount)),
       idleTimeoutMs: setting('smtp-idle-timeout', positive(parseDuration)),
+      maxWaiters: setting('max-waiters', positive(parseCount)),
     },
     retention: {
       maxMessages: setting('max-messages', parseCount),
@@ -279,10 +291,11 @@ export function describeDatabase(config: Pick<Config, 'db' | 'database'>): strin
 }
 
 function parseFlags(argv: readonly string[]) {
+  const { args, booleans } = normalizeArgv(argv);
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args,
       allowPositionals: false,
       strict: true,
       options: {
@@ -292,11 +305,18 @@ function parseFlags(argv: readonly string[]) {
       },
     });
   } catch (error) {
+    const unknown = /^Unknown option '--([^']+)'/.exec((error as Error).message)?.[1];
+    const hint = unknown
+      ? didYouMean(
+          unknown,
+          OPTIONS.map((o) => o.name),
+        ).replace(/ (\S+)\?$/, ' --$1?')
+      : '';
     throw new ConfigError(
-      `${(error as Error).message}. Run sluice --help for the list of options.`,
+      `${(error as Error).message.replace(/\.$/, '')}.${hint} Run sluice --help for the list of options.`,
     );
   }
-  const values = new Map<string, string>();
+  const values = new Map<string, string>(booleans);
   for (const [name, value] of Object.entries(parsed.values)) {
     if (value !== undefined) values.set(name, String(value));
   }
@@ -327,8 +347,9 @@ function readConfigFile(
       continue;
     }
     if (!findOption(key) || key === 'config') {
+      const keys = [...OPTIONS.map((o) => o.name).filter((name) => name !== 'config'), 'relay'];
       throw new ConfigError(
-        `${where}: unknown key "${key}". Keys are the option names of sluice --help.`,
+        `${where}: unknown key "${key}".${didYouMean(key, keys)} Keys are the option names of sluice --help.`,
       );
     }
     if (value !== null && typeof value === 'object') {

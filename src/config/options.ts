@@ -127,6 +127,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'SIZE',
     help: 'Stop accepting mail (452, the client retries) when the database reaches this size. 0 = no limit.',
   }),
+  option('max-waiters', {
+    default: '5000',
+    valueName: 'N',
+    help: 'Concurrent GET /api/messages/wait requests (503 with Retry-After beyond it).',
+  }),
   option('enable-chaos', {
     kind: 'boolean',
     default: 'false',

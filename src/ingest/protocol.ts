@@ -10,6 +10,14 @@ import type { PartSelector, RawMessage } from '../mail/types.js';
 
 export type { PartSelector };
 import type { Envelope, ReceivedFrom, Store, StoreEvent } from '../store/types.js';
+import type { StoreOptions } from '../store/open-store.js';
+import type { RelayRule } from '../config/relay.js';
+
+/** What the store's thread starts with: plain data, since it crosses to the thread. */
+export type StoreThreadOptions = StoreOptions & {
+  /** The relay's rules, compiled in the thread to decide each captured message; none = off. */
+  readonly relayRules?: readonly RelayRule[] | null;
+};
 
 /** A message as the SMTP session received it: raw bytes, not yet parsed. */
 export interface IncomingMessage {

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseMessage, readPart } from '../mail/parse.js';
-import { openStore, type StoreOptions } from '../store/open-store.js';
+import { compileDecide } from '../relay/decide.js';
+import { openStore } from '../store/open-store.js';
 import type { MessageId, NewMessage, Store } from '../store/types.js';
 import {
   asBuffers,
@@ -9,6 +10,7 @@ import {
   serializeError,
   type IncomingMessage,
   type PartSelector,
+  type StoreThreadOptions,
   type ThreadCall,
   type ThreadReply,
 } from './protocol.js';
@@ -21,12 +23,14 @@ const port = parentPort!;
 const replies = new ReplyBatch((batch, transfer) => port.postMessage(batch, transfer));
 const post = (reply: ThreadReply, transfer: ArrayBuffer[] = []) => replies.post(reply, transfer);
 
+const { relayRules, ...storeOptions } = workerData as StoreThreadOptions;
+const decide = compileDecide(relayRules ?? null);
 // Calls that arrive while the database opens wait for it, in order.
 const opening = open();
 
 async function open(): Promise<Store | null> {
   try {
-    const opened = await openStore(workerData as StoreOptions);
+    const opened = await openStore(storeOptions);
     opened.subscribe((event) => post({ type: 'event', event }));
     post({ type: 'ready' });
     return opened;
@@ -41,7 +45,16 @@ async function open(): Promise<Store | null> {
 
 async function capture(store: Store, message: IncomingMessage) {
   const raw = asBuffers(message.raw);
-  return store.addMessage({ ...message, raw, parsed: await parseMessage(raw) });
+  return store.addMessage(decided({ ...message, raw, parsed: await parseMessage(raw) }));
+}
+
+/**
+ * The message with the relay rules' decision, unless it brings its own: stored with it in
+ * one transaction, so a message is never kept without its decision (see decide.ts).
+ */
+function decided(message: NewMessage): NewMessage {
+  if (message.outbox) return message;
+  return { ...message, outbox: decide({ envelope: message.envelope, ...message.parsed }) };
 }
 
 /** A part's content, decoded here so that a large attachment is never parsed on the SMTP thread. */
@@ -55,7 +68,7 @@ async function run(store: Store, call: ThreadCall): Promise<unknown> {
   if (call.method === 'readPart') return part(store, first as MessageId, second as PartSelector);
   if (call.method === 'addMessage') {
     const message = first as NewMessage;
-    return store.addMessage({ ...message, raw: asBuffers(message.raw) });
+    return store.addMessage(decided({ ...message, raw: asBuffers(message.raw) }));
   }
   const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
   return method.apply(store, [...call.args]);

@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StorageUnavailableError } from '../store/errors.js';
-import type { StoreOptions } from '../store/open-store.js';
 import type { PartContent } from '../mail/types.js';
 import type {
   MessageId,
@@ -19,6 +18,7 @@ import {
   handOver,
   type IncomingMessage,
   type PartSelector,
+  type StoreThreadOptions,
   type ThreadCall,
   type ThreadMethod,
   type ThreadReply,
@@ -33,6 +33,8 @@ type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => vo
 const FORWARDED = [
   'listMessages',
   'listMessagesAfter',
+  'getIdentity',
+  'getSearchText',
   'getMessage',
   'setRead',
   'deleteMessages',
@@ -52,8 +54,6 @@ const FORWARDED = [
   'getOutboxEntry',
   'getOutboxHistory',
   'nextOutboxDue',
-  'getRelayCursor',
-  'setRelayCursor',
 ] as const satisfies readonly ThreadMethod[];
 type Forwarded = (typeof FORWARDED)[number];
 // A Store method with no forwarder here fails `implements Store` below, naming the method.
@@ -80,7 +80,7 @@ export class ThreadedStore implements Store {
   #opened = false;
 
   /** `onFailure` hears of the thread ending on its own (a crash), not of close(). */
-  constructor(options: StoreOptions, onFailure: (error: Error) => void = () => {}) {
+  constructor(options: StoreThreadOptions, onFailure: (error: Error) => void = () => {}) {
     this.#worker = startThread(options);
     this.ready = new Promise((resolve, reject) => {
       this.#worker.on('message', (replies: readonly ThreadReply[]) => {
@@ -201,7 +201,7 @@ export class ThreadedStore implements Store {
  * Built code runs store-thread.js; under the test runner (TypeScript sources) the thread
  * registers tsx first, so that it runs the same sources as the rest of the process.
  */
-function startThread(options: StoreOptions): Worker {
+function startThread(options: StoreThreadOptions): Worker {
   // The thread's garbage is mostly short-lived parse results; a young generation of 8 MB
   // (V8's default grows to 48) is collected as often as it needs and keeps resident memory
   // ~40 MB lower after a burst of large messages, at no measurable cost in throughput.

@@ -1,3 +1,5 @@
+import { decodeHTML } from 'entities';
+
 /**
  * A cheap HTML-to-text for the search index and snippets. mailparser's html-to-text
  * is thorough but slow on large or hostile HTML; the index only needs the words.
@@ -6,14 +8,6 @@
  * thousands of '<' without '>' or unclosed comments (regexes were quadratic there:
  * test/fixtures/regressions/html-unclosed-*.eml).
  */
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-};
 const SKIPPED_ELEMENTS = new Set(['script', 'style', 'head', 'title']);
 const BLOCK_ELEMENTS = new Set([
   'br',
@@ -79,17 +73,13 @@ function isTagStart(code: number): boolean {
   return (lower >= 0x61 && lower <= 0x7a) || code === 0x2f || code === 0x21 || code === 0x3f;
 }
 
+/**
+ * Every HTML5 character reference, as a browser reads text (the legacy ones such as
+ * "&copy" without a semicolon too); no-break spaces become spaces for snippets and search.
+ */
 function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]{1,8}|#\d{1,8}|[a-z]{1,32});/gi, (entity, body: string) => {
-    if (body[0] === '#') {
-      const code =
-        body[1] === 'x' || body[1] === 'X'
-          ? parseInt(body.slice(2), 16)
-          : parseInt(body.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
-    }
-    return NAMED_ENTITIES[body.toLowerCase()] ?? entity;
-  });
+  const decoded = text.includes('&') ? decodeHTML(text) : text;
+  return decoded.replaceAll('\u00a0', ' ');
 }
 
 export function collapseWhitespace(text: string): string {

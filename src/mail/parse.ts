@@ -1,8 +1,7 @@
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
-import { decodeUnlabelled } from './charsets.js';
-import { decodeEncodedWords } from './encoded-words.js';
+import { decodeEncodedWords, decodeUnlabelled } from './header-text.js';
 import { collapseWhitespace, htmlToPlainText } from './html-text.js';
-import { walkMessage } from './walk.js';
+import { walkMessage, type WalkedMail } from './walk.js';
 import type {
   Address,
   HeaderField,
@@ -37,7 +36,7 @@ const PARSER_OPTIONS = {
  * with `parseError` set and whatever could be read, so the caller can still keep it.
  */
 export async function parseMessage(raw: RawMessage): Promise<ParsedMessage> {
-  let mail: ParsedMail;
+  let mail: WalkedMail;
   try {
     mail = await walkMessage(raw, PARSER_OPTIONS, () => false);
   } catch (error) {
@@ -75,7 +74,7 @@ export async function readPart(
   return { info: toPartInfo(attachment, index), content: attachment.content };
 }
 
-function toParsedMessage(mail: ParsedMail): ParsedMessage {
+function toParsedMessage(mail: WalkedMail): ParsedMessage {
   const html = typeof mail.html === 'string' ? mail.html : null;
   // mailparser gives "" rather than nothing for an HTML-only message; the HTML's words then
   // make the snippet and the search text.
@@ -101,7 +100,8 @@ function toParsedMessage(mail: ParsedMail): ParsedMessage {
       ).slice(0, SNIPPET_LENGTH),
     ),
     searchText: detached(bodyText.slice(0, SEARCH_TEXT_LIMIT)),
-    parseError: null,
+    // Read, but not as it was sent: kept and shown like the rest, and flagged.
+    parseError: mail.problems.length > 0 ? mail.problems.join('; ') : null,
   };
 }
 

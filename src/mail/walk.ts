@@ -1,5 +1,6 @@
 import { MailParser, type Attachment, type ParsedMail } from 'mailparser';
 import { chunksOf } from './raw-message.js';
+import { StructureCheck } from './structure-check.js';
 import type { RawMessage } from './types.js';
 
 /**
@@ -9,6 +10,9 @@ import type { RawMessage } from './types.js';
  * parsing alone grew RSS by 5x the message (issue 5).
  */
 export const SLICE_BYTES = 64 * 1024;
+
+/** What mailparser read, and what it read past but could not make sense of. */
+export type WalkedMail = ParsedMail & { readonly problems: readonly string[] };
 
 /**
  * mailparser's simpleParser, except that an attachment's content is kept only when `keep`
@@ -20,9 +24,11 @@ export function walkMessage(
   raw: RawMessage,
   options: ConstructorParameters<typeof MailParser>[0],
   keep: (index: number, attachment: Attachment) => boolean,
-): Promise<ParsedMail> {
+): Promise<WalkedMail> {
   return new Promise((resolve, reject) => {
     const parser = new MailParser(options);
+    const check = new StructureCheck();
+    check.watch(parser);
     const mail = { attachments: [] as Attachment[] } as unknown as ParsedMail &
       Record<string, unknown>;
     let settled = false;
@@ -100,7 +106,7 @@ export function walkMessage(
       }
       if (!settled) {
         settled = true;
-        resolve(mail);
+        resolve(Object.assign(mail, { problems: check.problems(mail) }));
       }
     });
 

@@ -1,5 +1,5 @@
 import type { RelayRule, RuleAction } from '../config/relay.js';
-import type { MessageDetail } from '../store/types.js';
+import type { Envelope, HeaderField } from '../store/types.js';
 import { compilePattern, type Matcher } from './patterns.js';
 
 /** What the rules say for one recipient, and why. */
@@ -20,6 +20,22 @@ export interface RuleInput {
   readonly recipients: readonly string[];
   readonly subject: string;
   readonly headers: readonly { readonly name: string; readonly value: string }[];
+}
+
+/** What of a message the rules read: a stored message's detail and a parsed new one both have it. */
+export interface RuledMessage {
+  readonly envelope: Envelope;
+  readonly subject: string;
+  readonly headers: readonly HeaderField[];
+}
+
+export function ruleInput(message: RuledMessage): RuleInput {
+  return {
+    sender: message.envelope.mailFrom,
+    recipients: message.envelope.rcptTo,
+    subject: message.subject,
+    headers: message.headers,
+  };
 }
 
 interface CompiledRule {
@@ -80,14 +96,4 @@ function matches(c: CompiledRule, recipient: string, input: RuleInput): boolean 
     if (!input.headers.some((h) => h.name.toLowerCase() === name && value(h.value))) return false;
   }
   return true;
-}
-
-/** What the rules look at in a stored message. */
-export function ruleInput(message: MessageDetail): RuleInput {
-  return {
-    sender: message.envelope.mailFrom,
-    recipients: message.envelope.rcptTo,
-    subject: message.subject,
-    headers: message.headers,
-  };
 }

@@ -1,7 +1,7 @@
 import type { Transporter } from 'nodemailer';
 import type { Upstream } from '../config/relay.js';
 import type { Logger } from '../log/logger.js';
-import { MessageNotFoundError } from '../store/errors.js';
+import { MessageNotFoundError, OutboxEntryNotFoundError } from '../store/errors.js';
 import type { AttemptResult, OutboxEntry, Store } from '../store/types.js';
 import {
   classifyError,
@@ -26,6 +26,8 @@ export interface OutboxWorkerOptions {
 const MAX_IN_FLIGHT = 100;
 /** The longest the worker sleeps without looking at the outbox (another instance may have queued). */
 const MAX_SLEEP_MS = 30_000;
+/** After a pass fails (the store refused), the next waits this long, doubling up to MAX_SLEEP_MS. */
+const FIRST_FAILURE_DELAY_MS = 1000;
 const CLOSE_GRACE_MS = 5_000;
 
 /**
@@ -39,10 +41,15 @@ export class OutboxWorker {
   readonly #options: OutboxWorkerOptions;
   readonly #transports = new Map<string, Transporter>();
   readonly #sends = new Set<Promise<void>>();
+  /** Results the store could not take yet (full, unavailable): recorded before the next claim. */
+  #unrecorded: AttemptResult[] = [];
   #inFlight = 0;
   #running = false;
+  /** A pass over the outbox is running, or about to. */
   #pumping = false;
-  #again = false;
+  /** Someone asked for a look at the outbox since the current pass began. */
+  #wanted = false;
+  #failures = 0;
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
 
@@ -66,10 +73,15 @@ export class OutboxWorker {
     this.wake();
   }
 
-  /** Looks at the outbox now rather than at the next due time. */
+  /**
+   * Looks at the outbox now rather than at the next due time. A wake during a pass is
+   * never lost: it sets #wanted, which the pump reads before it stops.
+   */
   wake(): void {
     if (!this.#running) return;
-    clearTimeout(this.#timer);
+    this.#wanted = true;
+    if (this.#pumping) return;
+    this.#pumping = true;
     void this.#pump();
   }
 
@@ -82,52 +94,59 @@ export class OutboxWorker {
       Promise.allSettled([...this.#sends]),
       new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref()),
     ]);
+    await this.#recordLeftovers().catch(() => {});
     for (const transport of this.#transports.values()) transport.close();
     this.#transports.clear();
   }
 
+  /** Passes over the outbox until one ends with no wake asked for while it ran. */
   async #pump(): Promise<void> {
-    if (this.#pumping) {
-      this.#again = true;
-      return;
+    while (this.#running && this.#wanted) {
+      this.#wanted = false;
+      clearTimeout(this.#timer);
+      const sleep = await this.#pass();
+      if (this.#running) this.#timer = setTimeout(() => this.wake(), sleep);
     }
-    this.#pumping = true;
-    try {
-      do {
-        this.#again = false;
-        while (this.#running && this.#inFlight < MAX_IN_FLIGHT) {
-          const claimed = await this.#options.store.claimDueOutbox(
-            new Date(),
-            MAX_IN_FLIGHT - this.#inFlight,
-            this.#options.leaseMs,
-          );
-          if (claimed.length === 0) break;
-          for (const group of groupBySend(claimed)) this.#track(group);
-        }
-      } while (this.#again && this.#running);
-      if (this.#running) await this.#schedule();
-    } catch (error) {
-      this.#options.logger.error('outbox worker failed; trying again shortly', {
-        error: (error as Error).message,
-      });
-      if (this.#running) this.#timer = setTimeout(() => this.wake(), 1000);
-    } finally {
-      this.#pumping = false;
-    }
+    // In the same turn as the last read of #wanted: a wake from here on starts a new pump.
+    this.#pumping = false;
   }
 
-  async #schedule(): Promise<void> {
-    const due = await this.#options.store.nextOutboxDue();
-    const wait = due === null ? MAX_SLEEP_MS : Math.max(0, due.getTime() - Date.now());
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.wake(), Math.min(wait, MAX_SLEEP_MS));
+  /** Claims and starts what is due; returns how long to sleep before the next look. */
+  async #pass(): Promise<number> {
+    const { store, logger } = this.#options;
+    try {
+      await this.#recordLeftovers();
+      while (this.#running && this.#inFlight < MAX_IN_FLIGHT) {
+        const claimed = await store.claimDueOutbox(
+          new Date(),
+          MAX_IN_FLIGHT - this.#inFlight,
+          this.#options.leaseMs,
+        );
+        if (claimed.length === 0) break;
+        for (const group of groupBySend(claimed)) this.#track(group);
+      }
+      this.#failures = 0;
+      // Full: each send that ends wakes the worker; a timer for entries already due would
+      // only spin until then.
+      if (this.#inFlight >= MAX_IN_FLIGHT) return MAX_SLEEP_MS;
+      const due = await store.nextOutboxDue();
+      return due === null ? MAX_SLEEP_MS : clamp(due.getTime() - Date.now(), 0, MAX_SLEEP_MS);
+    } catch (error) {
+      const sleep = Math.min(MAX_SLEEP_MS, FIRST_FAILURE_DELAY_MS * 2 ** this.#failures++);
+      logger.error('outbox worker failed; trying again shortly', {
+        error: (error as Error).message,
+        retryInMs: sleep,
+      });
+      return sleep;
+    }
   }
 
   #track(group: readonly OutboxEntry[]): void {
     this.#inFlight += group.length;
-    const send = this.#send(group)
+    const send = this.#attempt(group)
+      .then((results) => this.#record(results))
       .catch((error: unknown) =>
-        this.#options.logger.error('could not record a relay attempt', {
+        this.#options.logger.error('relay attempt failed unexpectedly', {
           error: (error as Error).message,
         }),
       )
@@ -139,14 +158,14 @@ export class OutboxWorker {
     this.#sends.add(send);
   }
 
-  /** One message to one upstream, for every recipient in the group. */
-  async #send(group: readonly OutboxEntry[]): Promise<void> {
+  /** One message to one upstream, for every recipient in the group: one result for each. */
+  async #attempt(group: readonly OutboxEntry[]): Promise<AttemptResult[]> {
     const first = group[0]!;
     const { store, logger } = this.#options;
     const upstream = this.#options.upstreams.find((u) => u.name === first.upstream);
     if (!upstream) {
       const reply = `no upstream named "${first.upstream}" is configured any more`;
-      return this.#record(group, () => ({ kind: 'permanent', reply }));
+      return this.#results(group, () => ({ kind: 'permanent', reply }));
     }
     let raw: Buffer;
     let mailFrom: string;
@@ -154,8 +173,14 @@ export class OutboxWorker {
       raw = await store.getRaw(first.messageId);
       mailFrom = (await store.getMessage(first.messageId)).envelope.mailFrom;
     } catch (error) {
-      if (!(error instanceof MessageNotFoundError)) throw error;
-      return this.#record(group, () => ({ kind: 'permanent', reply: 'the message was deleted' }));
+      if (error instanceof MessageNotFoundError)
+        return this.#results(group, () => ({
+          kind: 'permanent',
+          reply: 'the message was deleted',
+        }));
+      // Nothing left for the upstream: back to the queue, after the usual backoff.
+      const reply = `Sluice could not read the message: ${(error as Error).message}`;
+      return this.#results(group, () => ({ kind: 'transient', reply }));
     }
     if (upstream.from) raw = overrideFrom(raw, upstream.from);
     const to = [...new Set(group.map((e) => e.recipient))];
@@ -178,11 +203,11 @@ export class OutboxWorker {
       recipients: to.length,
       result: outcomeOf(first).kind,
     });
-    return this.#record(group, outcomeOf);
+    return this.#results(group, outcomeOf);
   }
 
-  async #record(group: readonly OutboxEntry[], outcomeOf: (e: OutboxEntry) => Outcome) {
-    const results: AttemptResult[] = group.map((entry) => {
+  #results(group: readonly OutboxEntry[], outcomeOf: (e: OutboxEntry) => Outcome) {
+    return group.map((entry): AttemptResult => {
       const outcome = outcomeOf(entry);
       const queuedAt = Date.parse(entry.queuedAt ?? entry.createdAt);
       return {
@@ -195,7 +220,35 @@ export class OutboxWorker {
             : null,
       };
     });
-    await this.#options.store.recordOutboxAttempts(results);
+  }
+
+  /**
+   * Results the store refuses now are kept and recorded by a later pass, so their entries do
+   * not stay 'sending' until a restart (and a sent message is not sent again).
+   */
+  async #record(results: readonly AttemptResult[]): Promise<void> {
+    try {
+      await this.#options.store.recordOutboxAttempts(results);
+    } catch (error) {
+      this.#unrecorded.push(...results);
+      this.#options.logger.error('could not record a relay attempt; trying again shortly', {
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  async #recordLeftovers(): Promise<void> {
+    if (this.#unrecorded.length === 0) return;
+    const results = this.#unrecorded;
+    this.#unrecorded = [];
+    try {
+      await this.#options.store.recordOutboxAttempts(results);
+    } catch (error) {
+      // An entry that no longer exists has nothing to record; the others wait for the store.
+      const gone = error instanceof OutboxEntryNotFoundError ? error.id : null;
+      this.#unrecorded.unshift(...results.filter((result) => result.id !== gone));
+      throw error;
+    }
   }
 
   #transport(upstream: Upstream): Transporter {
@@ -207,6 +260,8 @@ export class OutboxWorker {
     return transport;
   }
 }
+
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
 interface RecipientError {
   recipient?: string;

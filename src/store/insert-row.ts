@@ -1,9 +1,10 @@
 import { hiddenRecipients, type StoredDetail } from './rows.js';
 import { chunksOf } from '../mail/raw-message.js';
 import { rawLength } from './raw-pieces.js';
+import { headerSearchText } from './search-fields.js';
 import { foldForSearch } from './search-fold.js';
 import { tagsOfNewMessage } from './tags.js';
-import type { Address, NewMessage } from './types.js';
+import type { Address, NewMessage, OutboxDecision } from './types.js';
 
 /** A new message turned into the values of its rows, computed before the write lock is taken. */
 export interface InsertRow {
@@ -16,6 +17,8 @@ export interface InsertRow {
   readonly search: readonly string[];
   /** Their length together: what the search indexer plans its slices by. */
   readonly searchChars: number;
+  /** The relay's decision, inserted with the message. */
+  readonly outbox: readonly OutboxDecision[];
   /** From its X-Tags header and plus-addressed recipients. */
   readonly tags: readonly string[];
 }
@@ -59,22 +62,20 @@ export function toInsertRow(message: NewMessage): InsertRow {
     detail: JSON.stringify(detail),
     search,
     searchChars: search.reduce((sum, text) => sum + text.length, 0),
+    outbox: message.outbox ?? [],
     tags,
   };
 }
 
 function searchFields(message: NewMessage, bcc: readonly Address[]): string[] {
   const { parsed, envelope } = message;
+  const header = headerSearchText({ ...parsed, mailFrom: envelope.mailFrom, bcc });
   return [
-    parsed.subject,
-    [addressText(parsed.from ? [parsed.from] : []), envelope.mailFrom].join(' '),
-    [addressText(parsed.to), addressText(bcc)].join(' '),
-    addressText(parsed.cc),
-    parsed.searchText,
-    parsed.parts.map((p) => p.filename ?? '').join(' '),
-  ].map(foldForSearch);
-}
-
-function addressText(addresses: readonly Address[]): string {
-  return addresses.map((a) => `${a.name} ${a.address}`.trim()).join(' ');
+    header.subject,
+    header.sender,
+    header.recipients,
+    header.cc,
+    foldForSearch(parsed.searchText),
+    foldForSearch(parsed.parts.map((p) => p.filename ?? '').join(' ')),
+  ];
 }

@@ -123,13 +123,6 @@ export class OutboxTables {
       attemptsOfMessage: db.prepare<[number], AttemptRow>(`
         SELECT a.outbox_id, a.at, a.outcome, a.reply FROM outbox_attempts a
         JOIN outbox o ON o.id = a.outbox_id WHERE o.message_id = ? ORDER BY a.id`),
-      cursor: db.prepare<[], { through: number }>(
-        'SELECT decided_through AS through FROM relay_cursor',
-      ),
-      setCursor: db.prepare<[number]>(
-        'UPDATE relay_cursor SET decided_through = max(decided_through, ?)',
-      ),
-      newest: db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM messages'),
       nextDue: db.prepare<[], { due: number | null }>(
         "SELECT min(next_attempt_at) AS due FROM outbox WHERE state IN ('queued', 'sending')",
       ),
@@ -138,31 +131,41 @@ export class OutboxTables {
 
   /** `decisionFor`: the rules' decision for that message, added only while it has no entries. */
   add(entries: readonly NewOutboxEntry[], decisionFor?: MessageId): OutboxEntry[] {
+    return this.announce(
+      this.#write(() =>
+        decisionFor !== undefined && !this.#statements.undecided.get(decisionFor)
+          ? []
+          : this.insert(entries),
+      ),
+    );
+  }
+
+  /**
+   * Inserts entries inside the caller's transaction (a new message's, at capture). Nothing is
+   * emitted: the caller passes the rows to announce() once the transaction has committed.
+   */
+  insert(entries: readonly NewOutboxEntry[]): OutboxRow[] {
     const now = Date.now();
-    const rows = this.#write(() => {
-      if (decisionFor !== undefined && !this.#statements.undecided.get(decisionFor)) return [];
-      return entries.map((e) => {
-        const queued = e.state === 'queued' ? now : null;
-        return this.#statements.insert.get(
-          e.messageId,
-          e.recipient,
-          e.originalRecipient,
-          e.upstream,
-          e.reason,
-          e.state,
-          now,
-          queued,
-          queued,
-          now,
-          e.releasedBy ?? null,
-        )!;
-      });
+    return entries.map((e) => {
+      const queued = e.state === 'queued' ? now : null;
+      return this.#statements.insert.get(
+        e.messageId,
+        e.recipient,
+        e.originalRecipient,
+        e.upstream,
+        e.reason,
+        e.state,
+        now,
+        queued,
+        queued,
+        now,
+        e.releasedBy ?? null,
+      )!;
     });
-    return this.#changed(rows);
   }
 
   claimDue(now: Date, limit: number, leaseMs: number): OutboxEntry[] {
-    return this.#changed(
+    return this.announce(
       this.#write(() =>
         this.#statements.claim.all({ now: now.getTime(), limit, until: now.getTime() + leaseMs }),
       ),
@@ -186,7 +189,7 @@ export class OutboxTables {
         return row;
       }),
     );
-    return this.#changed(rows);
+    return this.announce(rows);
   }
 
   change(change: OutboxChange): OutboxEntry[] {
@@ -214,13 +217,13 @@ export class OutboxTables {
           messageIds: JSON.stringify(change.messageIds ?? []),
         }),
     );
-    return this.#changed(rows);
+    return this.announce(rows);
   }
 
   /** Leases taken before this process opened the file are its predecessor's: all run out. */
   requeueExpired(now: Date): number {
     const bounds = { now: now.getTime(), orphaned: this.#orphaned };
-    return this.#changed(this.#write(() => this.#statements.requeue.all(bounds))).length;
+    return this.announce(this.#write(() => this.#statements.requeue.all(bounds))).length;
   }
 
   list(options: OutboxListOptions): OutboxPage {
@@ -268,19 +271,8 @@ export class OutboxTables {
     return due === null ? null : new Date(due);
   }
 
-  cursor(): MessageId {
-    return this.#statements.cursor.get()!.through;
-  }
-
-  setCursor(through: MessageId | 'newest'): void {
-    this.#write(() =>
-      this.#statements.setCursor.run(
-        through === 'newest' ? this.#statements.newest.get()!.id : through,
-      ),
-    );
-  }
-
-  #changed(rows: OutboxRow[]): OutboxEntry[] {
+  /** Rows changed by a committed transaction, as entries, emitted as one `outbox` event. */
+  announce(rows: readonly OutboxRow[]): OutboxEntry[] {
     const entries = rows.map(toEntry);
     if (entries.length > 0) this.#emit({ type: 'outbox', entries });
     return entries;

@@ -1,5 +1,8 @@
 import { foldForSearch } from './search-fold.js';
 import type { SearchQuery, SearchTerm, TextField } from './search-query.js';
+import type { SearchText } from './types.js';
+
+export type SearchColumn = Exclude<keyof SearchText, 'id'>;
 
 export interface SqlCondition {
   readonly sql: string;
@@ -31,7 +34,8 @@ interface TextTerm {
   readonly value: string;
 }
 
-const COLUMNS: Record<TextField, readonly string[]> = {
+/** The search-text columns each field's terms look in; search-match.ts reads them too. */
+export const COLUMNS: Record<TextField, readonly SearchColumn[]> = {
   any: ['subject', 'sender', 'recipients', 'cc', 'body', 'filenames'],
   from: ['sender'],
   to: ['recipients'],

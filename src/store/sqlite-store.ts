@@ -32,9 +32,11 @@ import type {
   OutboxListOptions,
   OutboxPage,
   Readiness,
+  SearchText,
   Selection,
   Store,
   StoreEvent,
+  StoreIdentity,
   StoreStats,
 } from './types.js';
 
@@ -163,6 +165,19 @@ export class SqliteStore implements Store {
       raw: db.prepare<[number], { raw: Buffer; pieces: number }>(
         'SELECT raw, raw_pieces AS pieces FROM message_bodies WHERE id = ?',
       ),
+      identity: db.prepare<[], { instanceId: string; lastMessageId: number }>(
+        `SELECT id AS instanceId,
+           coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0) AS lastMessageId
+         FROM database_instance`,
+      ),
+      // Whichever of the two tables holds a message's text (see search-sql.ts); ids as JSON.
+      searchText: db.prepare<[{ ids: string }], SearchText>(
+        `SELECT rowid AS id, subject, sender, recipients, cc, body, filenames FROM message_search
+           WHERE rowid IN (SELECT value FROM json_each(@ids))
+         UNION ALL
+         SELECT id, subject, sender, recipients, cc, body, filenames FROM search_pending
+           WHERE id IN (SELECT value FROM json_each(@ids))`,
+      ),
       pageCount: db.prepare<[], { bytes: number }>(
         'SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()',
       ),
@@ -177,9 +192,12 @@ export class SqliteStore implements Store {
     return this.#inserts.submit(toInsertRow(message));
   }
 
-  /** One transaction for a batch of new messages; events go out after it commits. */
+  /**
+   * One transaction for a batch of new messages and their relay decisions (so that a 250
+   * means both are kept, or neither); events go out after it commits.
+   */
   #commitMessages(rows: readonly InsertRow[]): MessageSummary[] {
-    const { ids, pruned } = this.#write(() => {
+    const { ids, pruned, outbox } = this.#write(() => {
       const ids = rows.map((row) => {
         const id = Number(this.#statements.insertMessage.run(row.message).lastInsertRowid);
         this.#insertRaw(id, row);
@@ -187,14 +205,26 @@ export class SqliteStore implements Store {
         this.#tags.added(id, row.tags);
         return id;
       });
-      return { ids, pruned: this.#pruneToLimit() };
+      const pruned = this.#pruneToLimit();
+      return { ids, pruned, outbox: this.#insertDecisions(rows, ids, pruned) };
     });
     this.#full = false;
     this.#indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
     const summaries = ids.map((id) => toSummary(this.#statements.summary.get(id)!));
     if (pruned.length > 0) this.#emit({ type: 'deleted', ids: pruned });
     for (const message of summaries) this.#emit({ type: 'stored', message });
+    this.#outbox.announce(outbox);
     return summaries;
+  }
+
+  /** The relay's outbox entries of new messages, except those the retention limit just dropped. */
+  #insertDecisions(rows: readonly InsertRow[], ids: readonly MessageId[], pruned: MessageId[]) {
+    const dropped = new Set(pruned);
+    return this.#outbox.insert(
+      rows.flatMap((row, i) =>
+        dropped.has(ids[i]!) ? [] : row.outbox.map((entry) => ({ ...entry, messageId: ids[i]! })),
+      ),
+    );
   }
 
   /** Searches count up to COUNT_CAP matches (list-queries.ts); `totalCapped` says when there are more. */
@@ -224,6 +254,14 @@ export class SqliteStore implements Store {
 
   async listMessagesAfter(after: MessageId, limit: number): Promise<readonly MessageSummary[]> {
     return this.#statements.after.all(after, limit).map(toSummary);
+  }
+
+  async getIdentity(): Promise<StoreIdentity> {
+    return this.#statements.identity.get()!;
+  }
+
+  async getSearchText(ids: readonly MessageId[]): Promise<readonly SearchText[]> {
+    return ids.length === 0 ? [] : this.#statements.searchText.all({ ids: JSON.stringify(ids) });
   }
 
   async getMessage(id: MessageId): Promise<MessageDetail> {
@@ -416,13 +454,6 @@ export class SqliteStore implements Store {
   async nextOutboxDue(): Promise<Date | null> {
     return this.#outbox.nextDue();
   }
-  async getRelayCursor(): Promise<MessageId> {
-    return this.#outbox.cursor();
-  }
-  async setRelayCursor(through: MessageId | 'newest'): Promise<void> {
-    this.#outbox.setCursor(through);
-  }
-
   #emit(event: StoreEvent): void {
     for (const listener of this.#listeners) listener(event);
   }

@@ -28,6 +28,8 @@ export interface NewMessage {
   readonly client: ReceivedFrom;
   /** Defaults to now. The fast seeding path of the benchmark sets it. */
   readonly receivedAt?: Date;
+  /** What the relay rules queue or hold for it: inserted in the transaction that stores it. */
+  readonly outbox?: readonly OutboxDecision[];
 }
 
 /** One row of a list: no bodies. */
@@ -97,6 +99,28 @@ export interface ListResult {
 export type Selection =
   { readonly ids: readonly MessageId[] } | { readonly all: true } | { readonly query: SearchQuery };
 
+/** Which database answers, and how far its ids have gone: where a live client may resume. */
+export interface StoreIdentity {
+  /** Made once with the database (a `:memory:` one gets a new one each start). */
+  readonly instanceId: string;
+  /** The highest id ever given to a message, 0 before the first; ids are never reused. */
+  readonly lastMessageId: MessageId;
+}
+
+/**
+ * A message's search text, folded as it is indexed (search-fold.ts): what a search term is
+ * matched against. `any` terms look in every field.
+ */
+export interface SearchText {
+  readonly id: MessageId;
+  readonly subject: string;
+  readonly sender: string;
+  readonly recipients: string;
+  readonly cc: string;
+  readonly body: string;
+  readonly filenames: string;
+}
+
 export interface StoreStats {
   readonly total: number;
   readonly unread: number;
@@ -156,6 +180,9 @@ export interface NewOutboxEntry {
   readonly releasedBy?: string | null;
 }
 
+/** An outbox entry for a message that has no id yet: the relay's decision at capture. */
+export type OutboxDecision = Omit<NewOutboxEntry, 'messageId'>;
+
 /** How one attempt went for one entry. */
 export interface AttemptResult {
   readonly id: OutboxId;
@@ -204,6 +231,10 @@ export interface Store {
   listMessages(options: ListOptions): Promise<ListResult>;
   /** Messages with an id above `after`, oldest first: what a reconnecting client missed. */
   listMessagesAfter(after: MessageId, limit: number): Promise<readonly MessageSummary[]>;
+  /** Which database this is and the last id it gave: a live client's resume point is checked against it. */
+  getIdentity(): Promise<StoreIdentity>;
+  /** The search text of these messages (those that still exist), in no particular order. */
+  getSearchText(ids: readonly MessageId[]): Promise<readonly SearchText[]>;
   getMessage(id: MessageId): Promise<MessageDetail>;
   getRaw(id: MessageId): Promise<Buffer>;
   setRead(selection: Selection, read: boolean): Promise<number>;
@@ -255,8 +286,4 @@ export interface Store {
   getOutboxHistory(messageId: MessageId): Promise<OutboxHistory>;
   /** When the worker is next needed: a queued entry falls due or a lease runs out; null when neither. */
   nextOutboxDue(): Promise<Date | null>;
-  /** Every message up to this id has had its relay decision. */
-  getRelayCursor(): Promise<MessageId>;
-  /** Moves the cursor forward (never back); `'newest'` moves it to the newest message. */
-  setRelayCursor(through: MessageId | 'newest'): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { PartLinks } from './auth/part-links.js';
 import { ApiError, errorHandler } from './errors.js';
 import { crossSiteGuard } from './guards/cross-site.js';
 import { hostGuard } from './guards/host.js';
+import type { EventHub } from './hub/event-hub.js';
 import { openApiFor } from './openapi.js';
 import { eventRoutes } from './routes/events.js';
 import { messageRoutes, type PartReader } from './routes/messages.js';
@@ -22,6 +23,7 @@ import { tagRoutes } from './routes/tags.js';
 import { compatRoutes, isUntypedPeerJson } from './compat/index.js';
 import type { Capture } from './compat/shapes.js';
 import type { Chaos } from '../smtp/chaos.js';
+import type { MessageWaiters } from './waiters.js';
 
 export interface WebAppOptions {
   readonly store: Store;
@@ -36,6 +38,9 @@ export interface WebAppOptions {
   readonly maxMessageSize: number;
   /** The relay's operations; without it the relay routes answer that the relay is off. */
   readonly relay?: RelayService;
+  /** Pushes store events to every listener (SSE now; peers' streams and webhooks later). */
+  readonly events: EventHub;
+  readonly waiters: MessageWaiters;
   /** Sign-in, base path and extra host names (src/config/web.ts). */
   readonly web: WebConfig;
   /** Every Host name served (the Host guard); IP addresses are always served. */
@@ -115,11 +120,12 @@ function nativeApi(options: WebAppOptions, partLinks: PartLinks): Hono {
     messageRoutes(store, options.parts, {
       basePath: options.web.basePath,
       imageLink: (path) => partLinks.sign(path),
+      waiters: options.waiters,
     }),
   );
   api.route('/', tagRoutes(store));
   api.route('/', chaosRoutes(options.chaos));
-  api.route('/', eventRoutes(store));
+  api.route('/', eventRoutes(options.events));
   api.all('*', (c) => {
     throw new ApiError(
       404,

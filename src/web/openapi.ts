@@ -68,6 +68,11 @@ export const openApiDocument = {
         responses: {
           '200': ok('The message', ref('MessageSummary')),
           '408': { description: 'Nothing arrived', ...json(ref('Error')) },
+          '503': {
+            description: 'Too many requests are waiting (--max-waiters); retry after Retry-After',
+            headers: { 'Retry-After': { schema: { type: 'integer' } } },
+            ...json(ref('Error')),
+          },
         },
       },
     },
@@ -182,7 +187,15 @@ export const openApiDocument = {
     '/api/events': {
       get: {
         summary:
-          'Server-Sent Events: stored (id = message id), read, deleted, outbox ({entries}: relay outbox changes). Resume with Last-Event-ID or ?after=ID.',
+          'Server-Sent Events: hello ({resumedAfter, instance}), stored (id = message id), read, deleted, outbox ({entries}: relay outbox changes), reset ({reason, instance, lastId}; id = lastId: reload, then continue after lastId). Resume with Last-Event-ID or ?after=ID; ?instance=ID (from hello) gets a reset if the database is another one.',
+        parameters: [
+          { name: 'after', in: 'query', schema: { type: 'integer', minimum: 0 } },
+          {
+            name: 'instance',
+            in: 'query',
+            schema: { type: 'string', pattern: '^[0-9a-f]{1,64}$' },
+          },
+        ],
         responses: { '200': { description: 'Event stream', content: { 'text/event-stream': {} } } },
       },
     },

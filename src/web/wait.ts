@@ -1,8 +1,14 @@
 import type { Context } from 'hono';
 import { parseDuration } from '../config/values.js';
-import type { MessageSummary, Store } from '../store/types.js';
+import type { MessageSummary } from '../store/types.js';
 import { ApiError, badRequest } from './errors.js';
 import { listParams } from './input.js';
+import {
+  TooManyWaitersError,
+  WAITER_RETRY_AFTER_SECONDS,
+  WaitersClosedError,
+  type MessageWaiters,
+} from './waiters.js';
 
 const DEFAULT_WAIT_MS = 30_000;
 const MAX_WAIT_MS = 300_000;
@@ -12,44 +18,25 @@ const MAX_WAIT_MS = 300_000;
  * with the newest match above `after` (any match when `after` is not given), otherwise
  * with the first one that arrives before the timeout.
  */
-export async function waitForMessage(store: Store, c: Context): Promise<MessageSummary> {
+export async function waitForMessage(waiters: MessageWaiters, c: Context): Promise<MessageSummary> {
   const { query, after } = listParams(c);
   const timeoutMs = waitTimeout(c.req.query('timeout'));
-  const find = async () => (await store.listMessages({ limit: 1, query, after })).messages[0];
-
-  let wake = () => {};
-  const unsubscribe = store.subscribe((event) => {
-    if (event.type === 'stored') wake();
-  });
-  // A client that hangs up stops the wait at once; one listener for the whole request.
-  const aborted = c.req.raw.signal;
-  const onAbort = () => wake();
-  aborted.addEventListener('abort', onAbort, { once: true });
-  const deadline = Date.now() + timeoutMs;
+  let found: MessageSummary | null;
   try {
-    for (;;) {
-      const found = await find();
-      if (found) return found;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0 || aborted.aborted) {
-        throw new ApiError(
-          408,
-          'timeout',
-          `no matching message arrived within ${timeoutMs / 1000}s`,
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+    found = await waiters.wait({ query, after, timeoutMs, signal: c.req.raw.signal });
+  } catch (error) {
+    if (error instanceof TooManyWaitersError) {
+      c.header('Retry-After', String(WAITER_RETRY_AFTER_SECONDS));
+      throw new ApiError(503, 'too_many_waiters', `${error.message}; retry shortly`);
     }
-  } finally {
-    unsubscribe();
-    aborted.removeEventListener('abort', onAbort);
+    if (error instanceof WaitersClosedError)
+      throw new ApiError(503, 'shutting_down', error.message);
+    throw error;
   }
+  if (!found) {
+    throw new ApiError(408, 'timeout', `no matching message arrived within ${timeoutMs / 1000}s`);
+  }
+  return found;
 }
 
 function waitTimeout(text: string | undefined): number {

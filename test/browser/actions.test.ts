@@ -32,21 +32,21 @@ describe('search and actions', () => {
     const box = page.locator('.search input');
     await box.pressSequentially('invoice');
     await expectRows(page, ['Your invoice #1042 is ready']);
-    expect(await page.locator('.search-count').textContent()).toBe('1 match');
-    expect(decodeURIComponent(new URL(page.url()).hash)).toBe('#/search/invoice');
+    await expect.poll(() => page.locator('.search-count').textContent()).toBe('1 match');
+    await expect.poll(() => decodeURIComponent(new URL(page.url()).hash)).toBe('#/search/invoice');
 
     // The API's operators work as typed.
     await box.fill('from:shop.test');
     await expectRows(page, ['Order #58213 shipped 📦', 'Your invoice #1042 is ready']);
-    expect(await page.locator('.search-count').textContent()).toBe('2 matches');
+    await expect.poll(() => page.locator('.search-count').textContent()).toBe('2 matches');
 
     await box.fill('nothing-matches-this');
     await page.locator('.list-empty', { hasText: 'No messages match' }).waitFor();
 
     await page.locator('.search .clear').click();
     await expectRows(page, NEWEST_FIRST);
-    expect(new URL(page.url()).hash).toBe('#/');
-    expect(await page.locator('.search-count').count()).toBe(0);
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/');
+    await expect.poll(() => page.locator('.search-count').count()).toBe(0);
   });
 
   it('a search view picks up new matching mail live and ignores the rest', async () => {
@@ -56,7 +56,7 @@ describe('search and actions', () => {
     await sendMail(sluice, { subject: 'Unrelated newsletter', text: 'x' });
     await sendMail(sluice, { subject: 'Deploy to production done', text: 'y' });
     await expectRows(page, ['Deploy to production done', 'Re: staging deploy checklist']);
-    expect(await page.locator('.search-count').textContent()).toBe('2 matches');
+    await expect.poll(() => page.locator('.search-count').textContent()).toBe('2 matches');
   });
 
   it('deletes one message, and another open inbox sees it go', async () => {

@@ -9,8 +9,8 @@ import {
   type Frame,
   type Page,
 } from 'playwright-core';
-import { expect } from 'vitest';
-import type { TestSluice } from '../helpers/sluice.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startSluice, type TestSluice } from '../helpers/sluice.js';
 
 const UI_INDEX = fileURLToPath(new URL('../../ui-dist/index.html', import.meta.url));
 export const SCREENSHOT_DIR = fileURLToPath(
@@ -40,6 +40,23 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * A browser and a Sluice (default flags) for the tests of one describe block: started before
+ * them, closed after. Read the fields inside the tests, once they have started.
+ */
+export function useBrowserAndSluice(): { readonly browser: Browser; readonly sluice: TestSluice } {
+  const handles = {} as { browser: Browser; sluice: TestSluice };
+  beforeAll(async () => {
+    handles.browser = await launchBrowser();
+    handles.sluice = await startSluice();
+  });
+  afterAll(async () => {
+    await handles.browser?.close();
+    await handles.sluice?.close();
+  });
+  return handles;
 }
 
 export interface InboxPage {
@@ -112,14 +129,11 @@ export function rowSubjects(page: Page): Promise<string[]> {
 export async function htmlFrame(page: Page, id: number, basePath = '/'): Promise<Frame> {
   const path = `${basePath}api/messages/${id}/html`;
   await page.locator(`iframe.html-frame[src^="${path}"]`).waitFor();
-  for (;;) {
-    const frame = page.frames().find((f) => new URL(f.url(), 'http://x').pathname === path);
-    if (frame) {
-      await frame.waitForLoadState('load');
-      return frame;
-    }
-    await page.waitForTimeout(25);
-  }
+  const frameOf = () => page.frames().find((f) => new URL(f.url(), 'http://x').pathname === path);
+  await expect.poll(() => frameOf() !== undefined).toBe(true);
+  const frame = frameOf()!;
+  await frame.waitForLoadState('load');
+  return frame;
 }
 
 /** Waits until the list shows exactly these subjects, top to bottom. */

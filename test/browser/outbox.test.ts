@@ -136,6 +136,66 @@ describe('with the relay on', () => {
   });
 });
 
+describe('Retry and Cancel in the Outbox', () => {
+  const dir = tempDir();
+  let upstream: TestUpstream;
+  let sluice: TestSluice;
+  let inbox: InboxPage;
+  // While set, the upstream refuses every message for good (550): the entry fails at once.
+  let refuse = true;
+
+  beforeAll(async () => {
+    upstream = await TestUpstream.start({
+      certificate: await createCertificate(),
+      data: () => (refuse ? { code: 550, message: '5.7.1 Refused by the test' } : null),
+    });
+    sluice = await startRelaySluice(dir, {
+      upstreams: [{ name: 'up', host: '127.0.0.1', port: upstream.port, tls: 'none' }],
+      rules: [{ name: 'trusted', match: { recipient: '*@ok.example' }, action: 'relay' }],
+      retry: FAST_RETRY,
+    });
+  });
+  afterAll(async () => {
+    await sluice?.close();
+    await upstream?.close();
+    dir.remove();
+  });
+
+  /** The Outbox row of the message with this subject, once it is in `state`. */
+  async function rowIn(subject: string, state: string) {
+    const row = inbox.page.locator('.outbox-table tbody tr', { hasText: subject });
+    await row.and(inbox.page.locator(`[data-state="${state}"]`)).waitFor();
+    return row;
+  }
+
+  it('Retry sends a failed entry again, and Cancel cancels one, live', async () => {
+    refuse = true;
+    await sendMail(sluice, { to: 'ann@ok.example', subject: 'Retry me' });
+    await sendMail(sluice, { to: 'bob@ok.example', subject: 'Cancel me' });
+    inbox = await openInbox(browser, sluice, { hash: '#/outbox' });
+    const { page } = inbox;
+    const retried = await rowIn('Retry me', 'failed');
+    const cancelled = await rowIn('Cancel me', 'failed');
+    expect(await retried.locator('td.reply').textContent()).toContain('Refused by the test');
+
+    refuse = false;
+    await retried.locator('button', { hasText: 'Retry now' }).click();
+    // The API's answer, as the inbox shows it (it was "Failed: Send the request body as JSON").
+    await expect.poll(() => page.locator('.toast').textContent()).toBe('Queued to send now');
+    const sent = await rowIn('Retry me', 'sent');
+    expect(await sent.locator('td').nth(5).textContent()).toBe('2');
+    expect(upstream.received.map((r) => r.rcptTo)).toEqual([['ann@ok.example']]);
+
+    await cancelled.locator('button', { hasText: 'Cancel' }).click();
+    await expect.poll(() => page.locator('.toast').textContent()).toBe('Cancelled');
+    const gone = await rowIn('Cancel me', 'cancelled');
+    expect(await gone.locator('button').count()).toBe(0);
+    expect(upstream.received).toHaveLength(1);
+    expect(inbox.errors).toEqual([]);
+    await inbox.context.close();
+  });
+});
+
 describe('with the relay off', () => {
   let sluice: TestSluice;
   afterAll(() => sluice?.close());

@@ -1,23 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSluice, type TestSluice } from '../helpers/sluice.js';
-import { launchBrowser, openInbox } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { openInbox, useBrowserAndSluice } from './browser.js';
 
 const background = () => getComputedStyle(document.body).backgroundColor;
 
 describe('preferences', () => {
-  let browser: Browser;
-  let sluice: TestSluice;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    sluice = await startSluice();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await sluice?.close();
-  });
+  const started = useBrowserAndSluice();
 
   it('follows the system theme, and remembers the toggle', async () => {
+    const { browser, sluice } = started;
     const light = await openInbox(browser, sluice, { colorScheme: 'light' });
     const dark = await openInbox(browser, sluice, { colorScheme: 'dark' });
     const lightBg = await light.page.evaluate(background);
@@ -40,6 +30,7 @@ describe('preferences', () => {
   });
 
   it('turns desktop notifications on only when asked, and remembers it', async () => {
+    const { browser, sluice } = started;
     const inbox = await openInbox(browser, sluice);
     await inbox.context.grantPermissions(['notifications']);
     const bell = inbox.page.locator('[data-action="notifications"]');

@@ -9,15 +9,18 @@ import { expectRows, launchBrowser, openInbox, sendMail } from './browser.js';
 describe('reconnecting after a server restart', () => {
   let browser: Browser;
   let dataDir: string;
+  let otherDataDir: string;
   const running: TestSluice[] = [];
   beforeAll(async () => {
     browser = await launchBrowser();
     dataDir = mkdtempSync(join(tmpdir(), 'sluice-reconnect-'));
+    otherDataDir = mkdtempSync(join(tmpdir(), 'sluice-reconnect-other-'));
   });
   afterAll(async () => {
     await browser?.close();
     for (const sluice of running) await sluice.close();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(otherDataDir, { recursive: true, force: true });
   });
 
   it('misses nothing and duplicates nothing', async () => {
@@ -55,6 +58,47 @@ describe('reconnecting after a server restart', () => {
     await expectRows(page, ['Once live again', 'Right after the restart', 'Before the restart']);
     expect(await page.locator('.list-title .muted').textContent()).toContain('3 messages');
     await expect.poll(() => page.title()).toBe('(3) Sluice');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('starts over when the restarted server has another database', async () => {
+    // Issue 10: ids only mean something within one database. After a restart on another
+    // file (or on :memory:), the old resume point either lies above every new id or names
+    // a new message; the inbox must show the new mailbox exactly, even a message whose id
+    // it saw deleted before.
+    const first = await startSluice([], { dataDir: otherDataDir });
+    running.push(first);
+    const ports = [
+      '--smtp',
+      `127.0.0.1:${first.smtpPort}`,
+      '--http',
+      `127.0.0.1:${new URL(first.baseUrl).port}`,
+    ];
+    const { page, errors, context } = await openInbox(browser, first);
+    const status = page.locator('.status');
+    await expect.poll(() => status.getAttribute('data-status')).toBe('live');
+    for (const subject of ['Old one', 'Old two', 'Old three'])
+      await sendMail(first, { subject, text: 'x' });
+    await expectRows(page, ['Old three', 'Old two', 'Old one']);
+    const two = (await first.getJson('/api/search?query=subject:"old two"')).messages[0].id;
+    await first.api('/api/messages/delete', { json: { ids: [two] } });
+    await expectRows(page, ['Old three', 'Old one']);
+
+    await first.close();
+    running.pop();
+    await expect.poll(() => status.getAttribute('data-status')).toBe('reconnecting');
+    const second = await startSluice([...ports, '--db', ':memory:']);
+    running.push(second);
+    for (const subject of ['New one', 'New two', 'New three'])
+      await sendMail(second, { subject, text: 'y' });
+    expect((await second.getJson('/api/search?query=subject:"new two"')).messages[0].id).toBe(two);
+
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 10_000 }).toBe('live');
+    await expectRows(page, ['New three', 'New two', 'New one']);
+    await sendMail(second, { subject: 'New four', text: 'z' });
+    await expectRows(page, ['New four', 'New three', 'New two', 'New one']);
+    await expect.poll(() => page.title()).toBe('(4) Sluice');
     expect(errors).toEqual([]);
     await context.close();
   });

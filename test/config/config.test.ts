@@ -174,6 +174,45 @@ describe('bad values stop startup naming the option, its env var and what is all
   });
 });
 
+describe('as people type them', () => {
+  it('takes a boolean flag with a value: --smtp-require-tls=false and =true', () => {
+    expect(run(['--smtp-require-tls=false'], { SLUICE_SMTP_REQUIRE_TLS: 'yes' }).tls.required).toBe(
+      false,
+    );
+    expect(run(['--smtp-require-tls=true']).tls.required).toBe(true);
+    expect(run(['--smtp-require-tls']).tls.required).toBe(true);
+    expect(failure(['--smtp-require-tls=maybe'])).toBe(
+      '--smtp-require-tls (SLUICE_SMTP_REQUIRE_TLS): "maybe" is not valid: expected true or false',
+    );
+  });
+
+  it('checks a negative number after a flag as that option value', () => {
+    expect(failure(['--max-messages', '-1'])).toBe(
+      '--max-messages (SLUICE_MAX_MESSAGES): "-1" is not valid: expected a whole number (0 or more)',
+    );
+  });
+
+  it('suggests the option meant by a misspelt flag, config key or SLUICE_ variable', () => {
+    expect(failure(['--max-mesages', '5'])).toContain(
+      "Unknown option '--max-mesages'. Did you mean --max-messages?",
+    );
+    expect(failure(['--config', '/c.yaml'], {}, { '/c.yaml': 'smpt: 1\n' })).toContain(
+      'unknown key "smpt". Did you mean smtp?',
+    );
+    expect(failure([], { SLUICE_SMTP_REQUIRE_TSL: 'true' })).toBe(
+      'SLUICE_SMTP_REQUIRE_TSL is not a Sluice setting. Did you mean SLUICE_SMTP_REQUIRE_TLS? (sluice --help lists them all)',
+    );
+  });
+
+  it('leaves SLUICE_ variables alone that are not a misspelling or that the config names', () => {
+    expect(run([], { SLUICE_CORPUS: '/corpus', SLUICE_SOMETHING_ELSE: '1' }).smtp.port).toBe(1025);
+    const relay =
+      'relay:\n  upstreams:\n    - { name: up, host: mx.example, user: u, password_env: SLUICE_HTTPS }\n';
+    const config = run(['--config', '/r.yaml'], { SLUICE_HTTPS: 'secret' }, { '/r.yaml': relay });
+    expect(config.relay.mode).toBe('on');
+  });
+});
+
 describe('--help', () => {
   it('lists every option with its env name and default', () => {
     const text = helpText('1.2.3');

@@ -7,8 +7,8 @@ import { spawnSluice, type SluiceProcess } from '../helpers/process.js';
 import { fuzzSeed, printSeedOnFailure, Random } from '../fuzz/random.js';
 import { createIngestLog, ingest } from './ingest.js';
 
-// DESIGN.md invariant 1: a message acknowledged with 250 survives SIGKILL. The built CLI
-// takes mail from several clients at once and is killed with SIGKILL at a random moment;
+// docs/architecture.md invariant 1: a message acknowledged with 250 survives SIGKILL. The
+// built CLI takes mail from several clients at once and is killed with SIGKILL at a random moment;
 // after each kill the database must pass SQLite's integrity check, and the restarted
 // server must return every acknowledged message byte for byte. Messages in flight when
 // the kill came may be stored or not, but never partially.
@@ -38,13 +38,9 @@ function isRunning(sluice: SluiceProcess | undefined): sluice is SluiceProcess {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `condition` until it holds; fails after `timeoutMs`. */
+/** Waits until `condition` holds; fails after `timeoutMs`. */
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(10);
-  }
+  await expect.poll(condition, { timeout: timeoutMs, interval: 10 }).toBe(true);
 }
 
 async function rawOf(sluice: SluiceProcess, id: number): Promise<Buffer | null> {

@@ -50,13 +50,11 @@ export async function expectStillServing(sluice: TestSluice): Promise<void> {
  * Bounded: fails after `deadlineMs`.
  */
 export async function waitForFreeSlot(port: number, deadlineMs = 10_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
+  const greeting = async () => {
     const client = await RawSmtp.open(port);
-    const greeting = await client.reply();
+    const reply = await client.reply();
     client.destroy();
-    if (greeting.code === 220) return;
-    if (Date.now() > deadline) throw new Error(`still refused: ${greeting.text}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    return reply.text;
+  };
+  await expect.poll(greeting, { timeout: deadlineMs, interval: 50 }).toMatch(/^220 /);
 }

@@ -105,6 +105,7 @@ describe('SMTP command abuse', () => {
 
   it('answers every line of pipelined random garbage, then closes with 421', async () => {
     const generator = random.fork('pipelined garbage');
+    const stored = await messageTotal(sluice);
     for (let round = 0; round < 20; round++) {
       const client = await RawSmtp.open(sluice.smtpPort);
       expect((await client.reply()).code).toBe(220);
@@ -118,7 +119,8 @@ describe('SMTP command abuse', () => {
       for (const code of codes) expect([221, 421, 500, 501, 502, 503, 504]).toContain(code);
       expect([221, 421]).toContain(codes.at(-1));
     }
-    expect(await messageTotal(sluice)).toBe(0);
+    // Nothing stored by the garbage (other tests in this file may have stored mail).
+    expect(await messageTotal(sluice)).toBe(stored);
   });
 
   it('answers 5,000 pipelined NOOPs in order', async () => {

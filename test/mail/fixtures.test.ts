@@ -19,6 +19,8 @@ interface Expectation {
   attachments?: { filename: string; contentType: string; size: number }[];
   inlineCids?: string[];
   inlineParts?: { cid: string; filename: string; contentType: string; size: number }[];
+  /** Words of the parse error the message is flagged with; none for a well-formed one. */
+  parseError?: string;
 }
 
 interface Part {
@@ -112,9 +114,10 @@ describe('fixtures through SMTP and the API', () => {
         expect(message.to.map((a: { address: string }) => a.address)).toEqual(expected.to);
         if (expected.cc)
           expect(message.cc.map((a: { address: string }) => a.address)).toEqual(expected.cc);
-        expect(message.parseError).toBe(false);
+        expect(message.parseError).toBe(expected.parseError !== undefined);
       }
-      expect(detail.parseErrorMessage).toBeNull();
+      if (expected.parseError === undefined) expect(detail.parseErrorMessage).toBeNull();
+      else expect(detail.parseErrorMessage).toContain(expected.parseError);
     });
 
     it('shows the same decoded values in the headers table', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
+import { BASE64_CHECK_BYTES } from '../../src/mail/structure-check.js';
 
 /** A message from header lines given as bytes (latin1 string = one char per byte). */
 function message(headerBytes: string, body = 'Body.\r\n'): Buffer {
@@ -86,5 +87,84 @@ describe('parseMessage headers', () => {
     expect(parsed.snippet).toBe('Invoice INV-7781 & more');
     expect(parsed.searchText).toContain('INV-7781');
     expect(parsed.searchText).not.toContain('bad()');
+  });
+
+  it('decodes every HTML entity in the snippet and search text of an HTML-only message', async () => {
+    const parsed = await parseMessage(
+      message(
+        'Subject: x\r\nContent-Type: text/html\r\n',
+        '<p>Caf&eacute; &mdash; 5&euro; &hellip; &copy 2026&nbsp;&#x263A; &lt;b&gt; &unknown;</p>\r\n',
+      ),
+    );
+    expect(parsed.snippet).toBe('Café — 5€ … © 2026 ☺ <b> &unknown;');
+    expect(parsed.searchText).toContain('Café — 5€ …');
+  });
+});
+
+// What mailparser reads past without complaint: the message is kept and shown, and flagged.
+describe('parseMessage flags what it could not make sense of', () => {
+  const nested = (closeInner: boolean, closeOuter: boolean) =>
+    Buffer.from(
+      [
+        'Subject: nested',
+        'Content-Type: multipart/mixed; boundary="outer"',
+        '',
+        '--outer',
+        'Content-Type: multipart/alternative; boundary="inner"',
+        '',
+        '--inner',
+        'Content-Type: text/plain',
+        '',
+        'plain words',
+        ...(closeInner ? ['--inner--', 'inner epilogue'] : []),
+        ...(closeOuter ? ['--outer--', 'outer epilogue'] : []),
+        '',
+      ].join('\r\n'),
+    );
+
+  it('flags nothing in a well-formed nested multipart, epilogues and all', async () => {
+    const parsed = await parseMessage(nested(true, true));
+    expect(parsed.parseError).toBeNull();
+    expect(parsed.text).toContain('plain words');
+  });
+
+  it('flags a multipart whose closing boundary never came, keeping what was read', async () => {
+    const parsed = await parseMessage(nested(true, false));
+    expect(parsed.parseError).toBe(
+      'a multipart/mixed part never ends: its closing boundary is missing (cut short?)',
+    );
+    expect(parsed.text).toContain('plain words');
+    expect((await parseMessage(nested(false, false))).parseError).toContain(
+      'multipart/alternative',
+    );
+  });
+
+  it('flags a message without a header block', async () => {
+    for (const raw of ['\r\nbody only\r\n', 'Hello there\r\nno colon\r\n\r\nbody\r\n', '']) {
+      expect((await parseMessage(Buffer.from(raw))).parseError).toBe(
+        'no header block: the message does not begin with header fields',
+      );
+    }
+  });
+
+  it('flags a base64 body with bytes outside base64, not line breaks and padding', async () => {
+    const body = (text: string) =>
+      message('Subject: b\r\nContent-Transfer-Encoding: base64\r\n', text);
+    expect((await parseMessage(body('aGVs\r\nbG8=\r\n'))).parseError).toBeNull();
+    expect((await parseMessage(body('aGVs!*bG8=\r\n'))).parseError).toBe(
+      'a base64 part holds bytes outside base64: it could not be decoded as sent',
+    );
+  });
+
+  it('checks the first BASE64_CHECK_BYTES of base64 byte by byte, not every byte of a big one', async () => {
+    const lines = 'QUJD'.repeat(19) + '\r\n';
+    const valid = lines.repeat(Math.ceil((BASE64_CHECK_BYTES * 2) / lines.length));
+    const body = (text: string) =>
+      message(
+        'Subject: b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n',
+        text,
+      );
+    expect((await parseMessage(body(`!${valid}`))).parseError).toContain('outside base64');
+    expect((await parseMessage(body(`${valid}!`))).parseError).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type Config } from '../../src/config/config.js';
+import { runSluice } from '../helpers/process.js';
 
 // The relay section of the config file and SLUICE_RELAY_URL, parsed into a frozen union.
 
@@ -194,8 +195,40 @@ describe('SLUICE_RELAY_URL', () => {
       'smtp://h.example?starttls=maybe',
       /starttls=maybe is not one of required, opportunistic, none/,
     ],
+    // Names on Object.prototype are not modes.
+    ['smtp://h.example?starttls=toString', /starttls=toString is not one of required/],
+    ['smtp://h.example?starttls=constructor', /starttls=constructor is not one of required/],
+    ['smtp://me:50%ZZoff@h.example', /SLUICE_RELAY_URL: the password has a bad %-escape/],
+    ['smtp://m%ZZe:secret@h.example', /SLUICE_RELAY_URL: the user name has a bad %-escape/],
   ])('refuses %s', (url, message) => {
     expect(failure(null, { SLUICE_RELAY_URL: url })).toMatch(message);
+  });
+
+  // The URL holds the upstream's password: an error says which part is wrong, never the value.
+  const PASSWORD = 'Relay-Pw-9371';
+  const leakyUrls = [
+    `smtp://me:${PASSWORD}@h.example:99999`,
+    `smtpx://me:${PASSWORD}@h.example`,
+    `smtp://me:${PASSWORD}%ZZ@h.example`,
+    `smtp://me:${PASSWORD}@h.example?starttls=maybe`,
+    `smtp://me:${PASSWORD}@`,
+    // A password with "?" in it, not %-escaped: its tail lands in the query.
+    `smtp://me:123?starttls=${PASSWORD}@h.example`,
+  ];
+
+  it.each(leakyUrls)('never shows the password of %s', (url) => {
+    const message = failure(null, { SLUICE_RELAY_URL: url });
+    expect(message).toMatch(/^SLUICE_RELAY_URL: /);
+    expect(message).not.toContain(PASSWORD);
+  });
+
+  it('the built CLI shows no password either', async () => {
+    for (const url of leakyUrls) {
+      const result = await runSluice(['--db', ':memory:'], { SLUICE_RELAY_URL: url });
+      expect(result.code, url).toBe(2);
+      expect(result.stderr, url).toContain('SLUICE_RELAY_URL');
+      expect(result.stderr + result.stdout, url).not.toContain(PASSWORD);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { runSluice, spawnSluice, type SluiceProcess } from '../helpers/process.js';
 import { sendExact } from '../mail/smtp-send.js';
@@ -43,7 +43,6 @@ function writeConfig(name: string, port: number, extra: object = {}): string {
           { match: { recipient: '*@relay.test' }, action: 'relay' },
           { match: { recipient: '*@held.test' }, action: 'hold' },
         ],
-        // Long enough that a deferred entry is certainly still 'queued' when the kill comes.
         retry: { initial: '1500ms', max: '2s' },
       },
     }),
@@ -71,12 +70,14 @@ async function api(proc: SluiceProcess, path: string, json?: unknown) {
   return response.json() as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
+/** Waits until `check` holds; the deadline only stops a hung test. */
 async function until(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  await vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error(`still waiting for ${what}`);
+    },
+    { timeout: 20_000, interval: 25 },
+  );
 }
 
 const subjects = (list: readonly { raw: Buffer }[]) =>
@@ -87,12 +88,14 @@ describe('SIGKILL with messages queued and sending', () => {
     // The first DATA is never answered: that message stays 'sending' on one pooled
     // connection while the other connection carries the rest.
     let deferred = false;
+    let killed = false;
     const upstream = await TestUpstream.start({
       certificate,
       stall: (n) => n === 0,
-      // The first RCPT for later@ gets a 451: that entry waits, 'queued', for its retry.
+      // RCPT for later@ gets a 451 until the kill: that entry keeps going back to 'queued'
+      // for its retry, however long the steps before the kill take on a loaded machine.
       rcpt: (address) => {
-        if (address !== 'later@relay.test' || deferred) return null;
+        if (address !== 'later@relay.test' || killed) return null;
         deferred = true;
         return { code: 451, message: '4.7.1 Greylisted, try again' };
       },
@@ -139,11 +142,15 @@ describe('SIGKILL with messages queued and sending', () => {
     );
     await api(first, '/api/relay/approve', { ids: held });
     expected.push('approved 0', 'approved 1', 'approved 2');
-    const before = await api(first, '/api/relay/outbox?limit=500');
-    const states = new Set(before.entries.map((e: { state: string }) => e.state));
-    expect(states.has('sending')).toBe(true);
-    expect(states.has('queued')).toBe(true);
+    // One entry stalled in 'sending', one waiting in 'queued': what the kill must not lose.
+    await until(async () => {
+      const { entries } = await api(first, '/api/relay/outbox?limit=500');
+      const states = new Set(entries.map((e: { state: string }) => e.state));
+      return states.has('sending') && states.has('queued');
+    }, "an entry 'sending' and one 'queued'");
 
+    const before = await api(first, '/api/relay/outbox?limit=500');
+    killed = true;
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
 

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { sendExact } from '../mail/smtp-send.js';
 import { createCertificate, TestUpstream } from './upstream.js';
 
-// DESIGN.md invariant 5: upstream credentials never appear in an API response or a log
+// docs/architecture.md invariant 5: upstream credentials never appear in an API response or a log
 // line. A Sluice with one working and one wrong password relays, fails, is asked about
 // everything, and logs at debug level; neither password nor user name shows up anywhere.
 
@@ -109,15 +109,8 @@ describe('credentials', () => {
           outbox: { entries: { state: string }[] };
         }
       ).outbox.entries.map((e) => e.state);
-    for (
-      let i = 0;
-      i < 400 && ((await states(good))[0] !== 'sent' || (await states(bad))[0] !== 'failed');
-      i++
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    expect(await states(good)).toEqual(['sent']);
-    expect(await states(bad)).toEqual(['failed']);
+    await expect.poll(() => states(good)).toEqual(['sent']);
+    await expect.poll(() => states(bad)).toEqual(['failed']);
     expect(upstream.authFailures).toEqual([`LOGIN ${USER}`]);
 
     const verified = await fetch(baseUrl + '/api/relay/verify', { method: 'POST' });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { vi } from 'vitest';
 import { stringify } from 'yaml';
 import type { OutboxAttempt, OutboxEntry } from '../../src/store/types.js';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
@@ -75,21 +76,20 @@ export function explain(sluice: TestSluice, id: number): Promise<Explanation> {
   return sluice.getJson<Explanation>(`/api/messages/${id}/relay`);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `check` returns a value; the deadline only stops a hung test. */
-export async function waitFor<T>(
+/** Waits until `check` returns a value, and returns it; the deadline only stops a hung test. */
+export function waitFor<T>(
   check: () => Promise<T | undefined | false>,
   what: string,
   timeoutMs = 20_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
+  return vi.waitFor(
+    async () => {
+      const value = await check();
+      if (!value) throw new Error(`still waiting for ${what}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 25 },
+  );
 }
 
 const FINAL = new Set(['sent', 'failed', 'cancelled']);

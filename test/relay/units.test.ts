@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkAddress } from '../../src/relay/addresses.js';
 import { InvalidAddressError } from '../../src/relay/errors.js';
 import { classifyError, nextRetry } from '../../src/relay/outcome.js';
+import { parseMessage } from '../../src/mail/parse.js';
 import { overrideFrom } from '../../src/relay/overrides.js';
 import { compilePattern } from '../../src/relay/patterns.js';
 
@@ -73,6 +74,28 @@ describe('From override', () => {
     );
     expect(overrideFrom(raw, 'Relay <r@x.test>').toString()).toBe(
       'Subject: s\r\nFrom: Relay <r@x.test>\r\nX-Original-From: "A, B"\r\n <a@b.test>\r\nTo: c@d.test\r\n\r\nFrom: body line\r\n',
+    );
+  });
+  it('writes a name beyond ASCII as RFC 2047 encoded words, folded, in ASCII bytes', async () => {
+    const raw = Buffer.from('From: a@b.test\r\nSubject: s\r\n\r\nbody\r\n');
+    const out = overrideFrom(
+      raw,
+      'Jörg Müller-Lüdenscheidt vom Großen Entwicklungsbüro <r@x.test>',
+    );
+    expect([...out].every((byte) => byte < 0x80)).toBe(true);
+    const header = out.toString().split('\r\nX-Original-From:')[0]!;
+    expect(header.split('\r\n').every((line) => line.length <= 78)).toBe(true);
+    // Read back as a mail client would.
+    const parsed = await parseMessage(out);
+    expect(parsed.from).toEqual({
+      name: 'Jörg Müller-Lüdenscheidt vom Großen Entwicklungsbüro',
+      address: 'r@x.test',
+    });
+  });
+  it('replaces every From, keeping each original', () => {
+    const raw = Buffer.from('From: one@a.test\r\nTo: c@d.test\r\nfrom: two@b.test\r\n\r\nbody\r\n');
+    expect(overrideFrom(raw, 'r@x.test').toString()).toBe(
+      'From: r@x.test\r\nX-Original-From: one@a.test\r\nTo: c@d.test\r\nX-Original-From: two@b.test\r\n\r\nbody\r\n',
     );
   });
   it('adds a From when there is none', () => {

@@ -6,7 +6,7 @@ import { startSluice, type TestSluice } from '../helpers/sluice.js';
 import { RawSmtp } from '../helpers/smtp-client.js';
 import { buildMessage, dotStuff } from './messages.js';
 
-// Invariant 7 of DESIGN.md: bad input gets a clear answer with the right code, nothing
+// Invariant 7 of docs/architecture.md: bad input gets a clear answer with the right code, nothing
 // half-received is stored, and the server (and, where SMTP allows, the same connection)
 // keeps serving afterwards.
 

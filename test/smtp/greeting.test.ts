@@ -34,16 +34,6 @@ describe('greeting', () => {
     client.destroy();
   });
 
-  it('has the greeting on the wire before the library delay would have elapsed', async () => {
-    // The library waits 100 ms; an immediate greeting on loopback arrives far sooner.
-    // The bound sits between the two so that a loaded machine does not fail it.
-    const started = performance.now();
-    const client = await RawSmtp.open(sluice.smtpPort);
-    expect((await client.reply()).code).toBe(220);
-    expect(performance.now() - started).toBeLessThan(90);
-    client.destroy();
-  });
-
   it('answers the queued message with 2.0.0 and its id', async () => {
     const client = await RawSmtp.open(sluice.smtpPort);
     await client.reply();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { startSluice } from '../helpers/sluice.js';
@@ -34,22 +34,10 @@ describe('migrations', () => {
     expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
   });
 
-  it('bring a fresh database to the latest version, in WAL mode', async () => {
+  // A fresh database, made once and holding one message, for the tests that read it.
+  beforeAll(async () => {
     const sluice = await startSluice([], { dataDir });
     try {
-      inspect(path, (db) => {
-        expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
-        expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-        const tables = schema(db).map((row) => (row as { name: string }).name);
-        expect(tables).toEqual(
-          expect.arrayContaining([
-            'messages',
-            'message_bodies',
-            'message_counts',
-            'message_search',
-          ]),
-        );
-      });
       await sendExact(
         sluice.smtpPort,
         { from: 'a@example.com', to: ['b@example.com'] },
@@ -58,6 +46,17 @@ describe('migrations', () => {
     } finally {
       await sluice.close();
     }
+  });
+
+  it('bring a fresh database to the latest version, in WAL mode', () => {
+    inspect(path, (db) => {
+      expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      const tables = schema(db).map((row) => (row as { name: string }).name);
+      expect(tables).toEqual(
+        expect.arrayContaining(['messages', 'message_bodies', 'message_counts', 'message_search']),
+      );
+    });
   });
 
   it('apply nothing twice when the database is opened again', async () => {
@@ -72,6 +71,38 @@ describe('migrations', () => {
       const list = await sluice.getJson('/api/messages');
       expect(list.total).toBe(1);
       expect(list.messages[0].subject).toBe('survives reopening');
+    } finally {
+      await sluice.close();
+    }
+  });
+
+  it('007 drops the relay cursor of a version 5 database and keeps its mail', async () => {
+    const old = join(dataDir, 'version-5.db');
+    const db = new Database(old);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 5)) db.exec(migration.sql);
+    db.pragma('user_version = 5');
+    db.prepare(
+      `INSERT INTO messages (received_at, mail_from, rcpt_to, to_addrs, cc_addrs, bcc_addrs,
+         subject, snippet, size, attachment_count)
+       VALUES (?, 'a@example.com', '["b@example.com"]', '[]', '[]', '[]', 'kept', '', 5, 0)`,
+    ).run(Date.now());
+    db.prepare(`INSERT INTO message_bodies (id, raw, detail) VALUES (1, ?, ?)`).run(
+      Buffer.from('Subject: kept\r\n\r\nHello.\r\n'),
+      JSON.stringify({ replyTo: [], headers: [], text: 'Hello.', html: null, parts: [] }),
+    );
+    db.prepare('UPDATE relay_cursor SET decided_through = 1').run();
+    db.close();
+
+    const sluice = await startSluice(['--db', old], { dataDir });
+    try {
+      inspect(old, (read) => {
+        expect(read.pragma('user_version', { simple: true })).toBe(LATEST);
+        const tables = schema(read).map((row) => (row as { name: string }).name);
+        expect(tables).not.toContain('relay_cursor');
+        expect(tables).toContain('outbox');
+      });
+      const list = await sluice.getJson('/api/messages');
+      expect(list.messages.map((m: { subject: string }) => m.subject)).toEqual(['kept']);
     } finally {
       await sluice.close();
     }

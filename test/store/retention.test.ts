@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
 import type { StoreEvent } from '../../src/store/types.js';
 import { ENGINES, type EngineDatabase } from '../helpers/engines.js';
@@ -137,13 +137,9 @@ describe.each(ENGINES)('retention and persistence ($name)', (engine) => {
   });
 
   describe.skipIf(engine.skip)('persistence', () => {
-    let database: EngineDatabase;
-    beforeAll(async () => {
-      database = await engine.create();
-    });
-    afterAll(() => database?.drop());
-
+    // A database of its own for each test (fresh()): ids and counts must not depend on the test before.
     it('keeps messages, flags and raw bytes across a restart and never reuses an id', async () => {
+      const database = await fresh();
       const first = await start([], database);
       const sent = await sendMany(first, 4, 'before restart');
       const raw = Buffer.from(
@@ -175,6 +171,7 @@ describe.each(ENGINES)('retention and persistence ($name)', (engine) => {
     });
 
     it('keeps ids increasing after a count prune and a restart', async () => {
+      const database = await fresh();
       const first = await start(['--max-messages', '2'], database);
       const sent = await sendMany(first, 3, 'pruned');
       await first.close();

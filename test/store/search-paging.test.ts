@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
@@ -33,8 +32,7 @@ function pendingRows(path: string): number {
 }
 
 async function untilIndexed(path: string): Promise<void> {
-  for (let i = 0; i < 400 && pendingRows(path) > 0; i++) await sleep(25);
-  expect(pendingRows(path)).toBe(0);
+  await expect.poll(() => pendingRows(path)).toBe(0);
 }
 
 /**

@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
-import type { NewMessage, Store } from '../../src/store/types.js';
+import { compileSearch, matchSearch, matchTarget } from '../../src/store/search-match.js';
+import type { MessageSummary, NewMessage, SearchText, Store } from '../../src/store/types.js';
 import { searchTables } from '../helpers/search-tables.js';
 import { ENGINES, postgres, type EngineDatabase } from '../helpers/engines.js';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
@@ -479,25 +479,30 @@ async function storeAll(store: Store): Promise<Map<number, Name>> {
 
 describe('the search language in the SQLite store, before and after indexing', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-search-'));
-  const path = join(dir, 'sluice.db');
-  const store = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
-  let names = new Map<number, Name>();
+  const stores: SqliteStore[] = [];
   afterAll(async () => {
-    await store.close();
+    for (const store of stores) await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A store of its own for each test, with every message stored in one turn (storeAll). */
+  async function storeIn(name: string) {
+    const path = join(dir, `${name}.db`);
+    const store = new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 });
+    stores.push(store);
+    return { store, path, names: await storeAll(store) };
+  }
+
   it('finds the same while the text waits for the index', async () => {
-    // Stored together, in one turn: addMessage resolves before the indexer has run.
-    names = await storeAll(store);
+    const { store, path, names } = await storeIn('pending');
     expect(searchTables(path)).toEqual({ indexed: 0, pending: ALL_NAMES.length });
     await askEverything(store, names);
     expect(searchTables(path)).toEqual({ indexed: 0, pending: ALL_NAMES.length });
   });
 
   it('finds the same once the text is indexed', async () => {
-    for (let i = 0; i < 200 && searchTables(path).pending > 0; i++) await sleep(25);
-    expect(searchTables(path)).toEqual({ indexed: ALL_NAMES.length, pending: 0 });
+    const { store, path, names } = await storeIn('indexed');
+    await expect.poll(() => searchTables(path)).toEqual({ indexed: ALL_NAMES.length, pending: 0 });
     await askEverything(store, names);
   });
 });
@@ -517,6 +522,113 @@ describe.skipIf(postgres.skip)('the search language in the PostgreSQL store', ()
     } finally {
       await store.close();
       await database.drop();
+    }
+  });
+});
+
+describe('the same language decided in memory for new mail (search-match.ts)', () => {
+  const store = new SqliteStore({ path: ':memory:', maxMessages: 0, maxAgeMs: 0 });
+  const names = new Map<number, Name>();
+  let summaries: readonly MessageSummary[] = [];
+  let texts = new Map<number, SearchText>();
+  beforeAll(async () => {
+    for (const [name, message] of await composeAll())
+      names.set((await store.addMessage({ ...message, client: CLIENT })).id, name);
+    summaries = (await store.listMessages({ limit: 500 })).messages;
+    texts = new Map((await store.getSearchText([...names.keys()])).map((t) => [t.id, t]));
+  });
+  afterAll(() => store.close());
+
+  /**
+   * What /api/messages/wait decides for each message: from the summary where it can, from
+   * the fetched search text where it cannot. The summary's verdict, when it gives one, must
+   * be the same as the complete one.
+   */
+  function matchInMemory(query: string): Name[] {
+    const search = compileSearch(parseSearchQuery(query));
+    const matching = summaries.filter((summary) => {
+      const complete = matchSearch(search, matchTarget(summary, texts.get(summary.id)));
+      expect(complete, `${query} on ${names.get(summary.id)}`).toBeDefined();
+      const fromSummary = matchSearch(search, matchTarget(summary));
+      if (fromSummary !== undefined) expect(fromSummary, query).toBe(complete);
+      return complete;
+    });
+    return matching.map((m) => names.get(m.id)!).sort();
+  }
+
+  for (const { title, cases } of LANGUAGE) {
+    it(title, () => {
+      for (const [query, expected] of cases) expect(matchInMemory(query), query).toEqual(expected);
+    });
+  }
+
+  it('agrees with the SQL on odd queries', async () => {
+    for (const query of ODD_QUERIES) {
+      const list = await store.listMessages({ limit: 500, query: parseSearchQuery(query) });
+      expect(matchInMemory(query), query).toEqual(
+        list.messages.map((m) => names.get(m.id)!).sort(),
+      );
+    }
+  });
+
+  it('agrees with the SQL on tags (tag:, is:tagged), from the summary alone', async () => {
+    const tagged = new SqliteStore({ path: ':memory:', maxMessages: 0, maxAgeMs: 0 });
+    try {
+      for (const [headers, to] of [
+        ['X-Tags: Urgent, invoice\r\n', 'bob@example.com'],
+        ['', 'bob+signup@example.com'],
+        ['', 'carol@example.com'],
+      ] as const) {
+        const raw = Buffer.from(`${headers}Subject: tags\r\nTo: ${to}\r\n\r\nx\r\n`);
+        const parsed = await parseMessage(raw);
+        await tagged.addMessage({
+          raw,
+          parsed,
+          envelope: { mailFrom: 'a@x.org', rcptTo: [to] },
+          client: CLIENT,
+        });
+      }
+      const all = (await tagged.listMessages({ limit: 10 })).messages;
+      for (const query of [
+        'tag:urgent',
+        'tag:URGENT',
+        'tag:signup',
+        'tag:nope',
+        'is:tagged',
+        '-is:tagged',
+        '-tag:invoice to:bob',
+      ]) {
+        const sql = (await tagged.listMessages({ limit: 10, query: parseSearchQuery(query) }))
+          .messages;
+        const search = compileSearch(parseSearchQuery(query));
+        const inMemory = all.filter((summary) => {
+          const verdict = matchSearch(search, matchTarget(summary));
+          expect(verdict, query).toBeDefined();
+          return verdict;
+        });
+        expect(
+          inMemory.map((m) => m.id),
+          query,
+        ).toEqual(sql.map((m) => m.id));
+      }
+    } finally {
+      await tagged.close();
+    }
+  });
+
+  it('decides header fields, flags and dates from the summary alone', () => {
+    for (const query of [
+      'to:bob',
+      'from:"Alice Anders"',
+      'subject:lunch',
+      'cc:erin',
+      'has:attachment',
+      'is:unread',
+      'before:2021-01-01 -to:hidden',
+    ]) {
+      const search = compileSearch(parseSearchQuery(query));
+      for (const summary of summaries)
+        expect(matchSearch(search, matchTarget(summary)), query).toBeDefined();
     }
   });
 });

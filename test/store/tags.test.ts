@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
 import type { EngineStore } from '../../src/store/open-store.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
@@ -29,7 +29,9 @@ describe.each(ENGINES)('tags in the store ($name)', (engine) => {
       (m) => m.id,
     );
 
-  beforeAll(async () => {
+  // Each test gets the same three messages in a database of its own: one test deletes and
+  // retags, and no other may depend on running before it.
+  beforeEach(async () => {
     if (engine.skip) return;
     database = await engine.create();
     store = await database.open();
@@ -37,7 +39,7 @@ describe.each(ENGINES)('tags in the store ($name)', (engine) => {
     ids.plus = (await add(store, 'bob+Signup@example.com')).id;
     ids.header = (await add(store, 'carol@example.com', 'X-Tags: invoice, Urgent,invoice\r\n')).id;
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await store?.close();
     await database?.drop();
   });

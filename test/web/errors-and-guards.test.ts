@@ -96,7 +96,7 @@ describe('routes', () => {
     expect(body.error.message).toContain('openapi.json');
   });
 
-  // The compatibility dialects' paths (DESIGN.md): answered by the dialect, never the inbox page.
+  // The compatibility dialects' paths (docs/architecture.md): answered by the dialect, never the inbox page.
   it.each([
     '/api/v1/messages',
     '/api/v2/messages',

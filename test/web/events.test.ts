@@ -30,14 +30,6 @@ async function nextStored(client: SseClient): Promise<MessageSummary> {
   return message;
 }
 
-/** Polls a condition the server reaches on its own; fails after 10 s. */
-async function until(condition: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !condition();) {
-    if (Date.now() > deadline) throw new Error('condition not reached within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const latestId = async () =>
   (await sluice.getJson<{ messages: MessageSummary[] }>('/api/messages?limit=1')).messages[0]?.id ??
   0;
@@ -121,34 +113,23 @@ describe('GET /api/events', () => {
     expect((await nextStored(client)).id).toBe(b);
   });
 
-  it('lets go of the store subscription when a client goes away', async () => {
-    // Memory is bounded (DESIGN.md invariant 6): a closed tab must not leave a listener
-    // behind. The real store is only counted, not replaced.
-    const store = sluice.app.store;
-    const subscribe = store.subscribe;
-    let live = 0;
-    store.subscribe = (listener) => {
-      live++;
-      const unsubscribe = subscribe.call(store, listener);
-      return () => {
-        live--;
-        unsubscribe();
-      };
-    };
-    try {
-      for (let i = 0; i < 5; i++) (await connect()).client.close();
-      const waiting = new AbortController();
-      const wait = fetch(`${sluice.baseUrl}/api/messages/wait?query=to%3Anobody&timeout=60s`, {
-        signal: waiting.signal,
-      }).catch(() => null);
-      await until(() => live === 1);
-      waiting.abort();
-      await wait;
-      await until(() => live === 0);
-      expect(live).toBe(0);
-    } finally {
-      store.subscribe = subscribe;
-    }
+  it('lets go of clients and waiters that go away', async () => {
+    // Memory is bounded (docs/architecture.md invariant 6): a closed tab must leave nothing behind.
+    const { events, waiters } = sluice.app;
+    await expect.poll(() => events.subscriberCount).toBe(0);
+    const clients = await Promise.all([1, 2, 3, 4, 5].map(() => connect()));
+    expect(events.subscriberCount).toBe(5);
+    for (const { client } of clients) client.close();
+    await expect.poll(() => events.subscriberCount).toBe(0);
+
+    const waiting = new AbortController();
+    const wait = fetch(`${sluice.baseUrl}/api/messages/wait?query=to%3Anobody&timeout=60s`, {
+      signal: waiting.signal,
+    }).catch(() => null);
+    await expect.poll(() => waiters.size).toBe(1);
+    waiting.abort();
+    await wait;
+    await expect.poll(() => waiters.size).toBe(0);
   });
 
   it('refuses a foreign Origin with 403', async () => {

@@ -63,7 +63,7 @@ describe('refusing to start', () => {
 
   it('starts with sign-in configured', async () => {
     const proc = await start([...base('0.0.0.0:0'), '--http-auth', 'alice:pw-1234'], RELAY);
-    expect(proc.stdout()).toContain('(sign-in on)');
+    expect(proc.stdout()).toContain('; sign-in on)');
   });
 });
 
@@ -111,7 +111,9 @@ describe('warnings', () => {
       '--http-tls-key',
       join(dir, 'k.pem'),
     ]);
-    expect(tls.stdout()).toMatch(/Inbox {2}https:\/\/0\.0\.0\.0:\d+\/ {2}\(sign-in on\)/);
+    expect(tls.stdout()).toMatch(
+      /Inbox {2}https:\/\/localhost:\d+\/ {2}\(all interfaces; sign-in on\)/,
+    );
     expect(warnings(tls)).toEqual([]);
   });
 

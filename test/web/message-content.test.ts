@@ -5,7 +5,7 @@ import { startSluice, type TestSluice } from '../helpers/sluice.js';
 import { expectJsonError, fixture, sendFixture, sendMail } from './support.js';
 
 // Raw source, parts, inline images and HTML: everything served from captured mail, which
-// is untrusted input (DESIGN.md invariant 4).
+// is untrusted input (docs/architecture.md invariant 4).
 
 let sluice: TestSluice;
 let attachments: number;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ListResult, MessageDetail, MessageSummary } from '../../src/store/types.js';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
 import { expectJsonError, sendFixture, sendMany, sendMail } from './support.js';
@@ -312,6 +312,8 @@ describe('marking read and unread', () => {
     expect(response.status).toBe(200);
     return ((await response.json()) as { updated: number }).updated;
   };
+  // Each test starts from five unread messages, whatever the tests before it marked.
+  beforeEach(() => mark({ read: false, all: true }));
 
   it('PATCH sets one message read or unread and returns the detail', async () => {
     const id = sent[0]!;
@@ -348,7 +350,7 @@ describe('marking read and unread', () => {
   });
 
   it('marks everything with all, and what a query matches with query', async () => {
-    expect(await mark({ read: true, all: true })).toBe(4);
+    expect(await mark({ read: true, all: true })).toBe(5);
     expect((await list()).unread).toBe(0);
     expect(await mark({ read: false, query: 'to:carol@example.com' })).toBe(1);
     const listed = await list();
@@ -361,7 +363,8 @@ describe('marking read and unread', () => {
 
 describe('deleting', () => {
   let sent: number[];
-  beforeAll(async () => {
+  // Each test starts from the same six messages, whatever the tests before it deleted.
+  beforeEach(async () => {
     await clearMailbox();
     sent = await sendMany(sluice, 6);
   });
@@ -386,13 +389,13 @@ describe('deleting', () => {
 
   it('deletes by ids and by query', async () => {
     expect(await remove({ ids: [sent[1]!, sent[2]!, 999_999] })).toBe(2);
-    expect(ids(await list())).toEqual([sent[5], sent[4], sent[3]]);
+    expect(ids(await list())).toEqual([sent[5], sent[4], sent[3], sent[0]]);
     expect(await remove({ query: 'subject:"Message 5"' })).toBe(1);
-    expect(ids(await list())).toEqual([sent[5], sent[3]]);
+    expect(ids(await list())).toEqual([sent[5], sent[3], sent[0]]);
   });
 
   it('deletes everything with all, and with DELETE /api/messages', async () => {
-    expect(await remove({ all: true })).toBe(2);
+    expect(await remove({ all: true })).toBe(6);
     expect(await list()).toEqual({ messages: [], total: 0, unread: 0, nextCursor: null });
     await sendMany(sluice, 3, 100);
     const response = await sluice.api('/api/messages', { method: 'DELETE' });

@@ -54,6 +54,15 @@ export class ChangeLog {
     this.#allRead = null;
   }
 
+  /**
+   * The server's database is another one (or events were dropped): ids from before mean
+   * nothing now, and a remembered deletion would hide a new message that reuses the id.
+   */
+  forgetAll(): void {
+    this.wipe();
+    this.forgetReads();
+  }
+
   /** Everything was deleted; the lists start over, so nothing older needs remembering. */
   wipe(): void {
     this.#deleted.clear();

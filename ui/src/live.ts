@@ -10,6 +10,11 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 export interface LiveHandlers {
   /** Every (re)connection starts with hello; `reconnected` is false only for the first. */
   onHello(reconnected: boolean): void;
+  /**
+   * What the inbox holds may be wrong: the server's database is another one (a restart on
+   * `:memory:`, a replaced file) or this client fell behind and events were dropped. Reload.
+   */
+  onReset(): void;
   onEvent(event: LiveEvent): void;
   onStatus(status: LiveStatus): void;
 }
@@ -37,21 +42,45 @@ function notifyOutbox(): void {
  * reconnects by itself and sends Last-Event-ID (the id of the last `stored` event), so the
  * server replays what arrived meanwhile. If the browser gives up (a proxy answered with an
  * error), a new EventSource resumes from the last id seen.
+ *
+ * Ids only mean something within one database: hello names it (`instance`), and a hello
+ * from another one, or a `reset` (the server's answer to a resume point it cannot serve,
+ * or to a client that fell behind), makes the inbox start over from the id it gives.
  */
 export function connectLive(handlers: LiveHandlers): () => void {
   let lastId = 0;
+  let instance: string | null = null;
   let hellos = 0;
   let source: EventSource | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
 
+  const reset = () => {
+    handlers.onReset();
+    notifyOutbox();
+  };
+  const resumeUrl = () => {
+    if (lastId === 0) return apiUrl('events');
+    return apiUrl(`events?after=${lastId}` + (instance ? `&instance=${instance}` : ''));
+  };
+
   const open = () => {
-    source = new EventSource(lastId > 0 ? apiUrl(`events?after=${lastId}`) : apiUrl('events'));
-    source.addEventListener('hello', () => {
+    source = new EventSource(resumeUrl());
+    source.addEventListener('hello', (event) => {
       handlers.onStatus('live');
+      const hello = JSON.parse(event.data) as { instance?: string };
       const reconnected = hellos++ > 0;
+      const known = instance;
+      instance = hello.instance ?? null;
+      if (reconnected && known !== instance) return reset();
       handlers.onHello(reconnected);
       if (reconnected) notifyOutbox();
+    });
+    source.addEventListener('reset', (event) => {
+      const data = JSON.parse(event.data) as { instance: string; lastId: number };
+      instance = data.instance;
+      lastId = data.lastId;
+      reset();
     });
     source.addEventListener('stored', (event) => {
       const message = JSON.parse(event.data) as MessageSummary;

@@ -68,6 +68,7 @@ export class Mailbox {
         if (reconnected) this.reconcile(true);
         else void this.#head.then(() => this.#loadNewer());
       },
+      onReset: () => this.#restart(),
       onEvent: (event) => this.#apply(event, true),
       onStatus: (status) => this.#set({ status }),
     });
@@ -140,6 +141,21 @@ export class Mailbox {
     this.#loadingMore = false;
     void this.#loadHead();
     this.scheduleCounts();
+  }
+
+  /**
+   * Starts over, as a page load would: the server's answers from before may belong to another
+   * database. The list is emptied rather than merged, since an old row can share an id with
+   * a new message.
+   */
+  #restart(): void {
+    this.#changes.forgetAll();
+    this.#maxSeen = 0;
+    this.#wipedThrough = 0;
+    this.#generation++;
+    this.#loadingMore = false;
+    this.#set({ list: emptyList(this.#state.list.query), counts: { total: 0, unread: 0 } });
+    this.#head = this.#loadHead();
   }
 
   async #loadHead(): Promise<void> {

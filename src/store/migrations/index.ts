@@ -4,9 +4,14 @@ import { sql as searchPending } from './003-search-pending.js';
 import { sql as rawPieces } from './004-raw-pieces.js';
 import { sql as pendingSize } from './005-pending-size.js';
 import { sql as actorsAndProbe } from './006-actors-and-probe.js';
+import { sql as dropRelayCursor } from './007-drop-relay-cursor.js';
 import { sql as tags } from './009-tags.js';
+import { sql as instance } from './010-instance.js';
 
-/** Applied in order at startup; the database's user_version records the last one applied. */
+/**
+ * Applied in order at startup; the database's user_version records the last one applied.
+ * Versions only ever increase; they need not be consecutive.
+ */
 export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
   { version: 1, sql: initial },
   { version: 2, sql: relay },
@@ -14,6 +19,8 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   { version: 4, sql: rawPieces },
   { version: 5, sql: pendingSize },
   { version: 6, sql: actorsAndProbe },
-  // 7, 8 and 10 are other round-2 changes, numbered ahead so that branches merge cleanly.
+  { version: 7, sql: dropRelayCursor },
+  // 8 is another round-2 change, numbered ahead so that branches merge cleanly.
   { version: 9, sql: tags },
+  { version: 10, sql: instance },
 ];

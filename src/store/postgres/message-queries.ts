@@ -7,11 +7,19 @@ import type {
   MessageDetail,
   MessageId,
   MessageSummary,
+  SearchText,
   Selection,
+  StoreIdentity,
 } from '../types.js';
 import type { Queryable } from './connection.js';
 import { fragment, join, numbered, where, type Fragment } from './fragment.js';
-import { BUCKET_IDS, bucketOf, planSearch, type SearchPlan } from './search-plan.js';
+import {
+  BUCKET_IDS,
+  bucketOf,
+  planSearch,
+  searchFieldsOf,
+  type SearchPlan,
+} from './search-plan.js';
 
 /** The summary columns, shaped as SQLite returns them so that rows.ts reads both. */
 export const SUMMARY_COLUMNS =
@@ -189,6 +197,25 @@ export async function messagesAfter(
     [after, limit],
   );
   return rows.map(toSummary);
+}
+
+/** Which database this is, and the last id its sequence gave (0 before the first). */
+export async function identity(q: Queryable): Promise<StoreIdentity> {
+  const [row] = await q<{ instanceId: string; lastMessageId: number }[]>`
+    SELECT (SELECT id FROM database_instance) AS "instanceId",
+      CASE WHEN is_called THEN last_value ELSE 0 END AS "lastMessageId"
+    FROM messages_id_seq`;
+  return { instanceId: row!.instanceId, lastMessageId: Number(row!.lastMessageId) };
+}
+
+/** The search text of these messages, indexed or waiting, split back into its fields. */
+export async function searchTextOf(q: Queryable, ids: readonly MessageId[]): Promise<SearchText[]> {
+  if (ids.length === 0) return [];
+  const rows = await q<{ id: number; text: string }[]>`
+    SELECT id, text FROM message_search WHERE id = ANY(${ids as MessageId[]})
+    UNION ALL
+    SELECT id, text FROM search_pending WHERE id = ANY(${ids as MessageId[]})`;
+  return rows.map((row) => ({ id: Number(row.id), ...searchFieldsOf(row.text) }));
 }
 
 export async function messageDetail(q: Queryable, id: MessageId): Promise<MessageDetail> {

@@ -17,9 +17,11 @@ import type {
   OutboxListOptions,
   OutboxPage,
   Readiness,
+  SearchText,
   Selection,
   Store,
   StoreEvent,
+  StoreIdentity,
   StoreStats,
 } from '../types.js';
 import { connect, redactUrl, schemaFor, type Sql, type TransactionSql } from './connection.js';
@@ -28,11 +30,13 @@ import { retrying } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { insertMessages, pruneToLimit } from './insert.js';
 import {
+  identity,
   listMessagePage,
   messageDetail,
   messagesAfter,
   rawBytes,
   run,
+  searchTextOf,
   selected,
 } from './message-queries.js';
 import { migrate } from './migrate.js';
@@ -170,6 +174,14 @@ export class PostgresStore implements Store {
 
   listMessagesAfter(after: MessageId, limit: number): Promise<readonly MessageSummary[]> {
     return retrying(() => messagesAfter(this.#sql, after, limit));
+  }
+
+  getIdentity(): Promise<StoreIdentity> {
+    return retrying(() => identity(this.#sql));
+  }
+
+  getSearchText(ids: readonly MessageId[]): Promise<readonly SearchText[]> {
+    return retrying(() => searchTextOf(this.#sql, ids));
   }
 
   getMessage(id: MessageId): Promise<MessageDetail> {

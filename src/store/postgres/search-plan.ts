@@ -1,5 +1,6 @@
 import { foldForSearch } from '../search-fold.js';
 import type { SearchQuery, SearchTerm, TextField } from '../search-query.js';
+import type { SearchText } from '../types.js';
 import { fragment, type Fragment } from './fragment.js';
 
 /** Folded as the stored search text is (see insert.ts): SQLite's folding, then lower case. */
@@ -20,6 +21,13 @@ export const bucketOf = (id: number) => Math.floor(id / BUCKET_IDS);
 /** One message's search text, folded, its fields joined so that split_part() finds each. */
 export function searchText(fields: readonly string[]): string {
   return fields.map((f) => foldForPostgres(f).replaceAll(SEPARATOR, ' ')).join(SEPARATOR);
+}
+
+/** searchText() split back into its fields (lower case, as stored), for matching in memory. */
+export function searchFieldsOf(text: string): Omit<SearchText, 'id'> {
+  const [subject = '', sender = '', recipients = '', cc = '', body = '', filenames = ''] =
+    text.split(SEPARATOR);
+  return { subject, sender, recipients, cc, body, filenames };
 }
 
 export interface SearchPlan {

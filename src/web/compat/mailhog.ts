@@ -1,12 +1,13 @@
 import { Hono, type Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import type { JimSettings } from '../../smtp/chaos.js';
 import type { SearchQuery, TextField } from '../../store/search-query.js';
 import type { MessageId, MessageSummary, Store, StoreEvent } from '../../store/types.js';
 import { capturedContentHeaders, contentDisposition } from '../captured.js';
 import { ApiError, badRequest } from '../errors.js';
+import { serveEventStream } from '../hub/http-stream.js';
+import { SSE_HEADERS, sseFrame } from '../hub/sse.js';
+import type { WireFormat } from '../hub/types.js';
 import { textErrors } from './errors.js';
-import { Fanout } from './fanout.js';
 import { mailhogMessage } from './mailhog-shapes.js';
 import { multipartParts, splitEntity } from './raw-mime.js';
 import { bodyText, goField, parsePeerId, tryJson, type CompatOptions } from './shapes.js';
@@ -19,7 +20,6 @@ export const MAILHOG_MAX_PAGE = 250;
  * pass this, with at least one item; `count` says how many came and `start` pages on.
  */
 export const MAILHOG_PAGE_BYTES = 32 * 1024 * 1024;
-const KEEPALIVE_MS = 60_000;
 
 const KINDS: Record<string, TextField> = { from: 'from', to: 'to', containing: 'any' };
 
@@ -28,7 +28,7 @@ export function mailhogRoutes(options: CompatOptions) {
   const { store } = options;
   const app = new Hono();
   app.onError(textErrors);
-  const feed = new Fanout(store, (event) => mailhogFrames(store, event));
+  const events = mailhogEvents(store);
 
   app.get('/api/v2/messages', async (c) => mailhogJson(c, await itemPage(store, c)));
   app.get('/api/v2/search', async (c) => {
@@ -91,19 +91,7 @@ export function mailhogRoutes(options: CompatOptions) {
   });
 
   app.get('/api/v1/events', (c) =>
-    streamSSE(c, async (stream) => {
-      const remove = feed.add({
-        send: (frame) => stream.writeSSE({ event: 'data', data: frame }),
-        drop: () => void stream.close(),
-      });
-      stream.onAbort(remove);
-      while (!stream.aborted && !stream.closed) {
-        await stream.sleep(KEEPALIVE_MS);
-        if (!stream.aborted && !stream.closed)
-          await stream.writeSSE({ event: 'keepalive', data: '' });
-      }
-      remove();
-    }),
+    serveEventStream(c, options.events, { format: events, headers: SSE_HEADERS }),
   );
 
   app.route('/', jimRoutes(options));
@@ -148,9 +136,26 @@ async function fullMessage(store: Store, summary: MessageSummary) {
 }
 
 /** One SSE data frame per stored message: the indented MailHog Message, as MailHog sends it. */
-async function mailhogFrames(store: Store, event: StoreEvent): Promise<string[]> {
-  if (event.type !== 'stored') return [];
-  return [JSON.stringify(await fullMessage(store, event.message), null, 2)];
+/**
+ * MailHog's event stream: a `data` event with the whole MailHog Message for each new one
+ * (read once per event from the store, whatever the number of clients), `keepalive` events
+ * between. On the event hub, like every live feed.
+ */
+function mailhogEvents(store: Store): WireFormat {
+  return {
+    name: 'mailhog-sse',
+    framing: 'stream',
+    encode: async (event: StoreEvent) =>
+      event.type === 'stored'
+        ? sseFrame({
+            event: 'data',
+            data: JSON.stringify(await fullMessage(store, event.message), null, 2),
+          })
+        : null,
+    hello: () => null,
+    reset: () => null,
+    heartbeat: sseFrame({ event: 'keepalive', data: '' }),
+  };
 }
 
 const JIM_FIELDS: readonly (keyof JimSettings)[] = [

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
 import type { WebSocket } from 'ws';
 import type { StoreEvent } from '../../store/types.js';
+import type { Subscription, WireFormat } from '../hub/types.js';
+import { webSocketSink } from '../hub/websocket-sink.js';
 import { isWebSocketUpgrade } from '../websocket.js';
-import { Fanout } from './fanout.js';
 import { mailpitSummary } from './mailpit-shapes.js';
 import { peerId, type CompatOptions } from './shapes.js';
 
@@ -31,33 +32,48 @@ export function mailpitFrames(event: StoreEvent): string[] {
   }
 }
 
+/** Mailpit's frames on the event hub: a WebSocket message each. */
+const mailpitWebSocket: WireFormat = {
+  name: 'mailpit-websocket',
+  framing: 'message',
+  encode: mailpitFrames,
+  hello: () => null,
+  // A client the hub lets go (it stopped reading) is told to reload, as Mailpit says it.
+  reset: () => frame('prune', null),
+  // WebSocket pings (below) keep the socket open; they are not data.
+  heartbeat: null,
+};
+
 /**
  * `GET /api/events` with `Upgrade: websocket` is Mailpit's live feed; without it the
  * request goes on to the native Server-Sent Events stream on the same path.
  */
 export function mailpitEventRoutes(options: CompatOptions) {
   const app = new Hono();
-  const feed = new Fanout(options.store, async (event) => mailpitFrames(event));
   app.get('/api/events', async (c, next) => {
     if (!isWebSocketUpgrade(c.env, c.req.header('upgrade'))) return next();
-    c.env.accept = (socket) => void attach(socket);
+    c.env.accept = (socket) => void attach(socket).catch(() => socket.terminate());
     return c.body(null, 204);
   });
 
   async function attach(socket: WebSocket): Promise<void> {
-    const remove = feed.add({
-      send: (text) => new Promise((resolve) => socket.send(text, () => resolve())),
-      drop: () => socket.terminate(),
-    });
+    let subscription: Subscription | null = null;
+    let closed = false;
     const ping = setInterval(() => socket.ping(), PING_MS).unref();
     socket.on('close', () => {
+      closed = true;
       clearInterval(ping);
-      remove();
+      subscription?.close();
     });
-    // Mailpit greets each new connection with the counts.
+    // Mailpit greets each new connection with the counts, before any event.
     const stats = await options.store.stats();
     const version = `sluice ${options.info().version}`;
     socket.send(frame('stats', { Total: stats.total, Unread: stats.unread, Version: version }));
+    subscription = await options.events.subscribe({
+      format: mailpitWebSocket,
+      open: () => webSocketSink(socket),
+    });
+    if (closed) subscription.close();
   }
   return app;
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from '../../ingest/protocol.js';
 import type { RelayService } from '../../relay/types.js';
 import type { Chaos } from '../../smtp/chaos.js';
 import type { MessageId, MessageSummary, Store } from '../../store/types.js';
+import type { EventHub } from '../hub/event-hub.js';
 import type { PartReader } from '../routes/messages.js';
 import type { ServerInfo } from '../routes/system.js';
 
@@ -17,6 +18,8 @@ export interface CompatOptions {
   readonly chaos: Chaos;
   readonly info: () => ServerInfo;
   readonly relay?: RelayService;
+  /** The event hub every live feed is on (src/web/hub/). */
+  readonly events: EventHub;
   /** Where Sluice is served (`/`, or e.g. `/mail/`): the links a dialect writes start here. */
   readonly basePath?: string;
 }

@@ -1,10 +1,14 @@
 import { Hono } from 'hono';
-import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import type { MessageId, Store, StoreEvent } from '../../store/types.js';
+import type { StoreEvent } from '../../store/types.js';
+import type { EventHub } from '../hub/event-hub.js';
+import { serveEventStream } from '../hub/http-stream.js';
+import { SSE_HEADERS, SSE_HEARTBEAT, sseFrame } from '../hub/sse.js';
+import type { WireFormat } from '../hub/types.js';
+import { badRequest } from '../errors.js';
 import { cursorParam } from '../input.js';
 
-const HEARTBEAT_MS = 20_000;
-const RESUME_BATCH = 500;
+/** Browsers reconnect this long after a dropped stream. */
+const RECONNECT_MS = 1000;
 
 /**
  * Server-Sent Events rather than WebSocket: the traffic is one-way (server to inbox),
@@ -13,75 +17,74 @@ const RESUME_BATCH = 500;
  *
  * Every "stored" event has the message id as its SSE id; a client that reconnects with
  * Last-Event-ID (or ?after=ID) first gets every message it missed, then live events.
- * Read/deleted/outbox events carry no id, so they never move the resume point.
+ * Read/deleted/outbox events carry no id, so they never move the resume point. A burst
+ * arrives as one write holding one SSE event per message, so EventSource, Last-Event-ID and
+ * every external client read the same protocol as before batching.
+ *
+ * `hello` names the database (`instance`); `reset` (with the id to continue after as its
+ * SSE id) tells the client to reload everything: its resume point belongs to another
+ * database, or it fell too far behind and is disconnected.
  */
-export function eventRoutes(store: Store) {
+export const nativeSse: WireFormat = {
+  name: 'sse',
+  framing: 'stream',
+  encode: encodeEvent,
+  hello: (greeting) =>
+    sseFrame({
+      event: 'hello',
+      data: JSON.stringify({ resumedAfter: greeting.resumedAfter, instance: greeting.instanceId }),
+      retry: RECONNECT_MS,
+    }),
+  reset: (notice) =>
+    sseFrame({
+      event: 'reset',
+      id: String(notice.lastMessageId),
+      data: JSON.stringify({
+        reason: notice.reason,
+        instance: notice.instanceId,
+        lastId: notice.lastMessageId,
+      }),
+    }),
+  heartbeat: SSE_HEARTBEAT,
+};
+
+export function eventRoutes(hub: EventHub) {
   const app = new Hono();
   app.get('/events', (c) => {
     // A bad ?after is the caller's mistake and gets a 400. Last-Event-ID is whatever id the
     // browser saw last; one that is not ours is ignored rather than breaking the reconnect.
     const after = cursorParam(c, 'after', 'after must be a message id (the last id you saw)');
     const lastEventId = c.req.header('last-event-id')?.trim() ?? '';
-    const resumeFrom = /^\d{1,15}$/.test(lastEventId) ? Number(lastEventId) : (after ?? NaN);
-    return streamSSE(c, async (stream) => {
-      // Subscribe before reading the backlog so nothing falls between the two;
-      // events that arrive meanwhile are held and de-duplicated by id.
-      const pending: StoreEvent[] = [];
-      let live = false;
-      let lastSent: MessageId = Number.isSafeInteger(resumeFrom) ? resumeFrom : 0;
-      let written = Promise.resolve();
-      const send = (event: StoreEvent) => {
-        if (event.type === 'stored') {
-          if (event.message.id <= lastSent) return;
-          lastSent = event.message.id;
-        }
-        // One write at a time, in order; a closed stream just drops the rest.
-        written = written.then(() => writeEvent(stream, event)).catch(() => {});
-      };
-      const unsubscribe = store.subscribe((event) => (live ? send(event) : pending.push(event)));
-      stream.onAbort(unsubscribe);
-
-      await stream.writeSSE({
-        event: 'hello',
-        data: JSON.stringify({ resumedAfter: lastSent || null }),
-        retry: 1000,
-      });
-      if (Number.isSafeInteger(resumeFrom)) {
-        for (;;) {
-          const missed = await store.listMessagesAfter(lastSent, RESUME_BATCH);
-          for (const message of missed) send({ type: 'stored', message });
-          if (missed.length < RESUME_BATCH) break;
-        }
-      }
-      for (const event of pending.splice(0)) send(event);
-      live = true;
-
-      while (!stream.aborted && !stream.closed) {
-        await stream.sleep(HEARTBEAT_MS);
-        if (!stream.aborted && !stream.closed) await stream.write(': keep-alive\n\n');
-      }
-      unsubscribe();
+    const resumeAfter = /^\d{1,15}$/.test(lastEventId) ? Number(lastEventId) : (after ?? null);
+    const instanceId = c.req.query('instance') ?? null;
+    if (instanceId !== null && !/^[0-9a-f]{1,64}$/.test(instanceId))
+      throw badRequest('instance must be the id from a hello event');
+    return serveEventStream(c, hub, {
+      format: nativeSse,
+      resumeAfter,
+      instanceId,
+      headers: SSE_HEADERS,
     });
   });
   return app;
 }
 
-function writeEvent(stream: SSEStreamingApi, event: StoreEvent): Promise<void> {
+function encodeEvent(event: StoreEvent): string {
   switch (event.type) {
     case 'stored':
-      return stream.writeSSE({
+      return sseFrame({
         event: 'stored',
         id: String(event.message.id),
         data: JSON.stringify(event.message),
       });
     case 'read':
-      return stream.writeSSE({
+      return sseFrame({
         event: 'read',
         data: JSON.stringify({ ids: event.ids, read: event.read }),
       });
     case 'deleted':
-      return stream.writeSSE({ event: 'deleted', data: JSON.stringify({ ids: event.ids }) });
+      return sseFrame({ event: 'deleted', data: JSON.stringify({ ids: event.ids }) });
     case 'outbox':
-      return stream.writeSSE({ event: 'outbox', data: JSON.stringify({ entries: event.entries }) });
+      return sseFrame({ event: 'outbox', data: JSON.stringify({ entries: event.entries }) });
   }
 }

@@ -11,6 +11,7 @@ import {
 import { ApiError, badRequest } from '../errors.js';
 import { jsonBody, listParams, messageIdParam, parseMark, parseSelection } from '../input.js';
 import { waitForMessage } from '../wait.js';
+import type { MessageWaiters } from '../waiters.js';
 
 /** Decodes one part of a stored message (in the store's thread, away from the sockets). */
 export interface PartReader {
@@ -22,16 +23,18 @@ export interface MessageRoutesOptions {
   readonly basePath: string;
   /** The URL an inline image of a message's HTML preview is loaded from (a signed link). */
   readonly imageLink: (path: string) => string;
+  /** Pending `/messages/wait` requests, matched against each batch of new mail. */
+  readonly waiters: MessageWaiters;
 }
 
 /** The native message API: list, search, read, mark and delete. */
 export function messageRoutes(store: Store, parts: PartReader, options: MessageRoutesOptions) {
-  const { basePath, imageLink } = options;
+  const { basePath, imageLink, waiters } = options;
   const app = new Hono();
 
   app.get('/messages', async (c) => c.json(await store.listMessages(listParams(c))));
   app.get('/search', async (c) => c.json(await store.listMessages(listParams(c, true))));
-  app.get('/messages/wait', async (c) => c.json(await waitForMessage(store, c)));
+  app.get('/messages/wait', async (c) => c.json(await waitForMessage(waiters, c)));
 
   app.post('/messages/mark', async (c) => {
     const { read, selection } = parseMark(await jsonBody(c));

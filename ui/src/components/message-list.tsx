@@ -144,6 +144,11 @@ const Row = memo(function Row({ message, top, cursor, open, now, href, onSelect 
         <span class="row-from">
           {displayName(message.from, message.envelope.mailFrom || '(no sender)')}
         </span>
+        {message.parseError && (
+          <span class="row-flag" title="Could not be fully parsed: open it to see why">
+            <Icon name="warning" size={13} label="could not be fully parsed" />
+          </span>
+        )}
         {message.attachmentCount > 0 && (
           <span class="row-clip" title={`${message.attachmentCount} attachment(s)`}>
             <Icon name="clip" size={13} label="has attachments" />

@@ -53,7 +53,7 @@ export function MessageView(props: MessageViewProps) {
       .then(async (message) => {
         if (!current) return;
         setLoaded({ state: 'ready', message });
-        // Reading does not mark read on the server (DESIGN invariant 3); opening does, here.
+        // Reading does not mark read on the server (docs/architecture.md invariant 3); opening does, here.
         if (!message.read) {
           await setMessageRead(id, true);
           if (current) onMarkedRead(id);

@@ -32,6 +32,7 @@ export const approveMessages = (ids: number[]) =>
 export const rejectMessages = (ids: number[]) =>
   request<{ entries: OutboxEntry[] }>('POST', apiUrl('relay/reject'), { ids });
 
+// No parameters, so no body: the API takes a write without a body and a Content-Type.
 export const retryEntry = (id: number) =>
   request<OutboxEntry>('POST', apiUrl(`relay/outbox/${id}/retry`));
 export const cancelEntry = (id: number) =>

@@ -1,6 +1,7 @@
 import { sql as initial } from './001-initial.js';
 import { sql as tags } from './002-tags.js';
 import { sql as actorsAndProbe } from './003-actors-and-probe.js';
+import { sql as instance } from './004-instance.js';
 
 /**
  * PostgreSQL's migrations, numbered on their own (SQLite's are in ../../migrations/), applied
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   { version: 1, sql: initial },
   { version: 2, sql: tags },
   { version: 3, sql: actorsAndProbe },
+  { version: 4, sql: instance },
 ];

@@ -1,0 +1,328 @@
+import { fork, execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { BenchContext, Goal, Row } from '../lib/context.js';
+import { SAMPLE_EVERY, type ListenerStats } from '../lib/listener-stats.js';
+import { runSmtpSource } from '../lib/load.js';
+import { sampleProcess } from '../lib/proc-stats.js';
+import { trackChild } from '../lib/processes.js';
+import { settledCount, startSluice, type Server } from '../lib/servers.js';
+import { missing, toCell, type Figure } from '../lib/stats.js';
+
+/**
+ * Issue 12's listener rows: ingest with nobody listening, then with thousands of clients
+ * listening, on the same server, side by side. The clients are raw sockets in a child
+ * process on loopback (listener-clients.ts); every run stops them and the server.
+ */
+
+interface Scenario {
+  readonly id: string;
+  readonly mode: 'sse' | 'sse-deflate' | 'wait';
+  readonly clients: number;
+  readonly label: string;
+  readonly extraArgs: readonly string[];
+  readonly rssGrowthTarget?: Goal;
+}
+
+const SCENARIOS: readonly Scenario[] = [
+  {
+    id: 'sse-deflate',
+    mode: 'sse-deflate',
+    clients: 5000,
+    label: '5,000 open /api/events clients (Accept-Encoding: deflate, as browsers send)',
+    extraArgs: [],
+    rssGrowthTarget: { op: '<=', value: 200 },
+  },
+  {
+    id: 'sse',
+    mode: 'sse',
+    clients: 5000,
+    label: '5,000 open /api/events clients (no compression asked, as curl)',
+    extraArgs: [],
+    rssGrowthTarget: { op: '<=', value: 200 },
+  },
+  {
+    id: 'wait',
+    mode: 'wait',
+    clients: 2000,
+    label: '2,000 pending /api/messages/wait requests',
+    // Exactly as many as the run opens: a probe past them is refused, which says they all wait.
+    extraArgs: ['--max-waiters', '2000'],
+  },
+];
+
+const SHARE_TARGET: Goal = { op: '>=', value: 90 };
+const MB = 1024 * 1024;
+const SESSIONS = 10;
+/** Messages sent before anything is measured. */
+const WARM_UP = 200;
+const BYTES = 2 * 1024;
+/** Enough for the clients, the server's own and some spare. */
+const FD_HEADROOM = 1000;
+/** How long the clients may take to connect, and the events to reach all of them. */
+const SETTLE_MS = 120_000;
+const CLIENT_SCRIPT = fileURLToPath(new URL('../lib/listener-clients.ts', import.meta.url));
+
+interface RunResult {
+  readonly before: number;
+  readonly during: number;
+  /** Server CPU seconds: ingest with nobody listening; ingest and delivery to every client. */
+  readonly cpuBefore: number;
+  readonly cpuDuring: number;
+  /** The clients' own CPU seconds meanwhile (same machine). */
+  readonly clientCpu: number;
+  readonly rssBeforeMb: number;
+  readonly peakDuringMb: number;
+  /** sse: clients that got every stored event; wait: requests answered (should be none). */
+  readonly check: number;
+  /** sse: seconds from the end of ingest until every client had every event. */
+  readonly deliveredAfter: number | null;
+}
+
+export async function runLoadListeners(ctx: BenchContext): Promise<void> {
+  const messages = ctx.mode === 'full' ? 5000 : 2000;
+  for (const scenario of SCENARIOS) {
+    const results: RunResult[] = [];
+    let failure: string | null = null;
+    for (let run = 1; run <= ctx.runs && !failure; run++) {
+      try {
+        const result = await runOnce(ctx, scenario, messages);
+        results.push(result);
+        ctx.log(
+          `load ${scenario.id} run ${run}/${ctx.runs}: ${result.before.toFixed(0)} → ` +
+            `${result.during.toFixed(0)} msg/s, RSS ${result.rssBeforeMb.toFixed(0)} → ` +
+            `${result.peakDuringMb.toFixed(0)} MB, check ${result.check}`,
+        );
+      } catch (error) {
+        // The first line is enough for the table; the log has the rest.
+        failure = (error as Error).message.split('\n')[0]!.slice(0, 160);
+        ctx.log(`load ${scenario.id}: ${failure}`);
+      }
+    }
+    ctx.rows.push(...rows(ctx, scenario, messages, results, failure));
+  }
+}
+
+async function runOnce(ctx: BenchContext, scenario: Scenario, messages: number) {
+  const dir = ctx.scratch(`load-${scenario.id}`);
+  const server = await startSluice({ db: `${dir}/sluice.db`, extraArgs: scenario.extraArgs });
+  let clients: ChildProcess | undefined;
+  try {
+    ensureFileLimit(server.pid, scenario.clients + FD_HEADROOM);
+    const ingest = { sessions: SESSIONS, messages, bytes: BYTES, reuse: false };
+    // Warm up first (JIT, the database's first pages), so that the first measured phase is
+    // not the only one to pay for a cold start.
+    await runSmtpSource(server.smtpPort, { ...ingest, messages: WARM_UP });
+    await settledCount(server, WARM_UP);
+    const cpuAtStart = server.sample().cpuSeconds;
+    const before = messages / (await runSmtpSource(server.smtpPort, ingest));
+    await settledCount(server, WARM_UP + messages);
+    const cpuBefore = server.sample().cpuSeconds - cpuAtStart;
+    const rssBeforeMb = server.sample().rssBytes / MB;
+
+    clients = startClients(scenario, Number(new URL(server.httpUrl!).port));
+    await clientsReady(scenario, server, clients);
+    const serverCpu = server.sample().cpuSeconds;
+    const clientCpu = sampleProcess(clients.pid!).cpuSeconds;
+    const seconds = await runSmtpSource(server.smtpPort, ingest);
+    const ended = performance.now();
+    const peakDuringMb = server.sample().peakRssBytes / MB;
+    await settledCount(server, WARM_UP + 2 * messages);
+    let check: number;
+    let deliveredAfter: number | null = null;
+    if (scenario.mode !== 'wait') {
+      const last = await eventually(clients, messages, (s) => s.complete >= s.counting);
+      check = last.complete;
+      if (check === last.counting) deliveredAfter = (performance.now() - ended) / 1000;
+    } else {
+      check = (await stats(clients, 0)).answered;
+    }
+    return {
+      before,
+      during: messages / seconds,
+      cpuBefore,
+      cpuDuring: server.sample().cpuSeconds - serverCpu,
+      clientCpu: sampleProcess(clients.pid!).cpuSeconds - clientCpu,
+      rssBeforeMb,
+      peakDuringMb,
+      check,
+      deliveredAfter,
+    };
+  } finally {
+    clients?.send('stop');
+    clients?.kill();
+    await server.stop();
+  }
+}
+
+function startClients(scenario: Scenario, port: number): ChildProcess {
+  const child = fork(CLIENT_SCRIPT, [scenario.mode, String(port), String(scenario.clients)], {
+    execArgv: ['--import', import.meta.resolve('tsx')],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  trackChild(child);
+  ensureFileLimit(child.pid!, scenario.clients + FD_HEADROOM);
+  return child;
+}
+
+function stats(child: ChildProcess, target: number): Promise<ListenerStats> {
+  return new Promise((resolve) => {
+    child.once('message', (message) => resolve(message as ListenerStats));
+    child.send({ stats: target });
+  });
+}
+
+/** Polls the clients until `done`, or for SETTLE_MS; returns the last stats. */
+async function eventually(
+  child: ChildProcess,
+  target: number,
+  done: (stats: ListenerStats) => boolean,
+): Promise<ListenerStats> {
+  const deadline = performance.now() + SETTLE_MS;
+  for (;;) {
+    const current = await stats(child, target);
+    if (done(current) || performance.now() > deadline) return current;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Every client connected (sse: its stream answered; wait: the server holds every waiter). */
+async function clientsReady(scenario: Scenario, server: Server, child: ChildProcess) {
+  const sse = scenario.mode !== 'wait';
+  const last = await eventually(child, 0, (s) =>
+    sse ? s.answered >= scenario.clients : s.opened >= scenario.clients,
+  );
+  const connected = sse ? last.answered : last.opened;
+  if (connected < scenario.clients || last.failed > 0)
+    throw new Error(`${connected} of ${scenario.clients} clients connected, ${last.failed} failed`);
+  if (sse) return;
+  // --max-waiters equals the clients: a probe is refused once all of them wait.
+  const deadline = performance.now() + SETTLE_MS;
+  while (performance.now() < deadline) {
+    const probe = await fetch(`${server.httpUrl}/api/messages/wait?timeout=0s&query=to:probe`);
+    await probe.arrayBuffer();
+    if (probe.status === 503) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the server did not hold ${scenario.clients} waiters within ${SETTLE_MS} ms`);
+}
+
+/**
+ * Thousands of sockets need as many file descriptors. Node raises its soft limit to the hard
+ * one at startup; a hard limit below `needed` is raised with prlimit (root only).
+ */
+function ensureFileLimit(pid: number, needed: number): void {
+  const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
+  const match = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(limits);
+  const soft = match?.[1] === 'unlimited' ? Infinity : Number(match?.[1]);
+  if (soft >= needed) return;
+  try {
+    execFileSync('prlimit', ['--pid', String(pid), `--nofile=${needed}:${needed}`]);
+  } catch {
+    throw new Error(
+      `needs ${needed} open files per process, the limit is ${soft}: raise it (ulimit -n ${needed}, as root or in limits.conf) and run again`,
+    );
+  }
+}
+
+function rows(
+  ctx: BenchContext,
+  scenario: Scenario,
+  messages: number,
+  results: readonly RunResult[],
+  failure: string | null,
+): Row[] {
+  const group = `Load: ${scenario.label}; ingest smtp-source, ${SESSIONS} sessions, new connection per message, 2 KB, ${messages.toLocaleString('en-US')} messages`;
+  const cell = (pick: (r: RunResult) => number | null): Figure => {
+    const values = results.map(pick).filter((v): v is number => v !== null);
+    if (values.length === 0) return missing(failure ?? 'not measured');
+    return toCell(values, failure ? `a run failed: ${failure}` : undefined);
+  };
+  const row = (
+    id: string,
+    figure: string,
+    unit: string,
+    better: Row['better'],
+    pick: (r: RunResult) => number | null,
+    target?: Goal,
+  ): Row => ({
+    id: `load-${scenario.id}-${id}`,
+    group,
+    figure,
+    unit,
+    better,
+    values: { sluice: cell(pick) },
+    ...(target ? { target } : {}),
+  });
+  const list = [
+    row('before', 'ingest, nobody listening', 'msg/s', 'higher', (r) => r.before),
+    row('during', `ingest with ${scenario.label}`, 'msg/s', 'higher', (r) => r.during),
+    row(
+      'share',
+      'ingest during, share of before',
+      '%',
+      'higher',
+      (r) => (100 * r.during) / r.before,
+      SHARE_TARGET,
+    ),
+    row('cpu-before', 'server CPU, ingest with nobody listening', 's', 'lower', (r) => r.cpuBefore),
+    row(
+      'cpu-during',
+      'server CPU, ingest and delivery with the clients',
+      's',
+      'lower',
+      (r) => r.cpuDuring,
+    ),
+    row(
+      'client-cpu',
+      "the clients' CPU meanwhile (same machine)",
+      's',
+      'lower',
+      (r) => r.clientCpu,
+    ),
+    row('rss-before', 'server RSS before the clients', 'MB', 'lower', (r) => r.rssBeforeMb),
+    row('rss-peak', 'server peak RSS with the clients', 'MB', 'lower', (r) => r.peakDuringMb),
+    row(
+      'rss-growth',
+      'RSS growth with the clients',
+      'MB',
+      'lower',
+      (r) => r.peakDuringMb - r.rssBeforeMb,
+      scenario.rssGrowthTarget,
+    ),
+  ];
+  if (scenario.mode !== 'wait') {
+    const sampled = Math.ceil(scenario.clients / SAMPLE_EVERY);
+    list.push(
+      row(
+        'delivered',
+        `decoding clients (1 in ${SAMPLE_EVERY}) that got every event, of ${sampled}`,
+        'clients',
+        'higher',
+        (r) => r.check,
+      ),
+      row(
+        'lag',
+        'every event at every client, after the last 250',
+        's',
+        'lower',
+        (r) => r.deliveredAfter,
+      ),
+    );
+  } else {
+    list.push(
+      row(
+        'answered',
+        'waiters answered (none matches; must be 0)',
+        'requests',
+        'lower',
+        (r) => r.check,
+      ),
+    );
+  }
+  if (ctx.runs > 1 && results.length > 0)
+    ctx.notes.push(
+      `load ${scenario.id}: before and during run on the same server, one after the other, in each of ${results.length} runs.`,
+    );
+  return list;
+}

@@ -1,0 +1,228 @@
+import type { Logger } from '../../log/logger.js';
+import type { MessageId, Store, StoreEvent } from '../../store/types.js';
+import { Batch, toBytes } from './batch.js';
+import { IDENTITY } from './encoding.js';
+import { Subscriber, type SubscriberContext } from './subscriber.js';
+import type { SubscribeOptions, Subscription } from './types.js';
+
+/**
+ * The one place store events go out to listeners (docs/architecture.md, Round 2: "one event hub").
+ *
+ * It holds the process's one store subscription and gathers events into batches: the first
+ * event after a quiet spell goes out at once, a burst waits for the next flush. Each batch is
+ * encoded once per wire format (and compressed once for clients that take deflate), and the
+ * same bytes go to every client of that format in one write each. A client whose socket is
+ * full is not written to until it drains; what it misses meanwhile waits in its own bounded
+ * queue (subscriber.ts), past which it gets a `reset` and is closed. The pause after a flush
+ * grows with what the flush cost, so that fan-out keeps to MAX_FANOUT_SHARE of the loop.
+ *
+ * API, for every kind of listener:
+ * - `hub.subscribe({ format, resumeAfter, instanceId, encoding, open })` → Subscription: a
+ *   client connection. `format` (types.ts, WireFormat) makes the bytes of one event, the
+ *   greeting, the reset and the heartbeat; its `framing` says whether a batch is one write
+ *   ('stream': SSE) or one write per event ('message': a WebSocket message each). `open()`
+ *   is called once the hub accepts, and returns the sink (a ServerResponse or socket as it
+ *   is; a WebSocket with a small adapter: write = send, 'drain' = its socket's). Call
+ *   `subscription.close()` when the connection closes. With `resumeAfter` the client first
+ *   gets every message stored after that id, read a page at a time as it drains.
+ * - `serveEventStream(c, hub, { format, headers, ... })` (http-stream.ts) does all of that
+ *   for a streaming HTTP response, Accept-Encoding included: a route is a few lines on it.
+ * - `hub.listen(listener)` → unlisten: in-process consumers (the /wait waiters, webhooks)
+ *   get each flushed batch's events, in order, synchronously.
+ * A feed is a WireFormat object and a route: the native SSE (routes/events.ts), Mailpit's
+ * WebSocket (compat/mailpit-events.ts, through websocket-sink.ts) and MailHog's SSE
+ * (compat/mailhog.ts, whose encode reads each message from the store, once per event).
+ */
+
+/** The shortest pause between two flushes: a burst of mail is one write per client. */
+export const MIN_FLUSH_INTERVAL_MS = 50;
+/** The longest: events are never held back longer than this, however many clients. */
+export const MAX_FLUSH_INTERVAL_MS = 5000;
+/**
+ * The share of the event loop fan-out may take. With thousands of clients one flush costs
+ * tens of milliseconds of writes; the next one waits long enough to keep to this share, so
+ * that SMTP sessions on the same thread keep their pace (clients then get bigger batches).
+ */
+export const MAX_FANOUT_SHARE = 0.1;
+/** A comment line to clients sent nothing for this long, so that proxies keep them open. */
+export const HEARTBEAT_MS = 20_000;
+
+export class HubClosedError extends Error {
+  override name = 'HubClosedError';
+}
+
+export interface EventHubOptions {
+  readonly store: Store;
+  readonly logger: Logger;
+}
+
+export class EventHub {
+  readonly #store: Store;
+  readonly #logger: Logger;
+  readonly #subscribers = new Set<Subscriber>();
+  readonly #listeners = new Set<(events: readonly StoreEvent[]) => void>();
+  readonly #unsubscribe: () => void;
+  #ready: Promise<string> | undefined;
+  #pending: StoreEvent[] = [];
+  /** The highest message id seen (from the store's identity, then from stored events). */
+  #lastId: MessageId = 0;
+  #flushTimer: NodeJS.Timeout | undefined;
+  /** Batches flushed so far; a subscriber gets those after the one it joined at. */
+  #seq = 0;
+  /** Batches waiting for a format's encoding; later ones queue behind them. */
+  #encoding = 0;
+  #delivered: Promise<void> = Promise.resolve();
+  #nextFlushAt = 0;
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: EventHubOptions) {
+    this.#store = options.store;
+    this.#logger = options.logger;
+    this.#unsubscribe = this.#store.subscribe((event) => this.#receive(event));
+  }
+
+  /** Clients connected now (those being reset are no longer counted). */
+  get subscriberCount(): number {
+    return this.#subscribers.size;
+  }
+
+  /** Hears every batch of events, in order; returns the way to stop. */
+  listen(listener: (events: readonly StoreEvent[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  /**
+   * A new client. Its live stream starts at the newest event: anything still pending is
+   * flushed first, so a replay (up to #lastId, from the store) and the live batches (above
+   * it) neither overlap nor leave a gap.
+   */
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const instanceId = await this.#identity();
+    if (this.#closed) throw new HubClosedError('the server is shutting down');
+    this.#flush();
+    const lastId = this.#lastId;
+    const { format, resumeAfter = null } = options;
+    const reason =
+      options.instanceId && options.instanceId !== instanceId
+        ? 'other-database'
+        : resumeAfter !== null && resumeAfter > lastId
+          ? 'unknown-resume-point'
+          : null;
+    const resumed = reason === null ? resumeAfter : null;
+    const first = [
+      format.hello({ resumedAfter: resumed, instanceId }),
+      reason && format.reset({ reason, instanceId, lastMessageId: lastId }),
+    ].flatMap((wire) => (wire ? [toBytes(wire)] : []));
+    const replay = resumed === null ? null : { after: resumed, until: lastId };
+    const subscriber = new Subscriber({
+      context: this.#context(instanceId),
+      format,
+      encoding: format.framing === 'stream' ? (options.encoding ?? IDENTITY) : IDENTITY,
+      sink: options.open(),
+      replay,
+      joinedAfter: this.#seq,
+    });
+    this.#subscribers.add(subscriber);
+    this.#startHeartbeats();
+    subscriber.start(first);
+    return subscriber;
+  }
+
+  /** Ends every stream at once (a shutdown must not wait for a heartbeat). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe();
+    clearTimeout(this.#flushTimer);
+    clearInterval(this.#heartbeatTimer);
+    this.#listeners.clear();
+    for (const subscriber of [...this.#subscribers]) subscriber.finish();
+    this.#pending = [];
+  }
+
+  #identity(): Promise<string> {
+    this.#ready ??= this.#store.getIdentity().then((identity) => {
+      this.#lastId = Math.max(this.#lastId, identity.lastMessageId);
+      return identity.instanceId;
+    });
+    return this.#ready;
+  }
+
+  #context(instanceId: string): SubscriberContext {
+    return {
+      store: this.#store,
+      logger: this.#logger,
+      instanceId,
+      lastMessageId: () => this.#lastId,
+      detach: (subscriber) => this.#subscribers.delete(subscriber),
+    };
+  }
+
+  #receive(event: StoreEvent): void {
+    if (this.#closed) return;
+    if (event.type === 'stored') this.#lastId = Math.max(this.#lastId, event.message.id);
+    this.#pending.push(event);
+    if (this.#flushTimer === undefined) {
+      const wait = Math.max(0, this.#nextFlushAt - performance.now());
+      this.#flushTimer = setTimeout(() => this.#flush(), wait).unref();
+    }
+  }
+
+  #flush(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#pending.length === 0) return;
+    const batch = new Batch(this.#pending, ++this.#seq);
+    this.#pending = [];
+    for (const listener of this.#listeners) listener(batch.events);
+    const formats = new Set([...this.#subscribers].map((subscriber) => subscriber.format));
+    const encoding = [...formats].flatMap((format) => batch.prepare(format) ?? []);
+    if (encoding.length === 0 && this.#encoding === 0) return this.#deliver(batch);
+    // A format that reads the store to encode holds this batch, and the ones after it, back.
+    this.#encoding++;
+    this.#delivered = this.#delivered
+      .then(() => Promise.all(encoding))
+      .then(() => this.#deliver(batch))
+      .catch((error: Error) =>
+        this.#logger.error('event delivery failed', { error: error.message }),
+      )
+      .finally(() => this.#encoding--);
+  }
+
+  #deliver(batch: Batch): void {
+    if (this.#closed) return;
+    const started = performance.now();
+    for (const subscriber of this.#subscribers) subscriber.deliver(batch);
+    // HTTP responses write on the next tick (they cork the socket): measure after them.
+    process.nextTick(() => {
+      const ended = performance.now();
+      const cost = ended - started;
+      // The pause after a flush keeps fan-out to its share of the loop: a flush that took
+      // 100 ms is followed by 900 ms for everything else.
+      const pause = clamp(
+        cost * (1 / MAX_FANOUT_SHARE - 1),
+        MIN_FLUSH_INTERVAL_MS,
+        MAX_FLUSH_INTERVAL_MS,
+      );
+      this.#nextFlushAt = ended + pause;
+      this.#logger.debug('events flushed', {
+        events: batch.events.length,
+        clients: this.#subscribers.size,
+        ms: Math.round(cost),
+        pauseMs: Math.round(pause),
+      });
+    });
+  }
+
+  #startHeartbeats(): void {
+    this.#heartbeatTimer ??= setInterval(() => {
+      for (const subscriber of this.#subscribers) subscriber.beat();
+    }, HEARTBEAT_MS).unref();
+  }
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
