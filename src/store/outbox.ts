@@ -114,9 +114,6 @@ export class OutboxTables {
           AND (next_attempt_at <= @now OR id IN (SELECT value FROM json_each(@orphaned)))
         RETURNING *`),
       get: db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?'),
-      undecided: db.prepare<[number], { id: number }>(
-        'SELECT id FROM messages m WHERE id = ? AND NOT EXISTS (SELECT 1 FROM outbox WHERE message_id = m.id)',
-      ),
       byMessage: db.prepare<[number], OutboxRow>(
         'SELECT * FROM outbox WHERE message_id = ? ORDER BY id',
       ),
@@ -129,15 +126,8 @@ export class OutboxTables {
     };
   }
 
-  /** `decisionFor`: the rules' decision for that message, added only while it has no entries. */
-  add(entries: readonly NewOutboxEntry[], decisionFor?: MessageId): OutboxEntry[] {
-    return this.announce(
-      this.#write(() =>
-        decisionFor !== undefined && !this.#statements.undecided.get(decisionFor)
-          ? []
-          : this.insert(entries),
-      ),
-    );
+  add(entries: readonly NewOutboxEntry[]): OutboxEntry[] {
+    return this.announce(this.#write(() => this.insert(entries)));
   }
 
   /**

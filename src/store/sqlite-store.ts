@@ -9,7 +9,7 @@ import {
 } from './errors.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { OutboxTables } from './outbox.js';
-import { toInsertRow, type InsertRow } from './insert-row.js';
+import { decisionsOf, toInsertRow, type InsertRow } from './insert-row.js';
 import { SUMMARY_COLUMNS, toDetail, toSummary, type SummaryRow } from './rows.js';
 import { piecesOf, PIECE_BYTES } from './raw-pieces.js';
 import { SearchIndexer } from './search-indexer.js';
@@ -206,7 +206,7 @@ export class SqliteStore implements Store {
         return id;
       });
       const pruned = this.#pruneToLimit();
-      return { ids, pruned, outbox: this.#insertDecisions(rows, ids, pruned) };
+      return { ids, pruned, outbox: this.#outbox.insert(decisionsOf(rows, ids, pruned)) };
     });
     this.#full = false;
     this.#indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
@@ -215,16 +215,6 @@ export class SqliteStore implements Store {
     for (const message of summaries) this.#emit({ type: 'stored', message });
     this.#outbox.announce(outbox);
     return summaries;
-  }
-
-  /** The relay's outbox entries of new messages, except those the retention limit just dropped. */
-  #insertDecisions(rows: readonly InsertRow[], ids: readonly MessageId[], pruned: MessageId[]) {
-    const dropped = new Set(pruned);
-    return this.#outbox.insert(
-      rows.flatMap((row, i) =>
-        dropped.has(ids[i]!) ? [] : row.outbox.map((entry) => ({ ...entry, messageId: ids[i]! })),
-      ),
-    );
   }
 
   /** Searches count up to COUNT_CAP matches (list-queries.ts); `totalCapped` says when there are more. */
@@ -424,11 +414,8 @@ export class SqliteStore implements Store {
     if (this.#db.open) this.#db.close();
   }
 
-  async addOutboxEntries(
-    entries: readonly NewOutboxEntry[],
-    options: { readonly decisionFor?: MessageId } = {},
-  ): Promise<readonly OutboxEntry[]> {
-    return this.#outbox.add(entries, options.decisionFor);
+  async addOutboxEntries(entries: readonly NewOutboxEntry[]): Promise<readonly OutboxEntry[]> {
+    return this.#outbox.add(entries);
   }
   async claimDueOutbox(now: Date, limit: number, leaseMs: number): Promise<readonly OutboxEntry[]> {
     return this.#outbox.claimDue(now, limit, leaseMs);

@@ -258,15 +258,7 @@ export interface Store {
   close(): Promise<void>;
 
   // The relay outbox (see src/store/outbox.ts).
-  /**
-   * With `decisionFor`, the entries are the relay rules' decision for that message, added
-   * only while it has no entries (nothing when it was deleted): every instance sharing a
-   * database hears of every message, and a restart's recovery may decide one again.
-   */
-  addOutboxEntries(
-    entries: readonly NewOutboxEntry[],
-    options?: { readonly decisionFor?: MessageId },
-  ): Promise<readonly OutboxEntry[]>;
+  addOutboxEntries(entries: readonly NewOutboxEntry[]): Promise<readonly OutboxEntry[]>;
   /**
    * Moves up to `limit` due entries to 'sending' under a lease of `leaseMs` and returns them,
    * oldest first: queued entries whose time has come, and 'sending' ones whose lease ran out

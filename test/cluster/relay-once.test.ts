@@ -8,8 +8,8 @@ import { startSluice, type TestSluice } from '../helpers/sluice.js';
 import { sendExact } from '../mail/smtp-send.js';
 import { createCertificate, TestUpstream } from '../relay/upstream.js';
 
-// Every instance on a shared database hears of every message and runs the relay rules on
-// it; the rules' entries are added once all the same, so each message goes upstream once.
+// Every instance on a shared database hears of every message; only the one that captured it
+// decides it, in the transaction that stores it, so each message goes upstream once.
 
 const MESSAGES = 30;
 

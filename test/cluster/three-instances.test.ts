@@ -165,7 +165,8 @@ describe.skipIf(postgres.skip)('three Sluice processes on one PostgreSQL databas
       },
       { timeout: 120_000, interval: 250 },
     );
-    // The rules decided each stored message once, though every instance heard of it.
+    // Each stored message was decided once, by the instance that captured it, though every
+    // instance heard of it.
     expect(await database.count('outbox')).toBe(stored.length);
     const arrivals = new Map<string, number[]>();
     for (const received of upstream.received) {

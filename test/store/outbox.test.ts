@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
 import type { EngineStore } from '../../src/store/open-store.js';
-import type { NewOutboxEntry, OutboxEntry } from '../../src/store/types.js';
+import type {
+  NewOutboxEntry,
+  OutboxDecision,
+  OutboxEntry,
+  StoreEvent,
+} from '../../src/store/types.js';
 import { ENGINES, type EngineDatabase } from '../helpers/engines.js';
 
 // The relay outbox as every engine keeps it: entries claimed under a lease, attempts
@@ -18,6 +23,12 @@ const entry = (messageId: number, recipient: string, state: 'held' | 'queued'): 
   reason: 'test rule',
   state,
 });
+
+/** The rules' decision for a message not stored yet (NewMessage.outbox). */
+const decision = (recipient: string, state: 'held' | 'queued'): OutboxDecision => {
+  const { messageId: _, ...rest } = entry(0, recipient, state);
+  return rest;
+};
 
 const ids = (entries: readonly OutboxEntry[]) => entries.map((e) => e.id);
 const at = (ms: number) => new Date(ms);
@@ -186,26 +197,39 @@ describe.each(ENGINES)('the outbox ($name)', (engine) => {
   });
 
   it.skipIf(engine.skip)(
-    'adds the rules’ decision for a message once, however often it is decided',
+    'stores a new message’s relay decision in the transaction that stores the message',
     async () => {
       const raw = Buffer.from('From: a@example.com\r\nSubject: decided\r\n\r\nHi.\r\n');
-      const { id } = await store.addMessage({
+      const newMessage = async (outbox: readonly OutboxDecision[]) => ({
         raw,
         parsed: await parseMessage(raw),
-        envelope: { mailFrom: 'a@example.com', rcptTo: ['d@relay.test'] },
+        envelope: { mailFrom: 'a@example.com', rcptTo: ['d@relay.test', 'h@held.test'] },
         client: CLIENT,
+        outbox,
       });
-      const decision = [entry(id, 'd@relay.test', 'queued')];
-      const added = await Promise.all(
-        [1, 2, 3].map(() => store.addOutboxEntries(decision, { decisionFor: id })),
+      const heard: StoreEvent[] = [];
+      const unsubscribe = store.subscribe((event) => heard.push(event));
+      const { id } = await store.addMessage(
+        await newMessage([decision('d@relay.test', 'queued'), decision('h@held.test', 'held')]),
       );
-      expect(added.map((entries) => entries.length).sort()).toEqual([0, 0, 1]);
-      expect((await store.getOutboxHistory(id)).entries).toHaveLength(1);
-      // A person's release adds entries whatever the rules decided.
-      expect(await store.addOutboxEntries([entry(id, 'd@relay.test', 'queued')])).toHaveLength(1);
-      // A message deleted before its decision gets none.
-      expect(await store.deleteMessages({ ids: [id] })).toBe(1);
-      expect(await store.addOutboxEntries(decision, { decisionFor: id })).toEqual([]);
+      unsubscribe();
+      // Counted through a second connection as soon as addMessage resolves: committed together.
+      expect(await database.count('outbox', 'message_id = ?', [id])).toBe(2);
+      const { entries } = await store.getOutboxHistory(id);
+      expect(entries.map((e) => [e.recipient, e.state])).toEqual([
+        ['d@relay.test', 'queued'],
+        ['h@held.test', 'held'],
+      ]);
+      const announced = heard.flatMap((e) => (e.type === 'outbox' ? e.entries : []));
+      expect(announced.map((e) => e.id).sort()).toEqual(entries.map((e) => e.id).sort());
+
+      // A decision the database refuses takes the message with it: no 250 without both.
+      const messages = await database.count('messages');
+      const refused = decision('bad@relay.test', 'queued');
+      await expect(
+        store.addMessage(await newMessage([{ ...refused, state: 'nonsense' as 'queued' }])),
+      ).rejects.toThrow();
+      expect(await database.count('messages')).toBe(messages);
     },
   );
 

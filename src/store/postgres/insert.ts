@@ -1,9 +1,10 @@
 import { StorageFullError } from '../errors.js';
-import type { InsertRow } from '../insert-row.js';
+import { decisionsOf, type InsertRow } from '../insert-row.js';
 import { piecesOf, PIECE_BYTES } from '../raw-pieces.js';
 import type { SummaryRow } from '../rows.js';
-import type { MessageId } from '../types.js';
+import type { MessageId, OutboxEntry } from '../types.js';
 import type { TransactionSql } from './connection.js';
+import { insertEntries } from './outbox.js';
 import { searchText } from './search-plan.js';
 
 /** Advisory lock class for inserts; the second key is the schema's hash. */
@@ -23,13 +24,16 @@ export interface Inserted {
   readonly rows: SummaryRow[];
   /** Messages the --max-messages limit removed to make room. */
   readonly pruned: MessageId[];
+  /** The relay's entries for the new messages (NewMessage.outbox), in the same transaction. */
+  readonly outbox: OutboxEntry[];
 }
 
 /**
  * Stores a batch of messages in the caller's transaction. The insert lock is held from
  * taking the ids to the commit, so ids become visible in the order they were given: a
  * client that has seen message N (a live event, a page) can ask for everything after N
- * and miss nothing, whichever instance stored what. Instances take turns per batch.
+ * and miss nothing, whichever instance stored what. Instances take turns per batch. The
+ * relay's decisions go in last, for the messages the retention limit kept.
  */
 export async function insertMessages(
   tx: TransactionSql,
@@ -60,7 +64,9 @@ export async function insertMessages(
     tags.length > 0 ? tx`INSERT INTO message_tags ${tx(tags)}` : null,
     options.maxMessages > 0 ? pruneQuery(tx, options.maxMessages) : [],
   ]);
-  return { rows: summaries, pruned: idsOf(pruned) };
+  const dropped = idsOf(pruned);
+  const outbox = await insertEntries(tx, decisionsOf(rows, ids, dropped), Date.now());
+  return { rows: summaries, pruned: dropped, outbox };
 }
 
 /** Deletes the oldest messages past the limit; rows another transaction holds are left to it. */

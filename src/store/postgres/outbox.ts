@@ -24,18 +24,8 @@ export async function insertEntries(
   tx: TransactionSql,
   entries: readonly NewOutboxEntry[],
   now: number,
-  decisionFor?: MessageId,
 ): Promise<OutboxEntry[]> {
   if (entries.length === 0) return [];
-  if (decisionFor !== undefined) {
-    // The message's row lock orders instances deciding it at once; the later one's next
-    // statement then sees the earlier one's entries (read committed: a snapshot per statement).
-    const [message] = await tx`
-      SELECT id FROM messages WHERE id = ${decisionFor} FOR NO KEY UPDATE`;
-    if (!message) return [];
-    const [decided] = await tx`SELECT 1 FROM outbox WHERE message_id = ${decisionFor} LIMIT 1`;
-    if (decided) return [];
-  }
   const rows = entries.map((e) => {
     const queued = e.state === 'queued' ? now : null;
     return {

@@ -136,7 +136,11 @@ export class PostgresStore implements Store {
     return this.#inserts.submit(toInsertRow(message));
   }
 
-  /** One transaction for a batch of new messages; events go out after it commits. */
+  /**
+   * One transaction for a batch of new messages and their relay decisions (so that a 250
+   * means both are kept, or neither); events go out after it commits. Only the instance that
+   * captured a message decides it: the others hear of it, already decided.
+   */
   async #commitMessages(rows: readonly InsertRow[]): Promise<MessageSummary[]> {
     const options = this.#options;
     const summaries = await this.#transaction(async (tx, announce) => {
@@ -148,6 +152,7 @@ export class PostgresStore implements Store {
       const summaries = inserted.rows.map(toSummary);
       if (inserted.pruned.length > 0) announce({ type: 'deleted', ids: inserted.pruned });
       for (const message of summaries) announce({ type: 'stored', message });
+      if (inserted.outbox.length > 0) announce({ type: 'outbox', entries: inserted.outbox });
       return summaries;
     }).catch((error: unknown) => {
       if (error instanceof StorageFullError) this.#full = true;
@@ -354,13 +359,8 @@ export class PostgresStore implements Store {
     await this.#sql.end({ timeout: 5 });
   }
 
-  addOutboxEntries(
-    entries: readonly NewOutboxEntry[],
-    options: { readonly decisionFor?: MessageId } = {},
-  ): Promise<readonly OutboxEntry[]> {
-    return this.#outboxChange((tx) =>
-      outbox.insertEntries(tx, entries, Date.now(), options.decisionFor),
-    );
+  addOutboxEntries(entries: readonly NewOutboxEntry[]): Promise<readonly OutboxEntry[]> {
+    return this.#outboxChange((tx) => outbox.insertEntries(tx, entries, Date.now()));
   }
   claimDueOutbox(now: Date, limit: number, leaseMs: number): Promise<readonly OutboxEntry[]> {
     return this.#outboxChange((tx) =>
@@ -388,22 +388,6 @@ export class PostgresStore implements Store {
   nextOutboxDue(): Promise<Date | null> {
     return retrying(() => outbox.nextDue(this.#sql));
   }
-  async getRelayCursor(): Promise<MessageId> {
-    const [row] = await retrying(
-      () => this.#sql<{ through: number }[]>`SELECT decided_through AS through FROM relay_cursor`,
-    );
-    return row!.through;
-  }
-  async setRelayCursor(through: MessageId | 'newest'): Promise<void> {
-    await retrying(() =>
-      through === 'newest'
-        ? this
-            .#sql`UPDATE relay_cursor SET decided_through = greatest(decided_through, (SELECT coalesce(max(id), 0) FROM messages))`
-        : this
-            .#sql`UPDATE relay_cursor SET decided_through = greatest(decided_through, ${through})`,
-    );
-  }
-
   /** An outbox change, announced to every instance as one `outbox` event. */
   #outboxChange(work: (tx: TransactionSql) => Promise<OutboxEntry[]>): Promise<OutboxEntry[]> {
     return this.#transaction(async (tx, announce) => {

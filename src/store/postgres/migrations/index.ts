@@ -2,6 +2,7 @@ import { sql as initial } from './001-initial.js';
 import { sql as tags } from './002-tags.js';
 import { sql as actorsAndProbe } from './003-actors-and-probe.js';
 import { sql as instance } from './004-instance.js';
+import { sql as dropRelayCursor } from './005-drop-relay-cursor.js';
 
 /**
  * PostgreSQL's migrations, numbered on their own (SQLite's are in ../../migrations/), applied
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   { version: 2, sql: tags },
   { version: 3, sql: actorsAndProbe },
   { version: 4, sql: instance },
+  { version: 5, sql: dropRelayCursor },
 ];
