@@ -46,6 +46,19 @@ async function runLoad(ctx: BenchContext): Promise<void> {
   }
 }
 
+const USAGE = [
+  'npm run bench [-- options]',
+  '  --only SUITES   comma-separated, from: ingest, latency, large, http, relay, load',
+  '  --quick         fewer messages per run, to fit about 5 minutes',
+  '  --runs N        runs per cell (default 3)',
+  '  --no-maildev    leave MailDev out',
+  '  --profile       profile Sluice under --cpu-prof',
+  '  --keep          keep the work directory',
+  '  --tiers N,N     mailbox sizes for the http suite',
+  '  --fresh-seed    build the seeded mailboxes again',
+  '  --db ENGINE     sqlite (default), postgres (a throwaway cluster) or a postgres:// URL',
+].join('\n');
+
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const ENGINE_NAMES = { sqlite: 'SQLite', postgres: 'PostgreSQL' } as const;
 
@@ -97,8 +110,13 @@ async function main(): Promise<number> {
       tiers: { type: 'string' },
       'fresh-seed': { type: 'boolean', default: false },
       db: { type: 'string', default: 'sqlite' },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const missingTools = postfixToolsMissing();
   if (missingTools) {
     process.stderr.write(`${missingTools}\n`);

@@ -6,6 +6,8 @@ import { ThreadedStore } from './ingest/threaded-store.js';
 import type { StoreOptions } from './store/open-store.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRelay } from './relay/relay.js';
+import { createSluiceMetrics, type SluiceMetrics } from './metrics/sluice-metrics.js';
+import { createWebhooks } from './webhooks/webhooks.js';
 import { checkDatabasePath } from './config/database-path.js';
 import { loadCertificate } from './smtp/certificate.js';
 import { Chaos } from './smtp/chaos.js';
@@ -32,6 +34,10 @@ export interface App {
   readonly events: EventHub;
   readonly waiters: MessageWaiters;
   readonly logger: Logger;
+  /** The SMTP listener once started (its in-flight budget is read by tests and the bench). */
+  readonly smtp: SmtpListener | undefined;
+  /** Counters and gauges of /metrics; its registerGauge is the hook for live counts. */
+  readonly metrics: SluiceMetrics;
   start(): Promise<RunningAddresses>;
   /** Every HTTP route (method and path) once started: tests that must cover each one use it. */
   routes(): readonly { readonly method: string; readonly path: string }[];
@@ -54,15 +60,22 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   if (config.database.engine === 'sqlite') checkDatabasePath(config.db);
   const store = new ThreadedStore(
     { ...storeOptions(config), relayRules: config.relay.mode === 'on' ? config.relay.rules : null },
-    // Every message is answered 451 from then on; say why where the operator looks.
-    (error) =>
-      logger.error('the store stopped; mail is refused until a restart', { error: error.message }),
+    // A thread that stops is restarted; the log says so, and /api/ready is 503 meanwhile.
+    { logger: logger.child('store') },
   );
+  const metrics = createSluiceMetrics(store);
   const relay = createRelay({
     config: config.relay,
     store,
     logger: logger.child('relay'),
     leaseMs: config.relayLeaseMs,
+    onAttempt: (outcome) => metrics.relayAttempt(outcome),
+  });
+  const webhooks = createWebhooks({
+    webhooks: config.webhooks,
+    store,
+    logger: logger.child('webhooks'),
+    onAttempt: (name, outcome) => metrics.webhookAttempt(name, outcome),
   });
   const events = new EventHub({ store, logger: logger.child('events') });
   const waiters = new MessageWaiters({
@@ -71,6 +84,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     logger: logger.child('web'),
     maxWaiters: config.limits.maxWaiters,
   });
+  // The live counts belong to the hub and the waiters; the metrics read them at each scrape.
+  metrics.registerGauge(
+    'sluice_event_clients',
+    'Live event clients (native SSE, Mailpit WebSocket, MailHog SSE).',
+    () => events.subscriberCount,
+  );
+  metrics.registerGauge('sluice_wait_requests', 'Wait requests in progress.', () => waiters.size);
   const chaos = new Chaos({ enabled: config.enableChaos, random: options.chaosRandom });
   const capture = (message: IncomingMessage) => store.capture(message);
   let smtp: SmtpListener | undefined;
@@ -90,12 +110,15 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     });
     // Sends what is queued; the decisions themselves are taken in the store's thread.
     await relay.start();
+    // Also before: a webhook new to this database starts after its newest message.
+    await webhooks.start();
     smtp = new SmtpListener({
       config,
       certificate,
-      capture,
+      ingest: store,
       logger: logger.child('smtp'),
       chaos,
+      metrics: metrics.smtp,
     });
     const smtpAddresses = await smtp.listen();
     const addresses = {
@@ -151,6 +174,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       maxMessageSize: config.limits.maxMessageSize,
       web: config.web,
       hostNames: hostNames(config),
+      webhooks,
+      metrics: config.metrics ? metrics : null,
     });
     routes = web.routes.map(({ method, path }) => ({ method, path }));
     http = await startHttpServer(web, config.http, config.web.tls);
@@ -167,12 +192,27 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       await smtp?.close();
       await http?.close();
       await relay.close();
+      // The delivery in progress is recorded before the store closes: no 2xx is sent twice.
+      await webhooks.close();
+      metrics.close();
       await store.close();
     })();
     return closing;
   }
 
-  return { store, events, waiters, logger, start, close, routes: () => routes };
+  return {
+    store,
+    events,
+    waiters,
+    logger,
+    metrics,
+    get smtp() {
+      return smtp;
+    },
+    start,
+    close,
+    routes: () => routes,
+  };
 }
 
 /**

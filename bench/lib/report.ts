@@ -1,6 +1,6 @@
 import type { Row } from './context.js';
 import { isCell, type Cell, type Figure } from './stats.js';
-import { TARGET_NAMES, type Target } from './servers.js';
+import { TARGET_NAMES, TARGETS, type Target } from './servers.js';
 
 function number(value: number): string {
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
@@ -46,25 +46,33 @@ function targetText(row: Row): string {
   return `${row.target.op === '>=' ? '≥' : '≤'} ${number(row.target.value)} ${mark}`;
 }
 
-/** One table per group: figure, each server, Sluice against MailDev and against the ceiling. */
-export function renderTables(rows: readonly Row[], targets: readonly Target[]): string {
+/** Sluice's share of a ceiling's throughput, e.g. "47%"; '–' where it does not apply. */
+function shareOf(row: Row, ceiling: Target): string {
+  const ratio = advantage(row, ceiling);
+  return ratio === null || row.better !== 'higher' ? '–' : `${(ratio * 100).toFixed(0)}%`;
+}
+
+/**
+ * One table per group: figure, each server that has a figure in it (besides the run's peers),
+ * Sluice against MailDev and its share of the two ceilings.
+ */
+export function renderTables(rows: readonly Row[], peers: readonly Target[]): string {
   const groups = [...new Set(rows.map((r) => r.group))];
-  const header =
-    `| figure | ${targets.map((t) => TARGET_NAMES[t]).join(' | ')} | ratio vs MailDev | ` +
-    'share of smtp-sink | target (Sluice) |';
-  const rule = `|${' --- |'.repeat(targets.length + 4)}`;
   return groups
     .map((group) => {
-      const lines = rows
-        .filter((r) => r.group === group)
-        .map((row) => {
-          const cells = targets.map((t) => formatFigure(row.values[t]));
-          const vsMailDev = ratioText(advantage(row, 'maildev'));
-          const ceiling = advantage(row, 'sink');
-          const share =
-            ceiling === null || row.better !== 'higher' ? '–' : `${(ceiling * 100).toFixed(0)}%`;
-          return `| ${row.figure} (${row.unit}) | ${cells.join(' | ')} | ${vsMailDev} | ${share} | ${targetText(row)} |`;
-        });
+      const inGroup = rows.filter((r) => r.group === group);
+      const targets = TARGETS.filter(
+        (t) => peers.includes(t) || inGroup.some((r) => r.values[t] !== undefined),
+      );
+      const header =
+        `| figure | ${targets.map((t) => TARGET_NAMES[t]).join(' | ')} | ratio vs MailDev | ` +
+        'share of smtp-server alone | share of smtp-sink | target (Sluice) |';
+      const rule = `|${' --- |'.repeat(targets.length + 5)}`;
+      const lines = inGroup.map((row) => {
+        const cells = targets.map((t) => formatFigure(row.values[t]));
+        const vsMailDev = ratioText(advantage(row, 'maildev'));
+        return `| ${row.figure} (${row.unit}) | ${cells.join(' | ')} | ${vsMailDev} | ${shareOf(row, 'bare')} | ${shareOf(row, 'sink')} | ${targetText(row)} |`;
+      });
       return `### ${group}\n\n${header}\n${rule}\n${lines.join('\n')}\n`;
     })
     .join('\n');

@@ -1,15 +1,17 @@
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { BenchContext } from './context.js';
-import { buildPath } from './build.js';
+import { buildPath, buildUrl } from './build.js';
 import { ensureMailDev } from './maildev.js';
 import { freePort, spawnServer, stopServer, waitForGreeting, type Spawned } from './processes.js';
 import { sampleProcess, type ProcessSample } from './proc-stats.js';
 
-export type Target = 'sluice' | 'maildev' | 'sink';
-export const TARGETS: readonly Target[] = ['sluice', 'maildev', 'sink'];
+export type Target = 'sluice' | 'maildev' | 'bare' | 'sink';
+export const TARGETS: readonly Target[] = ['sluice', 'maildev', 'bare', 'sink'];
 export const TARGET_NAMES: Record<Target, string> = {
   sluice: 'Sluice',
   maildev: 'MailDev',
+  bare: 'smtp-server alone',
   sink: 'smtp-sink',
 };
 
@@ -165,6 +167,36 @@ export async function startSink(): Promise<Server> {
   };
 }
 
+const BARE_SMTP = fileURLToPath(new URL('./bare-smtp.js', import.meta.url));
+
+/**
+ * smtp-server alone, storing nothing (bare-smtp.js): Sluice's own server class from the build
+ * under test with an onData that only reads the message. What Sluice's ingest could reach if
+ * storing cost nothing; the issue's targets are set against it.
+ */
+export async function startBare(): Promise<Server> {
+  const spawned = spawnServer(process.execPath, [BARE_SMTP, buildUrl('dist/smtp/server.js')]);
+  const deadline = Date.now() + 30_000;
+  let port = 0;
+  while (!port && Date.now() < deadline) {
+    port = Number(/PORT (\d+)/.exec(spawned.output())?.[1] ?? 0);
+    if (!port) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  if (!port) {
+    await stopServer(spawned);
+    throw new Error(`smtp-server alone did not start:\n${spawned.output()}`);
+  }
+  return {
+    target: 'bare',
+    pid: spawned.child.pid!,
+    smtpPort: port,
+    httpUrl: null,
+    sample: () => sampleProcess(spawned.child.pid!),
+    storedCount: async () => null,
+    stop: () => stopServer(spawned),
+  };
+}
+
 /** A fresh server of that kind with an empty mailbox, in a scratch folder named `name`. */
 export async function startTarget(
   ctx: BenchContext,
@@ -177,6 +209,7 @@ export async function startTarget(
     return startSluice({ db: await ctx.newDatabase(dir), dataDir: dir, ...options });
   }
   if (target === 'maildev') return startMailDev(dir);
+  if (target === 'bare') return startBare();
   return startSink();
 }
 

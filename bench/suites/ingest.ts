@@ -115,15 +115,25 @@ async function runOnce(
   }
 }
 
+/**
+ * The servers of this suite: the peers, and smtp-server alone (storing nothing), whose
+ * throughput in the same run is the ceiling Sluice's is set against (issue 12).
+ */
+function ingestTargets(ctx: BenchContext): Target[] {
+  const targets: Target[] = [...ctx.peers.filter((t) => t !== 'sink'), 'bare'];
+  return ctx.peers.includes('sink') ? [...targets, 'sink'] : targets;
+}
+
 /** Ingest throughput, server CPU and peak memory, per scenario and server. */
 export async function runIngest(ctx: BenchContext): Promise<void> {
+  const targets = ingestTargets(ctx);
   for (const scenario of SCENARIOS) {
     const messages = messageCount(ctx, scenario.bytes);
     const results = new Map<Target, RunResult[]>();
     for (let run = 1; run <= ctx.runs; run++) {
       // Servers take turns within a run, so that load from elsewhere on the machine
       // falls on all of them alike.
-      for (const target of ctx.peers) {
+      for (const target of targets) {
         const result = await runOnce(ctx, target, scenario, messages);
         results.set(target, [...(results.get(target) ?? []), result]);
         ctx.log(
@@ -133,13 +143,14 @@ export async function runIngest(ctx: BenchContext): Promise<void> {
         );
       }
     }
-    addRows(ctx, scenario, messages, results);
+    addRows(ctx, targets, scenario, messages, results);
     if (ctx.profile) await profileScenario(ctx, scenario, messages);
   }
 }
 
 function addRows(
   ctx: BenchContext,
+  targets: readonly Target[],
   scenario: Scenario,
   messages: number,
   results: Map<Target, RunResult[]>,
@@ -154,7 +165,7 @@ function addRows(
     return toCell(runs.map(pick), warning);
   };
   const values = (pick: (r: RunResult) => number) =>
-    Object.fromEntries(ctx.peers.map((t) => [t, figure(t, pick)]));
+    Object.fromEntries(targets.map((t) => [t, figure(t, pick)]));
   const group = `Ingest: ${scenario.label}, ${SESSIONS} sessions, ${messages.toLocaleString('en-US')} messages`;
   ctx.rows.push(
     {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
@@ -21,11 +21,13 @@ import {
   type Listen,
 } from './values.js';
 import { readWebConfig, type WebConfig } from './web.js';
+import { readWebhookConfig, type Webhook } from './webhooks.js';
 
 export { ConfigError } from './errors.js';
 export type { Listen } from './values.js';
 export type { RelayConfig, RelayRule, Upstream } from './relay.js';
 export type { WebAuth, WebConfig } from './web.js';
+export type { Webhook } from './webhooks.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -79,6 +81,10 @@ export interface Config {
     readonly maxRecipients: number;
     readonly maxConnections: number;
     readonly idleTimeoutMs: number;
+    readonly commandTimeoutMs: number;
+    /** Bytes per second. */
+    readonly minDataRate: number;
+    readonly maxInflightBytes: number;
     /** Pending /api/messages/wait requests. */
     readonly maxWaiters: number;
   };
@@ -95,6 +101,10 @@ export interface Config {
   readonly relayLeaseMs: number;
   /** The `relay:` section of the config file and SLUICE_RELAY_URL; off unless configured. */
   readonly relay: RelayConfig;
+  /** The `webhooks:` list of the config file and --webhook (src/webhooks). */
+  readonly webhooks: readonly Webhook[];
+  /** Serve Prometheus metrics at /metrics. */
+  readonly metrics: boolean;
 }
 
 export interface ConfigSources {
@@ -116,7 +126,7 @@ export function loadConfig(sources: ConfigSources): CliCommand {
   const configPath = flags.values.get('config') ?? sources.env[findOption('config')!.env];
   const file = configPath
     ? readConfigFile(configPath, readFile)
-    : { values: new Map<string, string>(), relay: undefined };
+    : { values: new Map<string, string>(), relay: undefined, webhooks: undefined };
   const fileValues = file.values;
   const misspelt = misspeltVariable(sources.env, referencedVariables(file.relay));
   if (misspelt) {
@@ -192,6 +202,11 @@ export function loadConfig(sources: ConfigSources): CliCommand {
       maxRecipients: setting('max-recipients', positive(parseCount)),
       maxConnections: setting('max-connections', positive(parseCount)),
       idleTimeoutMs: setting('smtp-idle-timeout', positive(parseDuration)),
+      commandTimeoutMs: setting('smtp-command-timeout', positive(parseDuration)),
+      minDataRate: setting('smtp-min-data-rate', positive(parseSize)),
+      maxInflightBytes: setting('max-inflight-bytes', (text) =>
+        text === 'auto' ? autoInflightBytes() : positive(parseSize)(text),
+      ),
       maxWaiters: setting('max-waiters', positive(parseCount)),
     },
     retention: {
@@ -203,6 +218,12 @@ export function loadConfig(sources: ConfigSources): CliCommand {
     enableChaos: setting('enable-chaos', parseBoolean),
     relayLeaseMs: setting('relay-lease', positive(parseDuration)),
     relay: relaySetting(file.relay, sources.env, readFile),
+    webhooks: readWebhookConfig({
+      read: { setting, optional, file: fileContents },
+      section: file.webhooks,
+      env: sources.env,
+    }),
+    metrics: setting('metrics', parseBoolean),
   };
   return { kind: 'run', config: deepFreeze(config) };
 }
@@ -226,6 +247,15 @@ function positive<T extends number>(parse: (text: string) => T) {
     if (value <= 0) throw new Error('must be greater than 0');
     return value;
   };
+}
+
+/**
+ * --max-inflight-bytes auto: with large messages streamed to the database, a session holds
+ * about 512 KB at most, so this bounds the many small messages in DATA at once.
+ */
+function autoInflightBytes(): number {
+  const MB = 1024 * 1024;
+  return Math.min(1024 * MB, Math.max(64 * MB, Math.floor(totalmem() / 16)));
 }
 
 function describe(spec: OptionSpec): string {
@@ -326,7 +356,7 @@ function parseFlags(argv: readonly string[]) {
 function readConfigFile(
   path: string,
   readFile: (path: string) => string,
-): { values: Map<string, string>; relay: unknown } {
+): { values: Map<string, string>; relay: unknown; webhooks: unknown } {
   const where = `--config (${findOption('config')!.env}) ${path}`;
   let document: unknown;
   try {
@@ -334,16 +364,22 @@ function readConfigFile(
   } catch (error) {
     throw new ConfigError(`${where}: ${(error as Error).message}`);
   }
-  if (document === null || document === undefined) return { values: new Map(), relay: undefined };
+  if (document === null || document === undefined)
+    return { values: new Map(), relay: undefined, webhooks: undefined };
   if (typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigError(`${where}: expected a mapping of option names to values`);
   }
   const values = new Map<string, string>();
   let relay: unknown;
+  let webhooks: unknown;
   for (const [key, value] of Object.entries(document)) {
-    // The one nested section: upstreams and rules do not fit flags or env vars.
+    // The nested sections: upstreams, rules and webhooks do not fit flags or env vars.
     if (key === 'relay') {
       relay = value ?? {};
+      continue;
+    }
+    if (key === 'webhooks') {
+      webhooks = value ?? [];
       continue;
     }
     if (!findOption(key) || key === 'config') {
@@ -357,7 +393,7 @@ function readConfigFile(
     }
     values.set(key, String(value));
   }
-  return { values, relay };
+  return { values, relay, webhooks };
 }
 
 function deepFreeze<T>(value: T): T {

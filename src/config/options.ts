@@ -112,6 +112,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     valueName: 'DURATION',
     help: 'Close an SMTP connection idle this long. Units: ms, s, m, h.',
   }),
+  option('smtp-command-timeout', {
+    default: '30s',
+    valueName: 'DURATION',
+    help: 'A command line must arrive whole within this from its first byte (421 otherwise), however slowly its bytes trickle in.',
+  }),
+  option('smtp-min-data-rate', {
+    default: '1KB',
+    valueName: 'SIZE',
+    help: 'Slowest DATA accepted, per second, averaged from the DATA command after --smtp-idle-timeout of grace (421 otherwise).',
+  }),
+  option('max-inflight-bytes', {
+    default: 'auto',
+    valueName: 'SIZE',
+    help: 'Message data held in memory across all SMTP sessions; past it a new DATA is answered 451 (the client retries). auto = 1/16 of RAM, from 64MB to 1GB.',
+  }),
   option('max-messages', {
     default: '50000',
     valueName: 'N',
@@ -198,6 +213,32 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: '/',
     valueName: 'PATH',
     help: 'Serve the inbox, API, events and assets under this path (e.g. /mail/ behind a reverse proxy that keeps the prefix).',
+  }),
+  option('webhook', {
+    default: undefined,
+    valueName: 'URL',
+    help: 'POST a signed JSON summary of every stored message to this URL (more, with filters, under webhooks: in --config). Loopback and private addresses are refused without --webhook-allow-private.',
+  }),
+  option('webhook-secret', {
+    default: undefined,
+    valueName: 'SECRET',
+    secret: true,
+    help: 'Key of the Sluice-Signature header (HMAC-SHA256) on --webhook deliveries.',
+  }),
+  option('webhook-filter', {
+    default: undefined,
+    valueName: 'QUERY',
+    help: 'Deliver to --webhook only the messages this search matches (e.g. to:@example.com).',
+  }),
+  option('webhook-allow-private', {
+    kind: 'boolean',
+    default: 'false',
+    help: 'Let every webhook target loopback, private and link-local addresses (a receiver on this machine or network).',
+  }),
+  option('metrics', {
+    kind: 'boolean',
+    default: 'false',
+    help: 'Serve Prometheus metrics at /metrics (behind sign-in when it is on).',
   }),
 ];
 

@@ -13,6 +13,16 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   }
 });
 
+/** Backoff of a durable queue (the outbox, webhooks): first delay, longest delay, give up after. */
+export const retrySchema = z
+  .object({
+    initial: duration.optional(),
+    max: duration.optional(),
+    max_age: duration.optional(),
+  })
+  .strict()
+  .default({});
+
 const patternSchema = z
   .string()
   .min(1)
@@ -83,14 +93,7 @@ export const sectionSchema = z
     rules: z.array(ruleSchema).default([]),
     /** Addresses a person may release a message to besides its own envelope recipients. */
     release_to: z.array(patternSchema).max(1000).default([]),
-    retry: z
-      .object({
-        initial: duration.optional(),
-        max: duration.optional(),
-        max_age: duration.optional(),
-      })
-      .strict()
-      .default({}),
+    retry: retrySchema,
   })
   .strict();
 

@@ -1,17 +1,11 @@
-import {
-  MessageNotFoundError,
-  NewerDatabaseError,
-  OutboxEntryNotFoundError,
-  StorageFullError,
-  StorageUnavailableError,
-} from '../store/errors.js';
+import type { RelayRule } from '../config/relay.js';
 import { chunksOf } from '../mail/raw-message.js';
 import type { PartSelector, RawMessage } from '../mail/types.js';
+import type { StoreOptions } from '../store/open-store.js';
+import type { Envelope, ReceivedFrom, Store, StoreEvent } from '../store/types.js';
+import type { SerializedError } from './thread-errors.js';
 
 export type { PartSelector };
-import type { Envelope, ReceivedFrom, Store, StoreEvent } from '../store/types.js';
-import type { StoreOptions } from '../store/open-store.js';
-import type { RelayRule } from '../config/relay.js';
 
 /** What the store's thread starts with: plain data, since it crosses to the thread. */
 export type StoreThreadOptions = StoreOptions & {
@@ -21,16 +15,39 @@ export type StoreThreadOptions = StoreOptions & {
 
 /** A message as the SMTP session received it: raw bytes, not yet parsed. */
 export interface IncomingMessage {
+  /** The bytes not yet staged: all of a small message, the tail of a large one. */
   readonly raw: RawMessage;
+  /** The staging key of the bytes written while DATA arrived (`stageRaw`), if any. */
+  readonly staged?: number;
   readonly envelope: Envelope;
   readonly client: ReceivedFrom;
 }
 
 /**
- * What the store thread answers to: the Store's methods, `capture` (parse, then add) and
- * `readPart` (a part's decoded content).
+ * What the store's threads answer to: the Store's methods, `capture` (parse, then add),
+ * `readPart` (a part's decoded content), and the staging of a large message's bytes while
+ * its DATA is still arriving.
  */
-export type ThreadMethod = Exclude<keyof Store, 'subscribe'> | 'capture' | 'readPart';
+export type ThreadMethod =
+  Exclude<keyof Store, 'subscribe'> | 'capture' | 'readPart' | 'stageRaw' | 'discardStaged';
+
+/**
+ * The writer owns the database: every write, and every read when it is alone (`:memory:`).
+ * A reader serves reads over a read-only connection of its own, beside the writer.
+ */
+export type ThreadRole = 'writer' | 'reader';
+
+export interface ThreadData {
+  readonly role: ThreadRole;
+  readonly store: StoreThreadOptions;
+}
+
+/** Something the thread has to say that is not an answer to a call; logged on this side. */
+export interface ThreadLog {
+  readonly level: 'error' | 'warn' | 'info';
+  readonly message: string;
+  readonly error?: SerializedError;
+}
 
 export interface ThreadCall {
   readonly id: number;
@@ -43,7 +60,8 @@ export type ThreadReply =
   | { readonly type: 'failed'; readonly error: SerializedError }
   | { readonly type: 'event'; readonly event: StoreEvent }
   | { readonly type: 'result'; readonly id: number; readonly value: unknown }
-  | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
+  | { readonly type: 'error'; readonly id: number; readonly error: SerializedError }
+  | { readonly type: 'log'; readonly log: ThreadLog };
 
 /**
  * Replies posted in one turn of the event loop go as one message: one structured clone and
@@ -71,36 +89,6 @@ export class ReplyBatch {
     this.#replies = [];
     this.#transfer = [];
     this.#send(replies, transfer);
-  }
-}
-
-export interface SerializedError {
-  readonly name: string;
-  readonly message: string;
-  readonly id?: number;
-}
-
-/** Errors cross the thread as plain data; the store's own classes are rebuilt on arrival. */
-export function serializeError(error: unknown): SerializedError {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
-  const id = (error as { id?: unknown }).id;
-  return { name: error.name, message: error.message, ...(typeof id === 'number' ? { id } : {}) };
-}
-
-export function deserializeError(error: SerializedError): Error {
-  switch (error.name) {
-    case 'MessageNotFoundError':
-      return new MessageNotFoundError(error.id ?? 0);
-    case 'OutboxEntryNotFoundError':
-      return new OutboxEntryNotFoundError(error.id ?? 0);
-    case 'StorageFullError':
-      return new StorageFullError(error.message);
-    case 'StorageUnavailableError':
-      return new StorageUnavailableError(error.message);
-    case 'NewerDatabaseError':
-      return new NewerDatabaseError(error.message);
-    default:
-      return Object.assign(new Error(error.message), { name: error.name });
   }
 }
 

@@ -1,8 +1,4 @@
-import { extname } from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { StorageUnavailableError } from '../store/errors.js';
+import type { Logger } from '../log/logger.js';
 import type { PartContent } from '../mail/types.js';
 import type {
   MessageId,
@@ -14,17 +10,15 @@ import type {
 } from '../store/types.js';
 import {
   asBuffer,
-  deserializeError,
   handOver,
   type IncomingMessage,
   type PartSelector,
   type StoreThreadOptions,
-  type ThreadCall,
+  type ThreadLog,
   type ThreadMethod,
-  type ThreadReply,
+  type ThreadRole,
 } from './protocol.js';
-
-type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+import { StoreWorker } from './store-worker.js';
 
 /**
  * Store methods whose arguments and results cross the thread unchanged (structured clone).
@@ -54,60 +48,89 @@ const FORWARDED = [
   'getOutboxEntry',
   'getOutboxHistory',
   'nextOutboxDue',
+  'countOutboxByState',
+  'openWebhookCursor',
+  'recordWebhookAttempt',
+  'advanceWebhookCursor',
+  'listWebhookAttempts',
 ] as const satisfies readonly ThreadMethod[];
 type Forwarded = (typeof FORWARDED)[number];
+
+/**
+ * Served by the reader thread when there is one, so that the inbox never waits behind a
+ * burst of ingest and a slow search never holds up a 250 (issue 12). Every other method
+ * goes to the writer. Reads see every write whose call has returned (WAL: a read starts
+ * from the latest commit), so a client that saw a 250 finds its message.
+ */
+const READS: ReadonlySet<ThreadMethod> = new Set<ThreadMethod>([
+  'listMessages',
+  'listMessagesAfter',
+  'getMessage',
+  'getRaw',
+  'readPart',
+  'stats',
+]);
+
 // A Store method with no forwarder here fails `implements Store` below, naming the method.
 // The forwarders are defined on the prototype in a static block below; this tells TypeScript.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
 export interface ThreadedStore extends Pick<Store, Forwarded> {}
 
+export interface ThreadedStoreOptions {
+  /** Hears of the threads: a crash and its restart, and what a thread reports. */
+  readonly logger?: Logger;
+}
+
 /**
- * The Store, served by a thread of its own (store-thread.ts) that also parses new mail.
- * On a 2-core machine this lets SMTP sessions run on one core while SQLite writes, search
- * indexing and MIME parsing run on the other. Every call is a message to the thread; the
- * store's events come back the same way, before the result of the call that caused them.
+ * The Store, served by threads of its own (store-thread.ts): a writer that also parses new
+ * mail, and a reader beside it. On a 2-core machine this lets SMTP sessions run on one core
+ * while SQLite writes, search indexing and MIME parsing run on the other. Every call is a
+ * message to a thread; the store's events come back from the writer, before the result of
+ * the call that caused them. A thread that ends on its own is started again (StoreWorker).
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class ThreadedStore implements Store {
-  readonly #worker: Worker;
-  readonly #pending = new Map<number, Pending>();
+  readonly #options: StoreThreadOptions;
+  readonly #logger: Logger | undefined;
+  readonly #writer: StoreWorker;
+  /** Started by the first read (see #reader()); null until then, or when there can be none. */
+  #readerWorker: StoreWorker | null = null;
+  #readerFailed = false;
+  #closed = false;
   readonly #listeners = new Set<(event: StoreEvent) => void>();
   /** Settles once the database is open (or could not be). */
   readonly ready: Promise<void>;
-  #nextId = 1;
-  #stopped: Error | null = null;
-  #closing = false;
-  #opened = false;
 
-  /** `onFailure` hears of the thread ending on its own (a crash), not of close(). */
-  constructor(options: StoreThreadOptions, onFailure: (error: Error) => void = () => {}) {
-    this.#worker = startThread(options);
-    this.ready = new Promise((resolve, reject) => {
-      this.#worker.on('message', (replies: readonly ThreadReply[]) => {
-        for (const reply of replies) {
-          if (reply.type === 'ready') {
-            this.#opened = true;
-            resolve();
-          } else if (reply.type === 'failed') reject(deserializeError(reply.error));
-          else this.#receive(reply);
-        }
-      });
-      this.#worker.on('error', (error) => reject(error));
-    });
-    // Nobody may await `ready` (a store that is never used); its failure is reported by calls.
-    this.ready.catch(() => {});
-    this.#worker.on('error', (error) => this.#stop(error));
-    this.#worker.on('exit', (code) => {
-      const wasRunning = this.#opened && !this.#stopped && !this.#closing;
-      this.#stop(new Error(`it exited with code ${code}`));
-      if (wasRunning) onFailure(this.#stopped!);
-    });
+  constructor(options: StoreThreadOptions, hooks: ThreadedStoreOptions = {}) {
+    this.#options = options;
+    this.#logger = hooks.logger;
+    this.#writer = this.#startWorker('writer');
+    this.ready = this.#writer.ready;
   }
 
-  /** Parses and stores a message from an SMTP session, in the store's thread. */
+  /** Parses and stores a message from an SMTP session, in the writer's thread. */
   capture(message: IncomingMessage): Promise<MessageSummary> {
     const { chunks, transfer } = handOver(message.raw);
-    return this.#call('capture', [{ ...message, raw: chunks }], transfer);
+    return this.#writer.call('capture', [{ ...message, raw: chunks }], transfer);
+  }
+
+  /**
+   * Writes the next bytes of a message whose DATA is still arriving; `key` null starts one.
+   * Resolves with the key to continue with and to give `capture` as `staged`.
+   */
+  stageRaw(key: number | null, chunks: readonly Buffer[]): Promise<number> {
+    const handed = handOver(chunks);
+    return this.#writer.call('stageRaw', [key, handed.chunks], handed.transfer);
+  }
+
+  /** Only SQLite stages a large message while it arrives; PostgreSQL gets it whole. */
+  get stagesLargeMessages(): boolean {
+    return this.#options.engine === 'sqlite';
+  }
+
+  /** Drops what was staged for a message that will not be stored. */
+  discardStaged(key: number): Promise<void> {
+    return this.#writer.call('discardStaged', [key]);
   }
 
   /** A part's decoded content (by part number or Content-ID), or null when there is none. */
@@ -118,20 +141,22 @@ export class ThreadedStore implements Store {
 
   addMessage(message: NewMessage): Promise<MessageSummary> {
     const { chunks, transfer } = handOver(message.raw);
-    return this.#call('addMessage', [{ ...message, raw: chunks }], transfer);
+    return this.#writer.call('addMessage', [{ ...message, raw: chunks }], transfer);
   }
+
   async getRaw(id: MessageId): Promise<Buffer> {
     return asBuffer(await this.#call<Uint8Array>('getRaw', [id]));
   }
 
   /**
-   * Not forwarded like the rest: a stopped (or not yet opened) thread is answered here, as
-   * not ready with the reason, instead of as a failed call.
+   * The writer thread's state first (stopped, restarting, still opening: answered here,
+   * not as a failed call), then the database's own checks in the thread (a write commits,
+   * --max-db-size not reached). The reader does not count: the writer serves reads too.
    */
   async readiness(): Promise<Readiness> {
-    if (this.#stopped) return { ready: false, reason: this.#stopped.message };
-    if (!this.#opened) return { ready: false, reason: 'the database is still opening' };
-    return this.#call<Readiness>('readiness', []);
+    const down = this.#writer.downReason;
+    if (down) return { ready: false, reason: down };
+    return this.#writer.call<Readiness>('readiness', []);
   }
 
   // Every other Store method crosses the thread as it is: one forwarder each, made here.
@@ -150,72 +175,76 @@ export class ThreadedStore implements Store {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Closes the database (committing what was submitted) and ends the thread. */
+  /**
+   * For tests: ends a thread the way a crash would; it is started again by itself, once
+   * `restartAfter` (if given) has settled.
+   */
+  killThread(role: ThreadRole = 'writer', restartAfter?: Promise<unknown>): Promise<void> {
+    const worker = role === 'writer' ? this.#writer : this.#readerWorker;
+    return worker?.kill(restartAfter) ?? Promise.resolve();
+  }
+
+  /** Starts the reader thread if it is not yet; resolves with whether one serves reads now. */
+  async readerReady(): Promise<boolean> {
+    await this.ready;
+    const reader = this.#reader();
+    return reader ? reader.ready.then(() => reader.running).catch(() => false) : false;
+  }
+
+  /** Closes the database (committing what was submitted) and ends the threads. */
   async close(): Promise<void> {
-    if (this.#stopped) return;
-    this.#closing = true;
-    const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
-    try {
-      await this.ready;
-      await this.#call<void>('close', []);
-    } catch {
-      // A store that never opened has nothing to close.
-    }
+    this.#closed = true;
+    await this.ready.catch(() => {});
+    await this.#readerWorker?.close();
+    await this.#writer.close();
     this.#listeners.clear();
-    await exited;
   }
 
-  #call<T>(method: ThreadMethod, args: readonly unknown[], transfer: ArrayBuffer[] = []) {
-    if (this.#stopped) return Promise.reject(this.#stopped);
-    const id = this.#nextId++;
-    const call: ThreadCall = { id, method, args };
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.#worker.postMessage(call, transfer);
+  #call<T>(method: ThreadMethod, args: readonly unknown[]): Promise<T> {
+    const reader = READS.has(method) ? this.#reader() : null;
+    return (reader?.running ? reader : this.#writer).call<T>(method, args);
+  }
+
+  /**
+   * The reader thread, started by the first read: ~20 MB that a server nobody reads from
+   * (a CI job that only captures) does not spend. Reads go to the writer until it serves.
+   */
+  #reader(): StoreWorker | null {
+    if (this.#readerWorker || this.#readerFailed || this.#closed) return this.#readerWorker;
+    // No second connection can see an in-memory database; nor one the writer has not opened.
+    // PostgreSQL's writer keeps a pool: its reads already run beside its writes.
+    if (this.#options.engine !== 'sqlite' || this.#options.path === ':memory:') return null;
+    if (!this.#writer.running) return null;
+    const reader = this.#startWorker('reader');
+    this.#readerWorker = reader;
+    reader.ready.catch((error: unknown) => {
+      this.#readerFailed = true;
+      this.#readerWorker = null;
+      this.#logger?.warn('no reader thread; the writer serves reads too', {
+        error: (error as Error).message,
+      });
+    });
+    return reader;
+  }
+
+  #startWorker(role: ThreadRole): StoreWorker {
+    const name = role === 'writer' ? "the store's thread" : "the store's reader thread";
+    return new StoreWorker({
+      data: { role, store: this.#options },
+      onEvent: (event) => {
+        for (const listener of this.#listeners) listener(event);
+      },
+      onLog: (log) => this.#log(name, log),
+      onCrash: (error) =>
+        this.#logger?.error(`${name} stopped; restarting it`, { error: error.message }),
+      onRestart: () => this.#logger?.info(`${name} is serving again`),
     });
   }
 
-  #receive(reply: ThreadReply): void {
-    if (reply.type === 'event') {
-      for (const listener of this.#listeners) listener(reply.event);
-      return;
-    }
-    if (reply.type !== 'result' && reply.type !== 'error') return;
-    const pending = this.#pending.get(reply.id);
-    this.#pending.delete(reply.id);
-    if (reply.type === 'result') pending?.resolve(reply.value);
-    else pending?.reject(deserializeError(reply.error));
-  }
-
-  /** The thread is gone: every call still waiting, and every later one, fails. */
-  #stop(cause: Error): void {
-    this.#stopped ??= new StorageUnavailableError(`the store's thread stopped: ${cause.message}`, {
-      cause,
+  #log(name: string, log: ThreadLog): void {
+    this.#logger?.[log.level](`${name}: ${log.message}`, {
+      error: log.error?.message,
+      stack: log.error?.stack,
     });
-    for (const pending of this.#pending.values()) pending.reject(this.#stopped);
-    this.#pending.clear();
   }
-}
-
-/**
- * Built code runs store-thread.js; under the test runner (TypeScript sources) the thread
- * registers tsx first, so that it runs the same sources as the rest of the process.
- */
-function startThread(options: StoreThreadOptions): Worker {
-  // The thread's garbage is mostly short-lived parse results; a young generation of 8 MB
-  // (V8's default grows to 48) is collected as often as it needs and keeps resident memory
-  // ~40 MB lower after a burst of large messages, at no measurable cost in throughput.
-  const settings = { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: 8 } };
-  const extension = extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./store-thread${extension}`, import.meta.url);
-  if (extension !== '.ts') return new Worker(entry, settings);
-  const tsx = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const source =
-    `const { register } = await import(${JSON.stringify(tsx)}); register();` +
-    `await import(${JSON.stringify(entry.href)});`;
-  return new Worker(source, { ...settings, eval: true });
 }

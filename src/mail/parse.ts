@@ -9,7 +9,7 @@ import type {
   PartContent,
   PartInfo,
   PartSelector,
-  RawMessage,
+  RawSource,
 } from './types.js';
 
 const SNIPPET_LENGTH = 200;
@@ -35,7 +35,7 @@ const PARSER_OPTIONS = {
  * Reads a raw RFC 5322 message. Never rejects: a message that cannot be parsed comes back
  * with `parseError` set and whatever could be read, so the caller can still keep it.
  */
-export async function parseMessage(raw: RawMessage): Promise<ParsedMessage> {
+export async function parseMessage(raw: RawSource): Promise<ParsedMessage> {
   let mail: WalkedMail;
   try {
     mail = await walkMessage(raw, PARSER_OPTIONS, () => false);
@@ -51,7 +51,7 @@ export async function parseMessage(raw: RawMessage): Promise<ParsedMessage> {
 
 /** Content of one attachment or inline part, by part id or by Content-ID. */
 export async function readPart(
-  raw: RawMessage,
+  raw: RawSource,
   selector: PartSelector,
 ): Promise<PartContent | null> {
   // The part's index is known up front for a part id; a Content-ID is matched as parts pass.
@@ -186,7 +186,7 @@ function detached(text: string): string {
 }
 
 /** The header block read line by line, so that even an unparseable message has a subject. */
-function unparsedMessage(raw: RawMessage, error: unknown): ParsedMessage {
+function unparsedMessage(raw: RawSource, error: unknown): ParsedMessage {
   // Only the start is searched: an empty line found from here on would end the block past
   // the limit anyway (4 bytes for "\r\n\r\n" starting just before it).
   const head = startOf(raw, HEADER_BLOCK_LIMIT + 4);
@@ -203,7 +203,7 @@ function unparsedMessage(raw: RawMessage, error: unknown): ParsedMessage {
 }
 
 /** The first `bytes` bytes of a message (fewer if it is shorter), copying at most that many. */
-function startOf(raw: RawMessage, bytes: number): Buffer {
+function startOf(raw: RawSource, bytes: number): Buffer {
   if (Buffer.isBuffer(raw)) return raw.subarray(0, bytes);
   const chunks: Buffer[] = [];
   let length = 0;

@@ -1,7 +1,7 @@
 import { MailParser, type Attachment, type ParsedMail } from 'mailparser';
-import { chunksOf } from './raw-message.js';
+import { chunksFrom } from './raw-message.js';
 import { StructureCheck } from './structure-check.js';
-import type { RawMessage } from './types.js';
+import type { RawSource } from './types.js';
 
 /**
  * The parser is fed at most this much at a time, and the next slice only once it has taken
@@ -21,7 +21,7 @@ export type WalkedMail = ParsedMail & { readonly problems: readonly string[] };
  * raw bytes once, not again decoded.
  */
 export function walkMessage(
-  raw: RawMessage,
+  raw: RawSource,
   options: ConstructorParameters<typeof MailParser>[0],
   keep: (index: number, attachment: Attachment) => boolean,
 ): Promise<WalkedMail> {
@@ -131,10 +131,10 @@ export function walkMessage(
  * for any chunking of it. Full slices inside one chunk are views of it; only a slice that
  * spans chunks is copied.
  */
-export function* slicesOf(raw: RawMessage): Generator<Buffer> {
+export function* slicesOf(raw: RawSource): Generator<Buffer> {
   let staging: Buffer | null = null;
   let staged = 0;
-  for (const chunk of chunksOf(raw)) {
+  for (const chunk of chunksFrom(raw)) {
     let at = 0;
     while (at < chunk.length) {
       if (staged === 0 && chunk.length - at >= SLICE_BYTES) {

@@ -6,7 +6,7 @@ import { compileReleasePolicy } from './release.js';
 import { compileRules, ruleInput, type RuleSet } from './rules.js';
 import { UpstreamChecks } from './status.js';
 import type { PublicUpstream, RelayService, RelayStatus } from './types.js';
-import { OutboxWorker } from './worker.js';
+import { OutboxWorker, type OutboxWorkerOptions } from './worker.js';
 
 export interface RelayOptions {
   readonly config: RelayConfig;
@@ -14,6 +14,8 @@ export interface RelayOptions {
   readonly logger: Logger;
   /** How long a send may take before the entry is claimed again (--relay-lease). */
   readonly leaseMs: number;
+  /** Hears the outcome of every relay attempt, per recipient (src/metrics). */
+  readonly onAttempt?: OutboxWorkerOptions['onAttempt'];
 }
 
 export interface Relay extends RelayService {
@@ -57,6 +59,7 @@ export function createRelay(options: RelayOptions): Relay {
     retry: config.retry,
     logger,
     leaseMs: options.leaseMs,
+    onAttempt: options.onAttempt,
   });
 
   const service: Relay = {

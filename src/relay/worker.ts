@@ -20,6 +20,8 @@ export interface OutboxWorkerOptions {
   readonly logger: Logger;
   /** How long a claimed entry stays with this worker; past it, it is sent again. */
   readonly leaseMs: number;
+  /** Hears the outcome of every recipient's attempt (the metrics count them). */
+  readonly onAttempt?: (outcome: Outcome['kind']) => void;
 }
 
 /** Entries being sent at once, over every upstream; each upstream's pool limits its own connections. */
@@ -227,6 +229,7 @@ export class OutboxWorker {
    * not stay 'sending' until a restart (and a sent message is not sent again).
    */
   async #record(results: readonly AttemptResult[]): Promise<void> {
+    for (const result of results) this.#options.onAttempt?.(result.outcome);
     try {
       await this.#options.store.recordOutboxAttempts(results);
     } catch (error) {

@@ -1,21 +1,18 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  SMTPServer,
-  SMTPServerAuthentication,
-  SMTPServerOptions,
-  SMTPServerSession,
-} from 'smtp-server';
+import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import type { Config, Listen } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import { ownBuffer, type IncomingMessage } from '../ingest/protocol.js';
-import type { MessageSummary } from '../store/types.js';
+import type { SmtpMetrics } from '../metrics/sluice-metrics.js';
+import { authenticate } from './auth.js';
 import type { Certificate } from './certificate.js';
 import type { Chaos } from './chaos.js';
-import { ImmediateSMTPServer } from './immediate-server.js';
+import { InflightBudget } from './inflight-budget.js';
+import { receiveMessage, type IngestPort } from './receive.js';
 import { smtpError, smtpReplyForStoreError } from './replies.js';
+import { SluiceSmtpServer } from './server.js';
+import { TrafficLog } from './traffic-log.js';
 
 export interface SmtpListenerOptions {
   readonly config: Pick<
@@ -23,11 +20,13 @@ export interface SmtpListenerOptions {
     'hostname' | 'smtpAuth' | 'limits' | 'tls' | 'smtp' | 'starttls' | 'smtps'
   >;
   readonly certificate: Certificate;
-  /** Parses and commits a message; the 250 waits for it. */
-  readonly capture: (message: IncomingMessage) => Promise<MessageSummary>;
+  /** Where messages go; the 250 waits for `capture`. */
+  readonly ingest: IngestPort;
   readonly logger: Logger;
   /** Fault injection (--enable-chaos); each hook below is one line that asks it. */
   readonly chaos?: Chaos;
+  /** Counts bytes, refusals by code and the DATA-to-250 time (src/metrics). */
+  readonly metrics?: SmtpMetrics;
 }
 
 export interface SmtpAddresses {
@@ -45,11 +44,17 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** The SMTP side: plain, STARTTLS and implicit-TLS listeners, sharing one pipeline. */
 export class SmtpListener {
   readonly #options: SmtpListenerOptions;
-  readonly #servers: SMTPServer[] = [];
+  readonly #servers: SluiceSmtpServer[] = [];
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #traffic: TrafficLog;
+  /** DATA held in memory across sessions (--max-inflight-bytes). */
+  readonly budget: InflightBudget;
+  #closing = false;
 
   constructor(options: SmtpListenerOptions) {
     this.#options = options;
+    this.budget = new InflightBudget(options.config.limits.maxInflightBytes);
+    this.#traffic = new TrafficLog({ logger: options.logger });
   }
 
   async listen(): Promise<SmtpAddresses> {
@@ -60,24 +65,42 @@ export class SmtpListener {
     return { smtp, starttls, smtps };
   }
 
-  /** Stops accepting, lets messages already in DATA finish and commit, then closes every connection. */
+  /**
+   * Stops accepting and closes idle sessions at once; messages already in DATA finish and
+   * commit (their senders get the 250), then their connections are closed too.
+   */
   async close(): Promise<void> {
+    this.#closing = true;
     const closed = this.#servers.map(
       (server) => new Promise<void>((resolve) => server.close(() => resolve())),
     );
+    for (const server of this.#servers) server.closeIdle();
     const deadline = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
     await Promise.race([Promise.allSettled([...this.#inFlight]), deadline]);
     for (const server of this.#servers) {
-      for (const connection of server.connections) {
-        connection.send(421, `${this.#options.config.hostname} Service shutting down`);
-        connection.close();
-      }
+      for (const session of [...server.sessions]) session.cut('Service shutting down');
     }
     await Promise.all(closed);
+    this.#traffic.close();
   }
 
   #start(address: Listen, tls: TlsOffer): Promise<AddressInfo> {
-    const server = new ImmediateSMTPServer(this.#serverOptions(tls));
+    const { limits } = this.#options.config;
+    const server = new SluiceSmtpServer(this.#serverOptions(tls), {
+      limits: {
+        maxConnections: limits.maxConnections,
+        commandTimeoutMs: limits.commandTimeoutMs,
+        minDataRate: limits.minDataRate,
+        // As long as a client may be idle, it may take before DATA has to keep the pace.
+        dataGraceMs: limits.idleTimeoutMs,
+      },
+      refuseData: () =>
+        this.budget.full ? 'Too much mail in flight, try again in a moment' : null,
+      refused: (connection, code, text) => {
+        this.#options.metrics?.refused(code);
+        if (!this.#closing) this.#traffic.refused(connection.remoteAddress, code, text);
+      },
+    });
     server.on('error', (error: Error) =>
       this.#options.logger.debug('connection error', { error: error.message }),
     );
@@ -92,7 +115,7 @@ export class SmtpListener {
   }
 
   #serverOptions(tls: TlsOffer): SMTPServerOptions {
-    const { config, certificate, chaos } = this.#options;
+    const { config, certificate, logger, chaos } = this.#options;
     // nodemailer, ruby-mail and Symfony Mailer upgrade whenever STARTTLS is offered and then
     // verify: the plain port offers it only with a certificate the user chose or required TLS.
     const noStarttls = tls === 'starttls-if-configured' && !config.tls.starttlsOnSmtp;
@@ -109,7 +132,6 @@ export class SmtpListener {
       // Without this the library only advertises SIZE and checks MAIL FROM's SIZE=; a message
       // that goes over the limit in DATA is answered with whatever onData returns.
       rejectOversized: true,
-      maxClients: config.limits.maxConnections,
       socketTimeout: config.limits.idleTimeoutMs,
       closeTimeout: SHUTDOWN_GRACE_MS,
       authMethods: ['PLAIN', 'LOGIN', 'CRAM-MD5'],
@@ -127,7 +149,7 @@ export class SmtpListener {
       onAuth: (auth, session, callback) => {
         const refused = chaos?.onAuth();
         if (refused) return callback(refused);
-        callback(...this.#authenticate(auth, session));
+        callback(...authenticate(config.smtpAuth, auth, session, logger));
       },
       onMailFrom: (_address, session, callback) => {
         if (config.tls.required && !session.secure) {
@@ -159,74 +181,39 @@ export class SmtpListener {
     };
   }
 
-  #authenticate(
-    auth: SMTPServerAuthentication,
-    session: SMTPServerSession,
-  ): [Error | null | undefined, { user: string }?] {
-    const { smtpAuth } = this.#options.config;
-    const user = { user: auth.username ?? '' };
-    if (smtpAuth.mode === 'optional') return [null, user];
-    const expected = smtpAuth.users.get(auth.username ?? '');
-    const valid =
-      expected !== undefined &&
-      (auth.method === 'CRAM-MD5'
-        ? auth.validatePassword(expected)
-        : safeEqual(auth.password ?? '', expected));
-    if (valid) return [null, user];
-    this.#options.logger.info('authentication failed', {
-      user: auth.username,
-      client: session.remoteAddress,
-    });
-    return [smtpError(535, 'Authentication credentials invalid')];
+  /**
+   * The whole message is in: held a while if chaos simulates a slow link. Returns when DATA
+   * ended, for the DATA-to-250 time.
+   */
+  async #dataEnded(size: number): Promise<number> {
+    const ended = performance.now();
+    const delay = this.#options.chaos?.slowLinkDelayMs(size);
+    if (delay) await sleep(delay);
+    return ended;
   }
 
-  /** Reads DATA without buffering past the size limit, commits it, and returns the 250 text. */
+  /** Reads DATA (staging a large message as it arrives), commits it, returns the 250 text. */
   async #receive(stream: Readable, session: SMTPServerSession): Promise<string> {
-    const { capture, logger, config } = this.#options;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      // A copy of its own, so that it goes to the store's thread without another one, and
-      // the socket's read buffer it points into is free at once.
-      if (size <= config.limits.maxMessageSize) chunks.push(ownBuffer(chunk));
-    }
-    // Nothing is stored past the limit. rejectOversized makes smtp-server answer 552 5.3.4
-    // whatever this says; the error keeps that answer from ever becoming a 250.
-    if (size > config.limits.maxMessageSize) {
-      throw smtpError(
-        552,
-        `Message exceeds the maximum size of ${config.limits.maxMessageSize} bytes`,
-      );
-    }
-    const slowLink = this.#options.chaos?.slowLinkDelayMs(size);
-    if (slowLink) await sleep(slowLink);
+    const { ingest, logger, config } = this.#options;
+    let dataEnd = 0;
     try {
-      // Never joined: a large message stays one copy, from here into the database.
-      const message = await capture({
-        raw: chunks,
-        envelope: {
-          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          rcptTo: session.envelope.rcptTo.map((r) => r.address),
-        },
-        client: {
-          address: session.remoteAddress,
-          helo: session.hostNameAppearsAs ?? '',
-          authUser: typeof session.user === 'string' && session.user !== '' ? session.user : null,
-          tls: session.secure,
-        },
+      const message = await receiveMessage(stream, session, {
+        ingest,
+        budget: this.budget,
+        maxMessageSize: config.limits.maxMessageSize,
+        read: (size) => this.#options.metrics?.received(size),
+        beforeCommit: async (size) => void (dataEnd = await this.#dataEnded(size)),
       });
-      logger.debug('stored', { id: message.id, size, subject: message.subject });
+      this.#options.metrics?.ingested((performance.now() - dataEnd) / 1000);
+      this.#traffic.stored();
+      logger.debug('stored', { id: message.id, size: message.size, subject: message.subject });
       return `Ok: queued as ${message.id}`;
     } catch (error) {
+      if ((error as { responseCode?: unknown }).responseCode) throw error;
+      // The client went away mid-DATA: nobody is there to answer, nothing was stored.
+      if ((error as { code?: unknown }).code === 'ECONNECTION') throw error;
       logger.error('could not store a message', { error: (error as Error).message });
       throw smtpReplyForStoreError(error);
     }
   }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

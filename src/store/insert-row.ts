@@ -4,11 +4,20 @@ import { rawLength } from './raw-pieces.js';
 import { headerSearchText } from './search-fields.js';
 import { foldForSearch } from './search-fold.js';
 import { tagsOfNewMessage } from './tags.js';
-import type { Address, MessageId, NewMessage, NewOutboxEntry, OutboxDecision } from './types.js';
+import type {
+  Address,
+  MessageId,
+  MessageSummary,
+  NewMessage,
+  NewOutboxEntry,
+  OutboxDecision,
+} from './types.js';
 
 /** A new message turned into the values of its rows, computed before the write lock is taken. */
 export interface InsertRow {
   readonly message: Record<string, string | number | null>;
+  /** The summary of what is inserted, less the id the insert gives it. */
+  readonly summary: Omit<MessageSummary, 'id'>;
   /** The raw bytes as they came, unjoined. */
   readonly raw: readonly Buffer[];
   readonly size: number;
@@ -19,14 +28,21 @@ export interface InsertRow {
   readonly searchChars: number;
   /** The relay's decision, inserted with the message. */
   readonly outbox: readonly OutboxDecision[];
+  /** The staging key of bytes written before the message was complete (StagedPieces). */
+  readonly staged?: number;
   /** From its X-Tags header and plus-addressed recipients. */
   readonly tags: readonly string[];
 }
 
-export function toInsertRow(message: NewMessage): InsertRow {
+/**
+ * `stagedBytes`: bytes of the message already written as staged pieces (StagedPieces);
+ * `message.raw` is then only the rest of it.
+ */
+export function toInsertRow(message: NewMessage, stagedBytes = 0): InsertRow {
   const { parsed, envelope, client } = message;
   const raw = chunksOf(message.raw);
-  const size = rawLength(raw);
+  const size = stagedBytes + rawLength(raw);
+  const receivedAt = message.receivedAt ?? new Date();
   const bcc = hiddenRecipients(envelope.rcptTo, parsed);
   const detail: StoredDetail = {
     replyTo: parsed.replyTo,
@@ -38,10 +54,11 @@ export function toInsertRow(message: NewMessage): InsertRow {
     parseErrorMessage: parsed.parseError,
   };
   const search = searchFields(message, bcc);
+  const attachmentCount = parsed.parts.filter((p) => !p.related).length;
   const tags = tagsOfNewMessage(parsed.headers, [...envelope.rcptTo, ...parsed.to, ...parsed.cc]);
   return {
     message: {
-      receivedAt: (message.receivedAt ?? new Date()).getTime(),
+      receivedAt: receivedAt.getTime(),
       mailFrom: envelope.mailFrom,
       rcptTo: JSON.stringify(envelope.rcptTo),
       from: parsed.from ? JSON.stringify(parsed.from) : null,
@@ -51,11 +68,28 @@ export function toInsertRow(message: NewMessage): InsertRow {
       subject: parsed.subject,
       snippet: parsed.snippet,
       size,
-      attachmentCount: parsed.parts.filter((p) => !p.related).length,
+      attachmentCount,
       messageId: parsed.messageId,
       date: parsed.date,
       parseError: parsed.parseError === null ? 0 : 1,
       tags: JSON.stringify(tags),
+    },
+    summary: {
+      receivedAt: receivedAt.toISOString(),
+      envelope: { mailFrom: envelope.mailFrom, rcptTo: envelope.rcptTo },
+      from: parsed.from,
+      to: parsed.to,
+      cc: parsed.cc,
+      bcc,
+      subject: parsed.subject,
+      snippet: parsed.snippet,
+      size,
+      attachmentCount,
+      read: false,
+      tags,
+      messageId: parsed.messageId,
+      date: parsed.date === null ? null : new Date(parsed.date).toISOString(),
+      parseError: parsed.parseError !== null,
     },
     raw,
     size,

@@ -1,17 +1,19 @@
 import type Database from 'better-sqlite3';
 import { OutboxEntryNotFoundError } from './errors.js';
-import type {
-  AttemptResult,
-  MessageId,
-  NewOutboxEntry,
-  OutboxAttempt,
-  OutboxChange,
-  OutboxEntry,
-  OutboxHistory,
-  OutboxId,
-  OutboxListOptions,
-  OutboxPage,
-  StoreEvent,
+import {
+  OUTBOX_STATES,
+  type AttemptResult,
+  type MessageId,
+  type NewOutboxEntry,
+  type OutboxAttempt,
+  type OutboxChange,
+  type OutboxEntry,
+  type OutboxHistory,
+  type OutboxId,
+  type OutboxListOptions,
+  type OutboxPage,
+  type OutboxState,
+  type StoreEvent,
 } from './types.js';
 
 export interface OutboxRow {
@@ -47,6 +49,18 @@ export interface OutboxTablesOptions {
 }
 
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** Every state with its count, zero for those no entry is in (both engines). */
+export function countsByState(
+  rows: readonly { state: OutboxState; entries: number }[],
+): Record<OutboxState, number> {
+  const counts = Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0])) as Record<
+    OutboxState,
+    number
+  >;
+  for (const row of rows) counts[row.state] = row.entries;
+  return counts;
+}
 
 export function toEntry(row: OutboxRow): OutboxEntry {
   return {
@@ -120,6 +134,9 @@ export class OutboxTables {
       attemptsOfMessage: db.prepare<[number], AttemptRow>(`
         SELECT a.outbox_id, a.at, a.outcome, a.reply FROM outbox_attempts a
         JOIN outbox o ON o.id = a.outbox_id WHERE o.message_id = ? ORDER BY a.id`),
+      countByState: db.prepare<[], { state: OutboxState; entries: number }>(
+        'SELECT state, count(*) AS entries FROM outbox GROUP BY state',
+      ),
       nextDue: db.prepare<[], { due: number | null }>(
         "SELECT min(next_attempt_at) AS due FROM outbox WHERE state IN ('queued', 'sending')",
       ),
@@ -254,6 +271,10 @@ export class OutboxTables {
         reply: a.reply,
       })),
     };
+  }
+
+  countByState(): Record<OutboxState, number> {
+    return countsByState(this.#statements.countByState.all());
   }
 
   nextDue(): Date | null {

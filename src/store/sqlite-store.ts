@@ -1,21 +1,15 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import {
-  MessageNotFoundError,
-  NewerDatabaseError,
-  StorageFullError,
-  StorageUnavailableError,
-} from './errors.js';
-import { MIGRATIONS } from './migrations/index.js';
+import type Database from 'better-sqlite3';
+import type { RawSource } from '../mail/types.js';
+import { Checkpointer } from './checkpointer.js';
+import { selectionConditions, whereClause } from './list-queries.js';
+import { MessageInserts, type StagedMessage } from './message-inserts.js';
+import { openDatabase, writeTransaction, type OpenOptions } from './open-database.js';
+import { StorageFullError } from './errors.js';
 import { OutboxTables } from './outbox.js';
-import { decisionsOf, toInsertRow, type InsertRow } from './insert-row.js';
-import { SUMMARY_COLUMNS, toDetail, toSummary, type SummaryRow } from './rows.js';
-import { piecesOf, PIECE_BYTES } from './raw-pieces.js';
 import { SearchIndexer } from './search-indexer.js';
-import { listMessagePage, selectionConditions, whereClause } from './list-queries.js';
+import { SqliteReader } from './sqlite-reader.js';
 import { TagTables } from './tags.js';
-import { WriteBatch } from './write-batch.js';
+import { WebhookTables } from './webhooks.js';
 import type {
   AttemptResult,
   ListOptions,
@@ -31,6 +25,8 @@ import type {
   OutboxId,
   OutboxListOptions,
   OutboxPage,
+  OutboxState,
+  NewWebhookAttempt,
   Readiness,
   SearchText,
   Selection,
@@ -38,20 +34,25 @@ import type {
   StoreEvent,
   StoreIdentity,
   StoreStats,
+  WebhookAttemptPage,
+  WebhookCursor,
 } from './types.js';
 
-export interface SqliteStoreOptions {
-  /** File path or ':memory:'. */
-  readonly path: string;
+export interface SqliteStoreOptions extends OpenOptions {
   /** 0 = unlimited. */
   readonly maxMessages: number;
   /** Milliseconds; 0 = keep forever. */
   readonly maxAgeMs: number;
-  /** Bytes the database may grow to; writes past it fail with StorageFullError. 0 = no limit. */
-  readonly maxDatabaseBytes?: number;
   /** How often age-based pruning runs. */
   readonly pruneIntervalMs?: number;
 }
+
+export interface SqliteStoreHooks {
+  /** Hears of a failure in work nobody awaits (the age-prune timer, events after a commit). */
+  readonly onBackgroundError?: (what: string, error: unknown) => void;
+}
+
+export type { StagedMessage };
 
 const AGE_PRUNE_BATCH = 5000;
 /** Within this many pages of --max-db-size the database counts as full (a page is 4 KB). */
@@ -65,85 +66,63 @@ export class SqliteStore implements Store {
   readonly #listeners = new Set<(event: StoreEvent) => void>();
   readonly #statements;
   readonly #pruneTimer: NodeJS.Timeout | undefined;
-  readonly #inserts = new WriteBatch<InsertRow, MessageSummary>((rows) =>
-    this.#commitMessages(rows),
-  );
+  readonly #hooks: SqliteStoreHooks;
+  readonly #inserts: MessageInserts;
   readonly #outbox: OutboxTables;
   readonly #indexer: SearchIndexer;
+  readonly #reader: SqliteReader;
+  /** Null for ':memory:', which has no WAL. */
+  readonly #checkpointer: Checkpointer | null;
   readonly #tags: TagTables;
+  readonly #webhooks: WebhookTables;
   /** The --max-db-size budget in pages; 0 = none. */
-  #maxPageCount = 0;
+  readonly #maxPageCount: number;
   /** The last message could not be stored for lack of space, and none has been since. */
   #full = false;
 
-  constructor(options: SqliteStoreOptions) {
+  constructor(options: SqliteStoreOptions, hooks: SqliteStoreHooks = {}) {
     this.#options = options;
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.#db = new Database(options.path);
-    // WAL with synchronous=NORMAL: a commit survives the process being killed (SIGKILL);
-    // only a power cut can lose the last transactions, which is the right trade for a capture tool.
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma('busy_timeout = 5000');
-    this.#db.pragma('temp_store = MEMORY');
-    if (options.maxDatabaseBytes) {
-      const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
-      this.#maxPageCount = Math.max(1, Math.floor(options.maxDatabaseBytes / pageSize));
-      this.#db.pragma(`max_page_count = ${this.#maxPageCount}`);
-    }
-    this.#migrate();
+    this.#hooks = hooks;
+    const opened = openDatabase(options);
+    this.#db = opened.db;
+    this.#maxPageCount = opened.maxPageCount;
+    this.#checkpointer =
+      options.path === ':memory:' ? null : new Checkpointer({ db: this.#db, path: options.path });
     this.#statements = this.#prepare();
-    this.#outbox = new OutboxTables({
-      db: this.#db,
-      write: (work) => this.#write(work),
-      emit: (event) => this.#emit(event),
-    });
-    this.#indexer = new SearchIndexer({ db: this.#db, write: (work) => this.#write(work) });
+    const write = <T>(work: () => T) => this.#write(work);
+    this.#outbox = new OutboxTables({ db: this.#db, write, emit: (event) => this.#emit(event) });
+    this.#indexer = new SearchIndexer({ db: this.#db, write });
+    this.#reader = new SqliteReader(this.#db);
     this.#tags = new TagTables(this.#db);
+    this.#inserts = new MessageInserts({
+      db: this.#db,
+      write,
+      tags: this.#tags,
+      outbox: this.#outbox,
+      pruneToLimit: () => this.#pruneToLimit(),
+      indexer: this.#indexer,
+      emit: (event) => this.#emit(event),
+      onError: (error) => this.#backgroundError('after storing messages', error),
+    });
+    this.#webhooks = new WebhookTables(this.#db, (work) => this.#write(work));
     if (options.maxAgeMs > 0) {
-      this.#pruneTimer = setInterval(() => void this.prune(), options.pruneIntervalMs ?? 60_000);
+      // Nobody awaits the timer: a failure (a locked or full disk) is reported, and the next
+      // tick tries again. Unhandled, it would end the store's thread (issue 10).
+      this.#pruneTimer = setInterval(
+        () => void this.prune().catch((error) => this.#backgroundError('age prune', error)),
+        options.pruneIntervalMs ?? 60_000,
+      );
       this.#pruneTimer.unref();
     }
   }
 
-  #migrate(): void {
-    const current = this.#db.pragma('user_version', { simple: true }) as number;
-    const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
-    if (current > latest) {
-      this.#db.close();
-      // Writing into a schema this version does not know could lose mail.
-      throw new NewerDatabaseError(
-        `${this.#options.path} was written by a newer Sluice (schema ${current}; this one knows up to ${latest}): ` +
-          'upgrade Sluice or choose another file with --db',
-      );
-    }
-    for (const migration of MIGRATIONS) {
-      if (migration.version <= current) continue;
-      this.#db.transaction(() => {
-        this.#db.exec(migration.sql);
-        this.#db.pragma(`user_version = ${migration.version}`);
-      })();
-    }
+  #backgroundError(what: string, error: unknown): void {
+    (this.#hooks.onBackgroundError ?? reportToStderr)(what, error);
   }
 
   #prepare() {
     const db = this.#db;
     return {
-      insertMessage: db.prepare(`
-        INSERT INTO messages (received_at, mail_from, rcpt_to, from_addr, to_addrs, cc_addrs, bcc_addrs,
-          subject, snippet, size, attachment_count, message_id, date, parse_error, tags)
-        VALUES (@receivedAt, @mailFrom, @rcptTo, @from, @to, @cc, @bcc,
-          @subject, @snippet, @size, @attachmentCount, @messageId, @date, @parseError, @tags)`),
-      insertBody: db.prepare(
-        'INSERT INTO message_bodies (id, raw, detail, raw_pieces) VALUES (?, ?, ?, ?)',
-      ),
-      insertPiece: db.prepare('INSERT INTO message_raw_pieces (id, seq, data) VALUES (?, ?, ?)'),
-      pieces: db.prepare<[number], { data: Buffer }>(
-        'SELECT data FROM message_raw_pieces WHERE id = ? ORDER BY seq',
-      ),
-      insertSearch: db.prepare(
-        'INSERT INTO search_pending (id, subject, sender, recipients, cc, body, filenames, chars) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
       counts: db.prepare<[], { total: number; unread: number }>(
         'SELECT total, unread FROM message_counts',
       ),
@@ -152,18 +131,6 @@ export class SqliteStore implements Store {
       ),
       pruneOlderThan: db.prepare<[number, number], { id: number }>(
         'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE received_at < ? ORDER BY id LIMIT ?) RETURNING id',
-      ),
-      summary: db.prepare<[number], SummaryRow>(
-        `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id = ?`,
-      ),
-      after: db.prepare<[number, number], SummaryRow>(
-        `SELECT ${SUMMARY_COLUMNS} FROM messages m WHERE m.id > ? ORDER BY m.id LIMIT ?`,
-      ),
-      detail: db.prepare<[number], { detail: string }>(
-        'SELECT detail FROM message_bodies WHERE id = ?',
-      ),
-      raw: db.prepare<[number], { raw: Buffer; pieces: number }>(
-        'SELECT raw, raw_pieces AS pieces FROM message_bodies WHERE id = ?',
       ),
       identity: db.prepare<[], { instanceId: string; lastMessageId: number }>(
         `SELECT id AS instanceId,
@@ -178,9 +145,6 @@ export class SqliteStore implements Store {
          SELECT id, subject, sender, recipients, cc, body, filenames FROM search_pending
            WHERE id IN (SELECT value FROM json_each(@ids))`,
       ),
-      pageCount: db.prepare<[], { bytes: number }>(
-        'SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()',
-      ),
       usedPages: db.prepare<[], { pages: number }>(
         'SELECT page_count - freelist_count AS pages FROM pragma_page_count(), pragma_freelist_count()',
       ),
@@ -188,50 +152,32 @@ export class SqliteStore implements Store {
     };
   }
 
-  addMessage(message: NewMessage): Promise<MessageSummary> {
-    return this.#inserts.submit(toInsertRow(message));
+  async addMessage(message: NewMessage | StagedMessage): Promise<MessageSummary> {
+    const summary = await this.#inserts.add(message);
+    this.#full = false;
+    return summary;
   }
 
   /**
-   * One transaction for a batch of new messages and their relay decisions (so that a 250
-   * means both are kept, or neither); events go out after it commits.
+   * Writes the next bytes of a message still in DATA (StagedPieces); `key` null starts one.
+   * Returns the key to continue it with and to pass to addMessage as `staged`.
    */
-  #commitMessages(rows: readonly InsertRow[]): MessageSummary[] {
-    const { ids, pruned, outbox } = this.#write(() => {
-      const ids = rows.map((row) => {
-        const id = Number(this.#statements.insertMessage.run(row.message).lastInsertRowid);
-        this.#insertRaw(id, row);
-        this.#statements.insertSearch.run(id, ...row.search, row.searchChars);
-        this.#tags.added(id, row.tags);
-        return id;
-      });
-      const pruned = this.#pruneToLimit();
-      return { ids, pruned, outbox: this.#outbox.insert(decisionsOf(rows, ids, pruned)) };
-    });
-    this.#full = false;
-    this.#indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
-    const summaries = ids.map((id) => toSummary(this.#statements.summary.get(id)!));
-    if (pruned.length > 0) this.#emit({ type: 'deleted', ids: pruned });
-    for (const message of summaries) this.#emit({ type: 'stored', message });
-    this.#outbox.announce(outbox);
-    return summaries;
+  async stageRaw(key: number | null, chunks: readonly Buffer[]): Promise<number> {
+    return this.#inserts.stage(key, chunks);
   }
 
-  /** Searches count up to COUNT_CAP matches (list-queries.ts); `totalCapped` says when there are more. */
+  /** Removes what was staged for a message that will not be stored (the client went away). */
+  async discardStaged(key: number): Promise<void> {
+    this.#inserts.discard(key);
+  }
+
+  /** A staged message's bytes for the parser: its pieces read back one at a time, then `tail`. */
+  stagedSource(key: number, tail: readonly Buffer[]): RawSource {
+    return this.#inserts.source(key, tail);
+  }
+
   async listMessages(options: ListOptions): Promise<ListResult> {
-    return listMessagePage(this.#db, options);
-  }
-
-  /** Raw bytes up to a piece's size go in the body row; larger ones in pieces of their own. */
-  #insertRaw(id: MessageId, row: InsertRow): void {
-    if (row.size <= PIECE_BYTES) {
-      const raw = row.raw.length === 1 ? row.raw[0]! : Buffer.concat(row.raw, row.size);
-      this.#statements.insertBody.run(id, raw, row.detail, 0);
-      return;
-    }
-    let seq = 0;
-    for (const piece of piecesOf(row.raw)) this.#statements.insertPiece.run(id, seq++, piece);
-    this.#statements.insertBody.run(id, Buffer.alloc(0), row.detail, seq);
+    return this.#reader.listMessages(options);
   }
 
   /**
@@ -243,7 +189,7 @@ export class SqliteStore implements Store {
   }
 
   async listMessagesAfter(after: MessageId, limit: number): Promise<readonly MessageSummary[]> {
-    return this.#statements.after.all(after, limit).map(toSummary);
+    return this.#reader.listMessagesAfter(after, limit);
   }
 
   async getIdentity(): Promise<StoreIdentity> {
@@ -255,17 +201,11 @@ export class SqliteStore implements Store {
   }
 
   async getMessage(id: MessageId): Promise<MessageDetail> {
-    const row = this.#statements.summary.get(id);
-    const body = row && this.#statements.detail.get(id);
-    if (!row || !body) throw new MessageNotFoundError(id);
-    return toDetail(row, body.detail);
+    return this.#reader.getMessage(id);
   }
 
   async getRaw(id: MessageId): Promise<Buffer> {
-    const body = this.#statements.raw.get(id);
-    if (!body) throw new MessageNotFoundError(id);
-    if (body.pieces === 0) return body.raw;
-    return Buffer.concat(this.#statements.pieces.all(id).map((piece) => piece.data));
+    return this.#reader.getRaw(id);
   }
 
   async setRead(selection: Selection, read: boolean): Promise<number> {
@@ -360,8 +300,7 @@ export class SqliteStore implements Store {
   }
 
   async stats(): Promise<StoreStats> {
-    const counts = this.#statements.counts.get()!;
-    return { ...counts, databaseBytes: this.#statements.pageCount.get()!.bytes };
+    return this.#reader.stats();
   }
 
   /**
@@ -409,6 +348,8 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     clearInterval(this.#pruneTimer);
     this.#indexer.close();
+    // Closing the last connection checkpoints the WAL and removes it.
+    this.#checkpointer?.close();
     if (this.#db.open) this.#inserts.flush();
     this.#listeners.clear();
     if (this.#db.open) this.#db.close();
@@ -441,11 +382,30 @@ export class SqliteStore implements Store {
   async nextOutboxDue(): Promise<Date | null> {
     return this.#outbox.nextDue();
   }
+  async countOutboxByState(): Promise<Readonly<Record<OutboxState, number>>> {
+    return this.#outbox.countByState();
+  }
+
+  async openWebhookCursor(webhook: string): Promise<WebhookCursor> {
+    return this.#webhooks.open(webhook);
+  }
+  async recordWebhookAttempt(attempt: NewWebhookAttempt): Promise<WebhookCursor> {
+    return this.#webhooks.record(attempt);
+  }
+  async advanceWebhookCursor(webhook: string, through: MessageId): Promise<void> {
+    this.#webhooks.advance(webhook, through);
+  }
+  async listWebhookAttempts(
+    webhook: string,
+    options: { readonly limit: number; readonly before?: number },
+  ): Promise<WebhookAttemptPage> {
+    return this.#webhooks.list(webhook, options.limit, options.before);
+  }
+
   #emit(event: StoreEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
 
-  /** One transaction; SQLite's failures become the store's own errors. */
   /**
    * A delete under the --max-db-size budget. Deleting needs pages too (the FTS5 index
    * writes delete markers), so the budget is lifted for it: a full database must never
@@ -462,20 +422,20 @@ export class SqliteStore implements Store {
   }
 
   #write<T>(work: () => T): T {
+    let result: T;
     try {
-      return this.#db.transaction(work).immediate();
+      result = writeTransaction(this.#db, work);
     } catch (error) {
-      const translated = translateError(error);
-      if (translated instanceof StorageFullError) this.#full = true;
-      throw translated;
+      if (error instanceof StorageFullError) this.#full = true;
+      throw error;
     }
+    this.#checkpointer?.wrote();
+    return result;
   }
 }
 
-function translateError(error: unknown): unknown {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
-  if (code.startsWith('SQLITE_FULL'))
-    return new StorageFullError('the database disk is full', { cause: error });
-  return new StorageUnavailableError(`the database refused the write (${code})`, { cause: error });
+function reportToStderr(what: string, error: unknown): void {
+  process.stderr.write(
+    `sluice store: ${what} failed: ${(error as Error).stack ?? String(error)}\n`,
+  );
 }

@@ -135,7 +135,8 @@ export type StoreEvent =
   | { readonly type: 'outbox'; readonly entries: readonly OutboxEntry[] };
 
 export type OutboxId = number;
-export type OutboxState = 'held' | 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+export const OUTBOX_STATES = ['held', 'queued', 'sending', 'sent', 'failed', 'cancelled'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
 
 /** One recipient of one message on its way to an upstream. */
 export interface OutboxEntry {
@@ -218,6 +219,46 @@ export interface OutboxHistory {
   readonly attempts: readonly OutboxAttempt[];
 }
 
+/** Where one webhook is in the stream of messages (src/webhooks). */
+export interface WebhookCursor {
+  readonly webhook: string;
+  /** Every message up to this id was delivered, skipped by the filter, or given up on. */
+  readonly deliveredThrough: MessageId;
+  /** The message that failed and waits for its next attempt; null when none does. */
+  readonly retryMessageId: MessageId | null;
+  /** Attempts on `retryMessageId` so far. */
+  readonly attempts: number;
+  readonly firstAttemptAt: string | null;
+  readonly nextAttemptAt: string | null;
+}
+
+/** `refused`: the target resolved to an address webhooks may not reach (SSRF guard). */
+export type WebhookOutcome = 'delivered' | 'failed' | 'refused';
+
+export interface WebhookAttempt {
+  readonly id: number;
+  readonly webhook: string;
+  readonly messageId: MessageId;
+  readonly at: string;
+  readonly outcome: WebhookOutcome;
+  /** The receiver's HTTP status; null when there was no response. */
+  readonly status: number | null;
+  /** The status line, or what went wrong on the way. */
+  readonly reply: string;
+  readonly durationMs: number;
+  /** When the message is tried again; null once delivered or given up. */
+  readonly retryAt: string | null;
+}
+
+export type NewWebhookAttempt = Omit<WebhookAttempt, 'id' | 'at' | 'retryAt'> & {
+  readonly retryAt: Date | null;
+};
+
+export interface WebhookAttemptPage {
+  readonly attempts: readonly WebhookAttempt[];
+  readonly nextCursor: number | null;
+}
+
 /** Whether the store can take mail now; the readiness probes answer with it. */
 export type Readiness =
   { readonly ready: true } | { readonly ready: false; readonly reason: string };
@@ -278,4 +319,22 @@ export interface Store {
   getOutboxHistory(messageId: MessageId): Promise<OutboxHistory>;
   /** When the worker is next needed: a queued entry falls due or a lease runs out; null when neither. */
   nextOutboxDue(): Promise<Date | null>;
+  /** How many outbox entries are in each state (every state, 0 included). */
+  countOutboxByState(): Promise<Readonly<Record<OutboxState, number>>>;
+
+  // Webhooks (see src/store/webhooks.ts).
+  /** The webhook's cursor; a webhook seen for the first time starts after the newest message. */
+  openWebhookCursor(webhook: string): Promise<WebhookCursor>;
+  /**
+   * Records an attempt in one transaction with its effect: a delivery, or a failure with no
+   * retry left, moves the cursor past the message; a failure sets its next attempt.
+   */
+  recordWebhookAttempt(attempt: NewWebhookAttempt): Promise<WebhookCursor>;
+  /** Moves the cursor forward past messages the filter skips (never back). */
+  advanceWebhookCursor(webhook: string, through: MessageId): Promise<void>;
+  /** Newest first; `before` is the previous page's nextCursor. */
+  listWebhookAttempts(
+    webhook: string,
+    options: { readonly limit: number; readonly before?: number },
+  ): Promise<WebhookAttemptPage>;
 }

@@ -10,7 +10,8 @@ import { ApiError, errorHandler } from './errors.js';
 import { crossSiteGuard } from './guards/cross-site.js';
 import { hostGuard } from './guards/host.js';
 import type { EventHub } from './hub/event-hub.js';
-import { openApiFor } from './openapi.js';
+import { serveOpenApi } from './openapi.js';
+import { apiRouter } from './routes/contract.js';
 import { eventRoutes } from './routes/events.js';
 import { messageRoutes, type PartReader } from './routes/messages.js';
 import { probeRoutes, PROBE_PATHS } from './routes/probes.js';
@@ -23,6 +24,10 @@ import { tagRoutes } from './routes/tags.js';
 import { compatRoutes, isUntypedPeerJson } from './compat/index.js';
 import type { Capture } from './compat/shapes.js';
 import type { Chaos } from '../smtp/chaos.js';
+import type { SluiceMetrics } from '../metrics/sluice-metrics.js';
+import type { Webhooks } from '../webhooks/webhooks.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import type { MessageWaiters } from './waiters.js';
 
 export interface WebAppOptions {
@@ -45,6 +50,10 @@ export interface WebAppOptions {
   readonly web: WebConfig;
   /** Every Host name served (the Host guard); IP addresses are always served. */
   readonly hostNames: readonly string[];
+  /** The configured webhooks, for GET /api/webhooks; none when absent. */
+  readonly webhooks?: Webhooks;
+  /** With --metrics: served at /metrics (behind the chain like everything else). */
+  readonly metrics?: SluiceMetrics | null;
 }
 
 const MAX_REQUEST_BODY = 1024 * 1024;
@@ -90,8 +99,12 @@ export function createWebApp(options: WebAppOptions): Hono {
     (MESSAGE_BODY_ROUTES.has(`${c.req.method} ${inBase(c.req.path)}`) ? large : small)(c, next),
   );
 
-  const site = new Hono();
+  // The native routes are each defined once with a contract (routes/*-contract.ts); the
+  // site gathers them into /api/openapi.json.
+  const site = apiRouter();
   site.route('/', probeRoutes(options.store));
+  if (options.metrics) site.route('/', metricsRoutes(options.metrics));
+  serveOpenApi(site, { basePath: base, auth: web.auth });
   // The peers' dialects (src/web/compat), behind the chain above like everything else, and
   // before the native API, whose catch-all answers 404 for any other /api path. Another
   // dialect is one more line in compatRoutes(). A route that lets mail leave declares
@@ -107,11 +120,9 @@ export function createWebApp(options: WebAppOptions): Hono {
 }
 
 /** The native API under /api. */
-function nativeApi(options: WebAppOptions, partLinks: PartLinks): Hono {
+function nativeApi(options: WebAppOptions, partLinks: PartLinks) {
   const { store } = options;
-  const api = new Hono();
-  const document = openApiFor(options.web.basePath);
-  api.get('/openapi.json', (c) => c.json(document));
+  const api = apiRouter();
   api.route('/', systemRoutes(store, options.info));
   api.route('/', relayRoutes(store, options.relay));
   api.route('/', injectRoutes(options.capture));
@@ -126,6 +137,7 @@ function nativeApi(options: WebAppOptions, partLinks: PartLinks): Hono {
   api.route('/', tagRoutes(store));
   api.route('/', chaosRoutes(options.chaos));
   api.route('/', eventRoutes(options.events));
+  if (options.webhooks) api.route('/', webhookRoutes(options.webhooks, store));
   api.all('*', (c) => {
     throw new ApiError(
       404,

@@ -82,6 +82,40 @@ export function prepareHtml(html: string, partUrl: (contentId: string) => string
   return doctype ? doctype[0] + head + rewritten.slice(doctype[0].length) : head + rewritten;
 }
 
+/**
+ * What a blocked remote image shows instead of the browser's broken-image icon: a grey box
+ * with a picture in the middle, at whatever size the message gave the image. The box
+ * reaches far past the viewBox so it fills any shape; the picture is a quarter of the
+ * shorter side.
+ */
+const BLOCKED_IMAGE = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 96 96" width="96" height="96">' +
+    '<rect x="-5000" y="-5000" width="10096" height="10096" fill="#e9ecef"/>' +
+    '<g transform="translate(36 36)" fill="none" stroke="#8a939c" stroke-width="1.5" ' +
+    'stroke-linecap="round" stroke-linejoin="round">' +
+    '<rect x="3" y="3" width="18" height="18" rx="2"/><circle cx="9" cy="9" r="1.5"/>' +
+    '<path d="m21 15-5-5L5 21"/></g></svg>',
+)}`;
+const IMAGE_TAG = /<(?:img|source)\b[^>]*>/gi;
+const IMAGE_SOURCE = /(\s)(src|srcset)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)/gi;
+/** http(s) or protocol-relative; anything else (cid: rewritten, data:) loads without asking. */
+const REMOTE_URL = /(?:^|[\s,])(?:https?:)?\/\//i;
+
+/**
+ * Remote images the CSP keeps out (until the reader allows them) would show as broken
+ * icons; they get a placeholder instead and keep their URL in data-blocked-*, which loads
+ * nothing. Only what is displayed changes: the CSP, not this rewrite, is what blocks.
+ */
+export function placeholdRemoteImages(html: string): string {
+  return html.replace(IMAGE_TAG, (tag) =>
+    tag.replace(IMAGE_SOURCE, (whole, space: string, name: string, value: string) => {
+      if (!REMOTE_URL.test(value.replace(/^["']/, ''))) return whole;
+      if (name.toLowerCase() === 'srcset') return `${space}data-blocked-srcset=${value}`;
+      return `${space}src="${BLOCKED_IMAGE}" data-blocked-src=${value}`;
+    }),
+  );
+}
+
 function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text);

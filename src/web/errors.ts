@@ -28,6 +28,12 @@ export class ApiError extends HTTPException {
 
 export const badRequest = (message: string) => new ApiError(400, 'invalid_request', message);
 
+const HTTP_CODES: Partial<Record<number, string>> = {
+  400: 'invalid_request',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
 /** The one place where errors become HTTP responses. */
 export function errorHandler(logger: Logger) {
   return function handleError(error: Error, c: Context): Response {
@@ -64,9 +70,10 @@ export function describeError(error: Error): {
     return { status: 507, code: 'storage_full', message: error.message };
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
+    // Hono's own: the body limit, and the route contracts' JSON and media-type checks.
     return {
       status,
-      code: status === 413 ? 'payload_too_large' : 'http_error',
+      code: HTTP_CODES[status] ?? 'http_error',
       message: error.message || 'Request failed',
     };
   }

@@ -13,6 +13,8 @@ import { welcomeMail } from './samples.js';
 
 const ALICE = { username: 'alice', password: 'alice-Browser-pw1' };
 const BOB = { username: 'bob', password: 'bob-Browser-pw2' };
+/** What the inbox tells a reader (from /api/info's principal) next to what they may not do. */
+const READER_REFUSAL = 'bob is a reader: this needs the releaser role (--http-releasers)';
 
 let browser: Browser;
 const dir = tempDir();
@@ -31,11 +33,17 @@ beforeAll(async () => {
     dir,
     {
       upstreams: [{ name: 'up', host: '127.0.0.1', port: upstream.port, tls: 'none' }],
+      rules: [{ name: 'approval', match: { recipient: '*@hold.example' }, action: 'hold' }],
       retry: FAST_RETRY,
     },
     ['--http-auth-file', users, '--http-releasers', 'alice'],
   );
 });
+const asBob = () =>
+  sluice.as({
+    authorization: `Basic ${Buffer.from(`${BOB.username}:${BOB.password}`).toString('base64')}`,
+  });
+
 afterAll(async () => {
   await browser?.close();
   await sluice?.close();
@@ -101,16 +109,48 @@ describe('the inbox with sign-in', () => {
     expect(await page.content()).not.toContain(ALICE.password);
   });
 
-  it('a reader reads, and is told why releasing is refused', async () => {
+  it('a reader reads, and is told why releasing is off before trying', async () => {
     const id = await sendMail(sluice, { subject: 'Bob may read this', to: 'eve@example.test' });
     inbox = await openInbox(browser, sluice, { httpCredentials: BOB, hash: `#/message/${id}` });
     const { page } = inbox;
     await page.locator('.status[data-status="live"]').waitFor();
     await page.locator('[data-tab="relay"]').click();
-    await page.locator('[data-release="original"]').click();
-    const result = page.locator('.relay-release [role="status"]');
-    await expect.poll(() => result.textContent()).toContain('bob is a reader');
-    expect(await result.getAttribute('class')).toContain('error-text');
+    // Told before trying: the release controls are off, with the server's reason.
+    const release = page.locator('[data-release="original"]');
+    await expect.poll(() => release.isDisabled()).toBe(true);
+    expect(await release.getAttribute('title')).toBe(READER_REFUSAL);
+    expect(await page.locator('.relay-release input[name="to"]').isDisabled()).toBe(true);
+    expect(await page.locator('.relay-release').textContent()).toContain(READER_REFUSAL);
+    // And the server refuses it anyway, in the same words.
+    const refused = await asBob().api(`/api/messages/${id}/release`, { method: 'POST', json: {} });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error.message).toContain('bob is a reader');
     expect(upstream.received.flatMap((r) => r.rcptTo)).not.toContain('eve@example.test');
+  });
+
+  it('a reader sees Approve and Reject disabled, with the reason, in the Relay tab and the Outbox', async () => {
+    const id = await sendMail(sluice, { subject: 'Held for bob', to: 'fay@hold.example' });
+    inbox = await openInbox(browser, sluice, { httpCredentials: BOB, hash: `#/message/${id}` });
+    const { page } = inbox;
+    await page.locator('[data-tab="relay"]').click();
+    const held = page.getByRole('region', { name: 'Held for approval' });
+    const reason = READER_REFUSAL;
+    for (const name of ['Approve', 'Reject']) {
+      const button = held.getByRole('button', { name });
+      await expect.poll(() => button.isDisabled()).toBe(true);
+      expect(await button.getAttribute('title')).toBe(reason);
+    }
+    expect(await held.textContent()).toContain(reason);
+
+    await page.locator('.view-outbox').click();
+    const row = page.locator('.outbox-table tbody tr', { hasText: 'fay@hold.example' });
+    for (const name of ['Approve', 'Reject']) {
+      const button = row.getByRole('button', { name });
+      await expect.poll(() => button.isDisabled()).toBe(true);
+    }
+    expect(await page.locator('.outbox').textContent()).toContain(reason);
+    // Nothing was decided for bob.
+    const relay = await asBob().getJson(`/api/messages/${id}/relay`);
+    expect(relay.outbox.entries.map((e: { state: string }) => e.state)).toEqual(['held']);
   });
 });

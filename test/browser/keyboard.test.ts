@@ -16,6 +16,7 @@ describe('keyboard', () => {
 
     // A key press returns before the inbox has rendered its effect: wait for each move.
     await expect.poll(cursor).toBe('Message 4');
+    // The cursor moves on the next render, so each step waits for it rather than reading once.
     await page.keyboard.press('j');
     await expect.poll(cursor).toBe('Message 3');
     await page.keyboard.press('ArrowDown');

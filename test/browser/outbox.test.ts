@@ -92,6 +92,15 @@ describe('with the relay on', () => {
     inbox = await openInbox(browser, sluice, { hash: `#/message/${id}` });
     const { page } = inbox;
     await page.locator('[data-tab="relay"]').click();
+    // The Outbox's icon is none of the chevrons that move between messages or go back.
+    const icon = (selector: string) =>
+      page.locator(`${selector} svg`).evaluate((svg) => svg.innerHTML);
+    const chevrons = await Promise.all(
+      ['[aria-label="Newer message"]', '[aria-label="Older message"]', '.viewer-top .back'].map(
+        icon,
+      ),
+    );
+    expect(chevrons).not.toContain(await icon('.view-outbox'));
     const bob = page.locator('.relay-decisions li[data-recipient="bob@ok.example"]');
     expect(await bob.getAttribute('data-action')).toBe('relay');
     expect(await bob.locator('.relay-rule').textContent()).toBe('rule trusted');
@@ -133,6 +142,36 @@ describe('with the relay on', () => {
     expect(await dora.locator('.acted-by').textContent()).toBe(' · released by anonymous');
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'relay-tab.png') });
+  });
+
+  it('approves and rejects held mail from the Relay tab too', async () => {
+    const approved = await sendMail(sluice, { to: 'cy@hold.example', subject: 'Held refund' });
+    const rejected = await sendMail(sluice, { to: 'di@hold.example', subject: 'Held spam' });
+    inbox = await openInbox(browser, sluice, { hash: `#/message/${approved}` });
+    const { page } = inbox;
+    await page.locator('[data-tab="relay"]').click();
+    const held = page.getByRole('region', { name: 'Held for approval' });
+    expect(await held.textContent()).toContain('cy@hold.example waits for a person');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'relay-tab-held.png') });
+    await held.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => upstream.deliveredTo('Held refund')).toEqual(['cy@hold.example']);
+    await expect
+      .poll(() => held.getByRole('status').textContent())
+      .toBe('Approved: queued for cy@hold.example');
+    await page.locator('.relay-history > li[data-state="sent"]', { hasText: 'cy@' }).waitFor();
+    // Nothing is held any more, so there is nothing to approve.
+    expect(await held.getByRole('button').count()).toBe(0);
+
+    await page.goto(`${sluice.baseUrl}/#/message/${rejected}`);
+    await page.locator('.viewer-subject', { hasText: 'Held spam' }).waitFor();
+    await page.locator('[data-tab="relay"]').click();
+    await held.getByRole('button', { name: 'Reject' }).click();
+    await expect
+      .poll(() => held.getByRole('status').textContent())
+      .toBe('Rejected for di@hold.example');
+    const entry = page.locator('.relay-history > li', { hasText: 'di@' });
+    await expect.poll(() => entry.getAttribute('data-state')).toBe('cancelled');
+    expect(upstream.deliveredTo('Held spam')).toEqual([]);
   });
 });
 

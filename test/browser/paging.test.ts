@@ -44,7 +44,9 @@ describe('a long mailbox', () => {
     const { page, errors, context } = await openInbox(browser, sluice);
     const rows = page.locator('.list .row');
     await rows.first().waitFor();
-    expect(await page.locator('.list-title .muted').textContent()).toContain(`${COUNT} messages`);
+    await expect
+      .poll(() => page.locator('.list-title .muted').textContent())
+      .toContain(`${COUNT} messages`);
     // A virtual list: a screenful plus a little overscan, not hundreds of rows.
     const rendered = await rows.count();
     expect(rendered).toBeGreaterThan(5);

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
-import { expectRows, launchBrowser, openInbox, sendMail } from './browser.js';
+import { expectRows, launchBrowser, openInbox, SCREENSHOT_DIR, sendMail } from './browser.js';
 
 describe('reconnecting after a server restart', () => {
   let browser: Browser;
@@ -14,6 +14,7 @@ describe('reconnecting after a server restart', () => {
   beforeAll(async () => {
     browser = await launchBrowser();
     dataDir = mkdtempSync(join(tmpdir(), 'sluice-reconnect-'));
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
     otherDataDir = mkdtempSync(join(tmpdir(), 'sluice-reconnect-other-'));
   });
   afterAll(async () => {
@@ -32,6 +33,13 @@ describe('reconnecting after a server restart', () => {
     const status = page.locator('.status');
     await expect.poll(() => status.getAttribute('data-status')).toBe('live');
 
+    // On a phone the sidebar with the status dot is folded away; the banner is not.
+    const phone = await openInbox(browser, first, { width: 390, height: 844 });
+    const banners = [page, phone.page].map((p) =>
+      p.getByRole('status').filter({ hasText: 'Reconnecting' }),
+    );
+    expect(await banners[0]!.count()).toBe(0);
+
     await sendMail(first, { subject: 'Before the restart', text: 'a' });
     await sendMail(first, { subject: 'Deleted while away', text: 'b' });
     await expectRows(page, ['Deleted while away', 'Before the restart']);
@@ -39,6 +47,8 @@ describe('reconnecting after a server restart', () => {
     await first.close();
     running.pop();
     await expect.poll(() => status.getAttribute('data-status')).toBe('reconnecting');
+    for (const banner of banners) await banner.waitFor({ state: 'visible' });
+    await phone.page.screenshot({ path: join(SCREENSHOT_DIR, 'phone-reconnecting.png') });
 
     // Same ports and database, as a restarted `sluice` would have.
     const second = await startSluice(
@@ -54,12 +64,18 @@ describe('reconnecting after a server restart', () => {
     await second.api('/api/messages/delete', { json: { ids: [doomed] } });
 
     await expect.poll(() => status.getAttribute('data-status'), { timeout: 10_000 }).toBe('live');
+    for (const banner of banners) await banner.waitFor({ state: 'detached' });
     await sendMail(second, { subject: 'Once live again', text: 'd' });
     await expectRows(page, ['Once live again', 'Right after the restart', 'Before the restart']);
-    expect(await page.locator('.list-title .muted').textContent()).toContain('3 messages');
+    // The count follows the rows in a later render: wait for it as for them.
+    await expect
+      .poll(() => page.locator('.list-title .muted').textContent())
+      .toContain('3 messages');
     await expect.poll(() => page.title()).toBe('(3) Sluice');
     expect(errors).toEqual([]);
+    expect(phone.errors).toEqual([]);
     await context.close();
+    await phone.context.close();
   });
 
   it('starts over when the restarted server has another database', async () => {

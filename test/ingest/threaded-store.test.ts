@@ -44,6 +44,19 @@ describe('the store in its own thread', () => {
     await store.close();
   });
 
+  it('lets a read that follows a stored message see it (read your writes)', async () => {
+    const store = open('read-your-writes.db');
+    // Reads are served by the reader thread, over a connection of its own.
+    expect(await store.readerReady()).toBe(true);
+    for (let i = 0; i < 30; i++) {
+      const stored = await store.capture(incoming(Buffer.from(FIXTURE)));
+      const newest = (await store.listMessages({ limit: 1 })).messages[0];
+      expect(newest?.id).toBe(stored.id);
+      expect((await store.getMessage(stored.id)).subject).toBe(stored.subject);
+    }
+    await store.close();
+  });
+
   it("rebuilds the store's own errors on this side", async () => {
     const store = open('errors.db');
     const missing = await store.getMessage(424242).catch((error: unknown) => error);

@@ -58,6 +58,10 @@ beforeAll(async () => {
     argv: [
       '--smtp',
       '127.0.0.1:0',
+      '--smtp-starttls',
+      'off',
+      '--smtps',
+      'off',
       '--http',
       '127.0.0.1:0',
       '--db',

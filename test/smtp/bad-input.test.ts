@@ -225,6 +225,8 @@ describe('memory with --max-message-size 1MB', () => {
 
   it('does not buffer a 30 MB message past the cap', async () => {
     const before = await total(sluice);
+    // That read started the store's reader thread; its memory is not the message's.
+    await sluice.app.store.readerReady();
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect(sluice.smtpPort, '127.0.0.1', () => resolve(s));
       s.once('error', reject);
@@ -265,8 +267,11 @@ describe('memory with --max-message-size 1MB', () => {
     socket.write('.\r\n');
     const refused = await replies.next();
     expect(refused.code, refused.text).toBe(552);
-    expect(peak.rss).toBeLessThan(10 * 1024 * 1024);
+    // Array buffers are the retained chunks themselves; RSS counts the whole process (the
+    // store's threads, SQLite's page cache, allocator slack), so it gets a coarser bound that
+    // still sits well below the ~28 MB an uncapped message would add.
     expect(peak.arrayBuffers).toBeLessThan(10 * 1024 * 1024);
+    expect(peak.rss).toBeLessThan(20 * 1024 * 1024);
     expect(await total(sluice)).toBe(before);
     socket.destroy();
   });

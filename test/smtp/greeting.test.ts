@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
 import { RawSmtp } from '../helpers/smtp-client.js';
 
-// Guards src/smtp/immediate-server.ts, which replaces smtp-server's 100 ms early-talker
+// Guards src/smtp/connection.ts, which replaces smtp-server's 100 ms early-talker
 // wait. If an upgrade of smtp-server changes the internals it relies on, these fail.
 describe('greeting', () => {
   let sluice: TestSluice;

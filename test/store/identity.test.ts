@@ -66,7 +66,10 @@ describe('the database identity', () => {
     // Exactly the schema before migration 10: it only adds the instance table.
     const previous = MIGRATIONS[MIGRATIONS.findIndex((m) => m.version === 10) - 1]!.version;
     const db = new Database(path);
-    db.exec('DROP TABLE database_instance');
+    // Later migrations' tables go too (011: webhooks), so that version 9 is what remains.
+    db.exec(
+      'DROP TABLE database_instance; DROP TABLE webhook_attempts; DROP TABLE webhook_cursors',
+    );
     db.pragma(`user_version = ${previous}`);
     db.close();
 

@@ -296,6 +296,41 @@ describe('GET /api/messages/:id/html', () => {
     expectCapturedContentHeaders(allowed);
   });
 
+  it('shows blocked remote images as placeholders, not broken icons, until allowed', async () => {
+    const id = await sendMail(sluice, {
+      to: 'dev@example.com',
+      subject: 'Placeholders',
+      html:
+        '<img id="a" src="https://cdn.test/logo.png" width="160" alt="Logo">' +
+        "<img id='b' src='//cdn.test/x.png' srcset='//cdn.test/x2.png 2x'>" +
+        '<picture><source srcset="http://cdn.test/p.webp"><img id="c" src=http://cdn.test/p.png></picture>' +
+        '<img id="d" src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><p data-src="https://t.test/">text</p>',
+    });
+    const html = await (await sluice.api(`/api/messages/${id}/html`)).text();
+    const tags = Object.fromEntries(
+      [...html.matchAll(/<(?:img|source)\b[^>]*>/gi)].map(([tag]) => [
+        /id=["']?(\w)/.exec(tag)?.[1] ?? 'source',
+        tag,
+      ]),
+    );
+    for (const id of ['a', 'b', 'c']) {
+      expect(tags[id], id).toMatch(/ src="data:image\/svg\+xml,/);
+      expect(tags[id], id).toMatch(/ data-blocked-src=/);
+    }
+    expect(tags.a).toContain('data-blocked-src="https://cdn.test/logo.png" width="160" alt="Logo"');
+    expect(tags.b).toContain("data-blocked-srcset='//cdn.test/x2.png 2x'");
+    expect(tags.source).toBe('<source data-blocked-srcset="http://cdn.test/p.webp">');
+    // What loads without the network is left alone, and so is text that only looks like a URL.
+    expect(tags.d).toBe('<img id="d" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">');
+    expect(html).toContain('<p data-src="https://t.test/">text</p>');
+
+    const allowed = await (await sluice.api(`/api/messages/${id}/html?remote=1`)).text();
+    expect(allowed).toContain(
+      '<img id="a" src="https://cdn.test/logo.png" width="160" alt="Logo">',
+    );
+    expect(allowed).not.toContain('data-blocked');
+  });
+
   it('answers 404 JSON for a message without HTML', async () => {
     const response = await sluice.api(`/api/messages/${attachments}/html`);
     expect(response.status).toBe(404);

@@ -28,6 +28,8 @@ export interface ServerInfo {
   readonly auth: { readonly mode: 'optional' | 'required' };
   readonly messages: { readonly total: number; readonly unread: number };
   readonly relay: { readonly mode: 'on' | 'off' };
+  /** Who is asking: a reader may read everything but not let mail leave or stop it. */
+  readonly principal: { readonly name: string; readonly role: 'reader' | 'releaser' };
 }
 
 /**
@@ -93,6 +95,17 @@ export function listMessages(page: PageRequest = {}): Promise<ListPage> {
 
 export const getMessage = (id: number) => request<MessageDetail>('GET', apiUrl(`messages/${id}`));
 export const getInfo = () => request<ServerInfo>('GET', apiUrl('info'));
+
+let info: Promise<ServerInfo> | null = null;
+
+/** /api/info once per page load (what it says changes only with a restart); again after a failure. */
+export function serverInfo(): Promise<ServerInfo> {
+  info ??= getInfo().catch((error: unknown) => {
+    info = null;
+    throw error;
+  });
+  return info;
+}
 
 export const setMessageRead = (id: number, read: boolean) =>
   request<MessageDetail>('PATCH', apiUrl(`messages/${id}`), { read });

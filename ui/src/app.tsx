@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { deleteIds, deleteView, markRead, markViewRead } from './actions.js';
-import { getInfo, type ServerInfo } from './api.js';
+import { serverInfo, type ServerInfo } from './api.js';
 import { EmptyState } from './components/empty-state.js';
+import { LiveBanner } from './components/live-banner.js';
 import { Topbar } from './components/topbar.js';
 import { ListPane } from './components/list-pane.js';
 import { MessageView } from './components/message-view.js';
@@ -13,6 +14,7 @@ import {
   type ConfirmRequest,
 } from './components/overlays.js';
 import { Sidebar } from './components/sidebar.js';
+import { useDrawer } from './drawer.js';
 import { useKeyboard } from './keyboard.js';
 import { updateFavicon } from './lib/favicon.js';
 import { formatCount } from './lib/format.js';
@@ -33,6 +35,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
   const [toast, setToast] = useState<string | null>(null);
   const [info, setInfo] = useState<ServerInfo | null>(null);
   const [theme, setTheme] = useState(0);
+  const drawer = useDrawer();
   const now = useNow(30_000);
   const searchInput = useRef<HTMLInputElement>(null);
   const toastTimer = useRef<ReturnType<typeof setTimeout>>();
@@ -46,7 +49,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
 
   useEffect(() => mailbox.setQuery(route.query), [mailbox, route.query]);
   useEffect(() => {
-    getInfo().then(setInfo, () => setInfo(null));
+    serverInfo().then(setInfo, () => setInfo(null));
   }, []);
 
   const open = useCallback(
@@ -134,7 +137,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
   const search = (query: string) => navigate({ query, messageId: null }, { replace: true });
 
   useKeyboard({
-    modal: help || confirm !== null,
+    modal: help || confirm !== null || drawer.open,
     next: () => moveCursor(1),
     prev: () => moveCursor(-1),
     open: () => cursorId !== null && open(cursorId),
@@ -151,6 +154,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
     escape: () => {
       if (confirm) setConfirm(null);
       else if (help) setHelp(false);
+      else if (drawer.open) drawer.close(true);
       else if (document.activeElement === searchInput.current) searchInput.current?.blur();
       else if (openId !== null) open(null);
       else if (route.query) navigate({ query: '', messageId: null });
@@ -172,12 +176,16 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
     <div class={classes.join(' ')}>
       <Topbar
         query={route.query}
-        count={list.query && list.loaded ? list.total : null}
+        count={list.query && list.loaded && !list.error ? list.total : null}
+        invalidQuery={list.error?.inQuery === true}
         searchInput={searchInput}
         onSearch={search}
         onHelp={() => setHelp(true)}
         onTheme={() => setTheme((n) => n + 1)}
         onNotice={say}
+        menuButton={drawer.menuButton}
+        drawerOpen={drawer.open}
+        onMenu={drawer.toggle}
       />
       <Sidebar
         query={route.query}
@@ -187,7 +195,10 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
         relayOn={relayOn}
         outboxOpen={outboxOpen}
         onView={(query) => navigate({ query, messageId: null })}
+        drawerOpen={drawer.open}
+        onCloseDrawer={drawer.close}
       />
+      {drawer.open && <div class="drawer-backdrop" onClick={() => drawer.close(false)} />}
       <ListPane
         list={list}
         cursorId={cursorId}
@@ -236,6 +247,7 @@ export function App({ mailbox }: { mailbox: Mailbox }) {
       </div>
       {help && <ShortcutsOverlay onClose={() => setHelp(false)} />}
       {confirm && <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />}
+      <LiveBanner status={status} />
       <Toast text={toast} />
     </div>
   );

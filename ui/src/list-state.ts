@@ -1,4 +1,15 @@
-import type { MessageSummary } from './api.js';
+import { ApiRequestError, type MessageSummary } from './api.js';
+
+/** Why the list could not be fetched; `inQuery` when the search itself is wrong (a 400). */
+export interface ListError {
+  readonly message: string;
+  readonly inQuery: boolean;
+}
+
+export function listError(error: unknown): ListError {
+  const inQuery = error instanceof ApiRequestError && error.code === 'invalid_query';
+  return { message: error instanceof Error ? error.message : String(error), inQuery };
+}
 
 export interface ListState {
   /** '' is the inbox; anything else is a search in the API's language. */
@@ -12,7 +23,7 @@ export interface ListState {
   readonly nextCursor: number | null;
   readonly loaded: boolean;
   readonly loadingMore: boolean;
-  readonly error: string | null;
+  readonly error: ListError | null;
 }
 
 export const emptyList = (query: string): ListState => ({

@@ -2,6 +2,7 @@ import { listMessages, PAGE_SIZE, type ListPage, type MessageSummary } from './a
 import { ChangeLog } from './change-log.js';
 import {
   emptyList,
+  listError,
   mergeNewestFirst,
   withDeleted,
   withRead,
@@ -109,7 +110,7 @@ export class Mailbox {
       });
     } catch (error) {
       if (generation === this.#generation)
-        this.#setList({ loadingMore: false, error: String((error as Error).message) });
+        this.#setList({ loadingMore: false, error: listError(error) });
     } finally {
       if (generation === this.#generation) this.#loadingMore = false;
     }
@@ -186,8 +187,7 @@ export class Mailbox {
       if (!query) this.#setCounts(page);
       if (this.#changes.seq !== startSeq || query) this.scheduleCounts();
     } catch (error) {
-      if (generation === this.#generation)
-        this.#setList({ loaded: true, error: String((error as Error).message) });
+      if (generation === this.#generation) this.#setList({ loaded: true, error: listError(error) });
     }
   }
 

@@ -5,8 +5,10 @@ import { sql as rawPieces } from './004-raw-pieces.js';
 import { sql as pendingSize } from './005-pending-size.js';
 import { sql as actorsAndProbe } from './006-actors-and-probe.js';
 import { sql as dropRelayCursor } from './007-drop-relay-cursor.js';
+import { sql as stagedPieces } from './008-staged-pieces.js';
 import { sql as tags } from './009-tags.js';
 import { sql as instance } from './010-instance.js';
+import { sql as webhooks } from './011-webhooks.js';
 
 /**
  * Applied in order at startup; the database's user_version records the last one applied.
@@ -20,7 +22,8 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   { version: 5, sql: pendingSize },
   { version: 6, sql: actorsAndProbe },
   { version: 7, sql: dropRelayCursor },
-  // 8 is another round-2 change, numbered ahead so that branches merge cleanly.
+  { version: 8, sql: stagedPieces },
   { version: 9, sql: tags },
   { version: 10, sql: instance },
+  { version: 11, sql: webhooks },
 ];

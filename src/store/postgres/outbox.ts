@@ -1,5 +1,5 @@
 import { OutboxEntryNotFoundError } from '../errors.js';
-import { iso, toEntry, type AttemptRow, type OutboxRow } from '../outbox.js';
+import { countsByState, iso, toEntry, type AttemptRow, type OutboxRow } from '../outbox.js';
 import type {
   AttemptResult,
   MessageId,
@@ -10,6 +10,7 @@ import type {
   OutboxId,
   OutboxListOptions,
   OutboxPage,
+  OutboxState,
 } from '../types.js';
 import type { Queryable, TransactionSql } from './connection.js';
 
@@ -163,4 +164,11 @@ export async function nextDue(q: Queryable): Promise<Date | null> {
   const [row] = await q<{ due: number | null }[]>`
     SELECT min(next_attempt_at) AS due FROM outbox WHERE state IN ('queued', 'sending')`;
   return row?.due == null ? null : new Date(row.due);
+}
+
+export async function countByState(q: Queryable): Promise<Record<OutboxState, number>> {
+  return countsByState(
+    await q<{ state: OutboxState; entries: number }[]>`
+      SELECT state, count(*)::int AS entries FROM outbox GROUP BY state`,
+  );
 }

@@ -10,12 +10,14 @@ import type {
   MessageSummary,
   NewMessage,
   NewOutboxEntry,
+  NewWebhookAttempt,
   OutboxChange,
   OutboxEntry,
   OutboxHistory,
   OutboxId,
   OutboxListOptions,
   OutboxPage,
+  OutboxState,
   Readiness,
   SearchText,
   Selection,
@@ -23,7 +25,10 @@ import type {
   StoreEvent,
   StoreIdentity,
   StoreStats,
+  WebhookAttemptPage,
+  WebhookCursor,
 } from '../types.js';
+import { toCursor } from '../webhooks.js';
 import { connect, redactUrl, schemaFor, type Sql, type TransactionSql } from './connection.js';
 import { StorageFullError } from '../errors.js';
 import { retrying } from './errors.js';
@@ -45,6 +50,7 @@ import { SearchIndexer } from './search-indexer.js';
 import { retag, tagCounts, taggedWith } from './tags.js';
 import { channelFor, encodeNotices } from './notices.js';
 import * as outbox from './outbox.js';
+import * as webhooks from './webhooks.js';
 import { fragment, join } from './fragment.js';
 
 export interface PostgresStoreOptions {
@@ -388,6 +394,32 @@ export class PostgresStore implements Store {
   nextOutboxDue(): Promise<Date | null> {
     return retrying(() => outbox.nextDue(this.#sql));
   }
+  async countOutboxByState(): Promise<Readonly<Record<OutboxState, number>>> {
+    return retrying(() => outbox.countByState(this.#sql));
+  }
+
+  // Webhooks (webhooks.ts): the cursors are shared by every instance on the database.
+  async openWebhookCursor(webhook: string): Promise<WebhookCursor> {
+    // A read when it exists (GET /api/webhooks asks for it): only a new webhook writes.
+    const row = await retrying(() => webhooks.cursorOf(this.#sql, webhook));
+    if (row) return toCursor(row);
+    return retrying(() => this.#sql.begin((tx) => webhooks.openCursor(tx, webhook)));
+  }
+  recordWebhookAttempt(attempt: NewWebhookAttempt): Promise<WebhookCursor> {
+    return retrying(() =>
+      this.#sql.begin((tx) => webhooks.recordAttempt(tx, attempt, Date.now())),
+    ) as Promise<WebhookCursor>;
+  }
+  advanceWebhookCursor(webhook: string, through: MessageId): Promise<void> {
+    return retrying(() => webhooks.advance(this.#sql, webhook, through));
+  }
+  listWebhookAttempts(
+    webhook: string,
+    options: { readonly limit: number; readonly before?: number },
+  ): Promise<WebhookAttemptPage> {
+    return retrying(() => webhooks.listAttempts(this.#sql, webhook, options.limit, options.before));
+  }
+
   /** An outbox change, announced to every instance as one `outbox` event. */
   #outboxChange(work: (tx: TransactionSql) => Promise<OutboxEntry[]>): Promise<OutboxEntry[]> {
     return this.#transaction(async (tx, announce) => {

@@ -1,4 +1,3 @@
-import { Hono } from 'hono';
 import type { StoreEvent } from '../../store/types.js';
 import type { EventHub } from '../hub/event-hub.js';
 import { serveEventStream } from '../hub/http-stream.js';
@@ -6,6 +5,8 @@ import { SSE_HEADERS, SSE_HEARTBEAT, sseFrame } from '../hub/sse.js';
 import type { WireFormat } from '../hub/types.js';
 import { badRequest } from '../errors.js';
 import { cursorParam } from '../input.js';
+import { apiRouter } from './contract.js';
+import { streamEvents } from './system-contract.js';
 
 /** Browsers reconnect this long after a dropped stream. */
 const RECONNECT_MS = 1000;
@@ -49,8 +50,8 @@ export const nativeSse: WireFormat = {
 };
 
 export function eventRoutes(hub: EventHub) {
-  const app = new Hono();
-  app.get('/events', (c) => {
+  const app = apiRouter();
+  app.openapi(streamEvents, (c) => {
     // A bad ?after is the caller's mistake and gets a 400. Last-Event-ID is whatever id the
     // browser saw last; one that is not ours is ignored rather than breaking the reconnect.
     const after = cursorParam(c, 'after', 'after must be a message id (the last id you saw)');

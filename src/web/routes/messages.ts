@@ -1,4 +1,3 @@
-import { Hono } from 'hono';
 import type { PartContent, PartSelector } from '../../mail/types.js';
 import type { MessageId, Store } from '../../store/types.js';
 import {
@@ -6,12 +5,15 @@ import {
   contentDisposition,
   downloadType,
   inlineImageType,
+  placeholdRemoteImages,
   prepareHtml,
 } from '../captured.js';
-import { ApiError, badRequest } from '../errors.js';
-import { jsonBody, listParams, messageIdParam, parseMark, parseSelection } from '../input.js';
+import { ApiError } from '../errors.js';
+import { listOptions, selectionOf } from '../input.js';
 import { waitForMessage } from '../wait.js';
 import type { MessageWaiters } from '../waiters.js';
+import { apiRouter } from './contract.js';
+import * as api from './messages-contract.js';
 
 /** Decodes one part of a stored message (in the store's thread, away from the sockets). */
 export interface PartReader {
@@ -30,50 +32,52 @@ export interface MessageRoutesOptions {
 /** The native message API: list, search, read, mark and delete. */
 export function messageRoutes(store: Store, parts: PartReader, options: MessageRoutesOptions) {
   const { basePath, imageLink, waiters } = options;
-  const app = new Hono();
+  const app = apiRouter();
 
-  app.get('/messages', async (c) => c.json(await store.listMessages(listParams(c))));
-  app.get('/search', async (c) => c.json(await store.listMessages(listParams(c, true))));
-  app.get('/messages/wait', async (c) => c.json(await waitForMessage(waiters, c)));
+  app.openapi(api.listMessages, async (c) =>
+    c.json(await store.listMessages(listOptions(c.req.valid('query'))), 200),
+  );
+  app.openapi(api.searchMessages, async (c) =>
+    c.json(await store.listMessages(listOptions(c.req.valid('query'), true)), 200),
+  );
+  app.openapi(api.waitForMessage, async (c) => c.json(await waitForMessage(waiters, c), 200));
 
-  app.post('/messages/mark', async (c) => {
-    const { read, selection } = parseMark(await jsonBody(c));
-    return c.json({ updated: await store.setRead(selection, read) });
+  app.openapi(api.markMessages, async (c) => {
+    const { read, ...selection } = c.req.valid('json');
+    return c.json({ updated: await store.setRead(selectionOf(selection), read) }, 200);
   });
-  app.post('/messages/delete', async (c) => {
-    return c.json({ deleted: await store.deleteMessages(parseSelection(await jsonBody(c))) });
-  });
-  app.delete('/messages', async (c) =>
-    c.json({ deleted: await store.deleteMessages({ all: true }) }),
+  app.openapi(api.deleteSelected, async (c) =>
+    c.json({ deleted: await store.deleteMessages(selectionOf(c.req.valid('json'))) }, 200),
+  );
+  app.openapi(api.deleteAll, async (c) =>
+    c.json({ deleted: await store.deleteMessages({ all: true }) }, 200),
   );
 
-  app.get('/messages/:id', async (c) => c.json(await store.getMessage(messageIdParam(c))));
-  app.patch('/messages/:id', async (c) => {
-    const id = messageIdParam(c);
-    const body = (await jsonBody(c)) as { read?: unknown };
-    if (typeof body !== 'object' || body === null || typeof body.read !== 'boolean') {
-      throw badRequest('expected {"read": true} or {"read": false}');
-    }
+  app.openapi(api.getMessage, async (c) =>
+    c.json(await store.getMessage(c.req.valid('param').id), 200),
+  );
+  app.openapi(api.markMessage, async (c) => {
+    const { id } = c.req.valid('param');
     await store.getMessage(id);
-    await store.setRead({ ids: [id] }, body.read);
-    return c.json(await store.getMessage(id));
+    await store.setRead({ ids: [id] }, c.req.valid('json').read);
+    return c.json(await store.getMessage(id), 200);
   });
-  app.delete('/messages/:id', async (c) => {
-    const id = messageIdParam(c);
+  app.openapi(api.deleteMessage, async (c) => {
+    const { id } = c.req.valid('param');
     if ((await store.deleteMessages({ ids: [id] })) === 0)
       throw new ApiError(404, 'not_found', `no message with id ${id}`);
-    return c.json({ deleted: 1 });
+    return c.json({ deleted: 1 as const }, 200);
   });
 
-  app.get('/messages/:id/headers', async (c) => {
-    const message = await store.getMessage(messageIdParam(c));
-    return c.json({ headers: message.headers });
+  app.openapi(api.getHeaders, async (c) => {
+    const message = await store.getMessage(c.req.valid('param').id);
+    return c.json({ headers: message.headers }, 200);
   });
 
-  app.get('/messages/:id/raw', async (c) => {
-    const id = messageIdParam(c);
+  app.openapi(api.getRaw, async (c) => {
+    const { id } = c.req.valid('param');
     const raw = await store.getRaw(id);
-    const kind = c.req.query('download') !== undefined ? 'attachment' : 'inline';
+    const kind = c.req.valid('query').download !== undefined ? 'attachment' : 'inline';
     return c.body(new Uint8Array(raw), 200, {
       ...capturedContentHeaders(),
       'Content-Type': 'message/rfc822',
@@ -81,31 +85,31 @@ export function messageRoutes(store: Store, parts: PartReader, options: MessageR
     });
   });
 
-  app.get('/messages/:id/html', async (c) => {
-    const id = messageIdParam(c);
+  app.openapi(api.getHtml, async (c) => {
+    const { id } = c.req.valid('param');
     const message = await store.getMessage(id);
     if (message.html === null)
       throw new ApiError(404, 'not_found', `message ${id} has no HTML body`);
-    const html = prepareHtml(message.html, (cid) =>
+    const remote = c.req.valid('query').remote === '1';
+    const prepared = prepareHtml(message.html, (cid) =>
       imageLink(`${basePath}api/messages/${id}/cid/${encodeURIComponent(cid)}`),
     );
+    const html = remote ? prepared : placeholdRemoteImages(prepared);
     return c.body(html, 200, {
-      ...capturedContentHeaders({ remote: c.req.query('remote') === '1' }),
+      ...capturedContentHeaders({ remote }),
       'Content-Type': 'text/html; charset=utf-8',
     });
   });
 
-  app.get('/messages/:id/parts/:partId', async (c) => {
-    const id = messageIdParam(c);
-    const partId = c.req.param('partId');
-    if (!/^\d{1,6}$/.test(partId))
-      throw badRequest('partId must be a part number from the message detail');
-    return sendPart(c.req.query('inline') !== undefined, id, await parts.readPart(id, { partId }));
+  app.openapi(api.getPart, async (c) => {
+    const { id, partId } = c.req.valid('param');
+    const inline = c.req.valid('query').inline !== undefined;
+    return sendPart(inline, id, await parts.readPart(id, { partId }));
   });
 
-  app.get('/messages/:id/cid/:contentId', async (c) => {
-    const id = messageIdParam(c);
-    return sendPart(true, id, await parts.readPart(id, { contentId: c.req.param('contentId') }));
+  app.openapi(api.getPartByContentId, async (c) => {
+    const { id, contentId } = c.req.valid('param');
+    return sendPart(true, id, await parts.readPart(id, { contentId }));
   });
 
   return app;

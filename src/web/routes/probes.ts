@@ -1,5 +1,7 @@
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import type { Readiness, Store } from '../../store/types.js';
+import { apiRouter } from './contract.js';
+import { liveness, readiness } from './system-contract.js';
 
 /** Probe paths, relative to the base path; they answer without sign-in and hold no mail. */
 export const PROBE_PATHS: ReadonlySet<string> = new Set([
@@ -20,17 +22,17 @@ const READINESS_TIMEOUT_MS = 3000;
  */
 export function probeRoutes(store: Pick<Store, 'readiness'>) {
   const ready = cachedReadiness(store);
-  const app = new Hono();
-  const live = (c: Context) => c.json({ status: 'ok' });
-  const readiness = async (c: Context) => {
+  const app = apiRouter();
+  const live = (c: Context) => c.json({ status: 'ok' as const }, 200);
+  const readyOrNot = async (c: Context) => {
     const state = await ready();
     c.header('Cache-Control', 'no-store');
-    return c.json(state, state.ready ? 200 : 503);
+    return state.ready ? c.json(state, 200) : c.json(state, 503);
   };
-  app.get('/api/health', live);
+  app.openapi(liveness, live);
   app.get('/livez', live);
-  app.get('/api/ready', readiness);
-  app.get('/readyz', readiness);
+  app.openapi(readiness, readyOrNot);
+  app.get('/readyz', readyOrNot);
   return app;
 }
 

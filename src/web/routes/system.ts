@@ -1,5 +1,6 @@
-import { Hono } from 'hono';
 import type { Store } from '../../store/types.js';
+import { apiRouter } from './contract.js';
+import { getInfo } from './system-contract.js';
 
 /** What /api/info tells about the running server, besides the store's numbers. */
 export interface ServerInfo {
@@ -42,17 +43,20 @@ export interface ServerInfo {
 }
 
 export function systemRoutes(store: Store, info: () => ServerInfo) {
-  const app = new Hono();
-  app.get('/info', async (c) => {
+  const app = apiRouter();
+  app.openapi(getInfo, async (c) => {
     const stats = await store.stats();
     const server = info();
-    return c.json({
-      ...server,
-      messages: { total: stats.total, unread: stats.unread },
-      database: { ...server.database, bytes: stats.databaseBytes },
-      // Who is asking and what they may do, so the inbox can say why an action is refused.
-      principal: c.get('principal'),
-    });
+    return c.json(
+      {
+        ...server,
+        messages: { total: stats.total, unread: stats.unread },
+        database: { ...server.database, bytes: stats.databaseBytes },
+        // Who is asking and what they may do, so the inbox can say why an action is refused.
+        principal: c.get('principal'),
+      },
+      200,
+    );
   });
   return app;
 }

@@ -1,34 +1,21 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
-import { badRequest } from '../errors.js';
-import { jsonBody } from '../input.js';
-
 import type { Store } from '../../store/types.js';
-
-const setSchema = z
-  .object({
-    ids: z.array(z.number().int().positive()).min(1).max(10_000),
-    tags: z.array(z.string()).max(50),
-  })
-  .strict();
-const renameSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+import { apiRouter } from './contract.js';
+import { deleteTag, listTags, renameTag, setTags } from './tools-contract.js';
 
 /** Tags: every tag in use, a message's set replaced, a tag renamed or removed everywhere. */
 export function tagRoutes(store: Store) {
-  const app = new Hono();
-  app.get('/tags', async (c) => c.json({ tags: await store.listTags() }));
-  app.put('/tags', async (c) => {
-    const body = setSchema.safeParse(await jsonBody(c));
-    if (!body.success) throw badRequest('expected {"ids": [1, 2], "tags": ["a", "b"]}');
-    return c.json({ updated: await store.setTags(body.data.ids, body.data.tags) });
+  const app = apiRouter();
+  app.openapi(listTags, async (c) => c.json({ tags: await store.listTags() }, 200));
+  app.openapi(setTags, async (c) => {
+    const { ids, tags } = c.req.valid('json');
+    return c.json({ updated: await store.setTags(ids, tags) }, 200);
   });
-  app.patch('/tags/:tag', async (c) => {
-    const body = renameSchema.safeParse(await jsonBody(c));
-    if (!body.success) throw badRequest('expected {"name": "new name"}');
-    return c.json({ updated: await store.renameTag(c.req.param('tag'), body.data.name) });
+  app.openapi(renameTag, async (c) => {
+    const { tag } = c.req.valid('param');
+    return c.json({ updated: await store.renameTag(tag, c.req.valid('json').name) }, 200);
   });
-  app.delete('/tags/:tag', async (c) =>
-    c.json({ updated: await store.deleteTag(c.req.param('tag')) }),
+  app.openapi(deleteTag, async (c) =>
+    c.json({ updated: await store.deleteTag(c.req.valid('param').tag) }, 200),
   );
   return app;
 }

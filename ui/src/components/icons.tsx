@@ -60,6 +60,9 @@ const PATHS = {
     'M12 9v4',
     'M12 17h.01',
   ],
+  menu: ['M4 6h16', 'M4 12h16', 'M4 18h16'],
+  /** A paper plane: mail leaving, unlike the chevrons that move or fold things. */
+  send: ['m22 2-7 20-4-9-9-4z', 'M22 2 11 13'],
   wifiOff: ['M2 2l20 20', 'M8.5 16.5a5 5 0 0 1 7 0', 'M5 12.9a10 10 0 0 1 5.2-2.7', 'M12 20h.01'],
 } as const;
 

@@ -1,7 +1,8 @@
-import type { ListState } from '../list-state.js';
+import type { ListError, ListState } from '../list-state.js';
 import { formatCount } from '../lib/format.js';
 import { Icon } from './icons.js';
 import { MessageList } from './message-list.js';
+import { SEARCH_PROBLEM_ID } from './search-box.js';
 
 export interface ListPaneProps {
   readonly list: ListState;
@@ -25,22 +26,7 @@ export function ListPane(props: ListPaneProps) {
         <div class="list-title">
           <h1>{title}</h1>
           <span class="muted" data-count={list.total}>
-            {list.loaded ? (
-              <>
-                {formatCount(list.total)}
-                {list.totalCapped ? '+' : ''}{' '}
-                {list.query
-                  ? list.total === 1
-                    ? 'match'
-                    : 'matches'
-                  : list.total === 1
-                    ? 'message'
-                    : 'messages'}
-                {list.unread > 0 && <> · {formatCount(list.unread)} unread</>}
-              </>
-            ) : (
-              'Loading…'
-            )}
+            {!list.loaded ? 'Loading…' : list.error ? '' : <ListCount list={list} />}
           </span>
         </div>
         <div class="list-actions">
@@ -67,8 +53,12 @@ export function ListPane(props: ListPaneProps) {
           </button>
         </div>
       </div>
-      {list.error && <p class="notice error">Could not load messages: {list.error}</p>}
-      {list.loaded && list.query && list.messages.length === 0 ? (
+      {list.error && list.messages.length > 0 && (
+        <p class="notice error">Could not load more messages: {list.error.message}</p>
+      )}
+      {list.error && list.messages.length === 0 ? (
+        <ListProblem error={list.error} onClearSearch={props.onClearSearch} />
+      ) : list.loaded && list.query && list.messages.length === 0 ? (
         <div class="list-empty">
           <p>
             No messages match <code>{list.query}</code>.
@@ -91,5 +81,47 @@ export function ListPane(props: ListPaneProps) {
         />
       )}
     </main>
+  );
+}
+
+function ListCount({ list }: { list: ListState }) {
+  const noun = list.query
+    ? list.total === 1
+      ? 'match'
+      : 'matches'
+    : list.total === 1
+      ? 'message'
+      : 'messages';
+  return (
+    <>
+      {formatCount(list.total)}
+      {list.totalCapped ? '+' : ''} {noun}
+      {list.unread > 0 && <> · {formatCount(list.unread)} unread</>}
+    </>
+  );
+}
+
+/** The one thing said when the list could not be fetched: what is wrong, and a way out. */
+function ListProblem({ error, onClearSearch }: { error: ListError; onClearSearch: () => void }) {
+  return (
+    <div
+      class="list-empty list-problem"
+      role="alert"
+      id={error.inQuery ? SEARCH_PROBLEM_ID : undefined}
+    >
+      <p>
+        <strong>{error.inQuery ? 'This search cannot run:' : 'Could not load messages:'}</strong>{' '}
+        {error.message}
+      </p>
+      {error.inQuery && (
+        <p class="muted small">
+          Search words, "phrases", from: to: cc: subject: body: filename:, has:attachment, is:read,
+          is:unread, before: and after: (YYYY-MM-DD), and -term to leave one out.
+        </p>
+      )}
+      <button type="button" class="button" onClick={onClearSearch}>
+        Back to the inbox
+      </button>
+    </div>
   );
 }

@@ -99,6 +99,7 @@ export function MessageHeader(props: MessageHeaderProps) {
           <AddressLine label="To" addresses={message.to} />
           <AddressLine label="Cc" addresses={message.cc} />
           <AddressLine label="Bcc" addresses={message.bcc} />
+          <AddressLine label="Reply-To" addresses={message.replyTo} />
         </div>
         <div class="viewer-when">
           <time dateTime={message.receivedAt} title={fullTime(message.receivedAt)}>
@@ -121,7 +122,7 @@ export function MessageHeader(props: MessageHeaderProps) {
 function AddressLine({ label, addresses }: { label: string; addresses: MessageDetail['to'] }) {
   if (addresses.length === 0) return null;
   return (
-    <div class="viewer-to">
+    <div class="viewer-to" data-field={label.toLowerCase()}>
       <span class="muted">{label}</span> {addresses.map(formatAddress).join(', ')}
     </div>
   );

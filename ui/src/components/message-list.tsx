@@ -1,7 +1,7 @@
 import { memo } from '../lib/memo.js';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { MessageSummary } from '../api.js';
-import { displayName } from '../lib/format.js';
+import { displayName, formatAddress } from '../lib/format.js';
 import { fullTime, relativeTime } from '../lib/time.js';
 import { Icon } from './icons.js';
 
@@ -149,6 +149,7 @@ const Row = memo(function Row({ message, top, cursor, open, now, href, onSelect 
             <Icon name="warning" size={13} label="could not be fully parsed" />
           </span>
         )}
+        {message.to.length > 0 && <Recipients to={message.to} />}
         {message.attachmentCount > 0 && (
           <span class="row-clip" title={`${message.attachmentCount} attachment(s)`}>
             <Icon name="clip" size={13} label="has attachments" />
@@ -158,8 +159,27 @@ const Row = memo(function Row({ message, top, cursor, open, now, href, onSelect 
           {relativeTime(message.receivedAt, now)}
         </time>
       </span>
-      <span class="row-subject">{message.subject || '(no subject)'}</span>
+      {/* Long subjects are cut to one line; the tooltip has all of it. */}
+      <span class="row-subject" title={message.subject || undefined}>
+        {message.subject || '(no subject)'}
+      </span>
       <span class="row-snippet">{message.snippet}</span>
     </a>
   );
 });
+
+/** "to Ann Lee +2": the first name shortens before the count does; the tooltip has all. */
+function Recipients({ to }: { to: MessageSummary['to'] }) {
+  const first = to[0]!;
+  return (
+    <span class="row-to" title={`To: ${to.map(formatAddress).join(', ')}`}>
+      <span class="row-to-first">to {displayName(first, first.address)}</span>
+      {to.length > 1 && (
+        <>
+          {' '}
+          <span class="row-to-more">+{to.length - 1}</span>
+        </>
+      )}
+    </span>
+  );
+}

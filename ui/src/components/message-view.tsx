@@ -127,7 +127,7 @@ export function MessageView(props: MessageViewProps) {
         ))}
       </nav>
       <div class="tab-panel" role="tabpanel" data-panel={shown}>
-        {shown === 'html' && <HtmlTab id={id} />}
+        {shown === 'html' && <HtmlTab id={id} html={message.html} />}
         {shown === 'text' && <TextTab text={message.text} />}
         {shown === 'headers' && <HeadersTab headers={message.headers} />}
         {shown === 'source' && <SourceTab id={id} size={message.size} />}
@@ -148,7 +148,9 @@ function tabsFor(
   tabs.push({ id: 'text', label: 'Text' });
   tabs.push({ id: 'headers', label: 'Headers' });
   tabs.push({ id: 'source', label: 'Source' });
-  tabs.push({ id: 'attachments', label: 'Attachments', count: message.parts.length });
+  // No "Attachments 0": the tab is there only when there is something in it.
+  if (message.parts.length > 0)
+    tabs.push({ id: 'attachments', label: 'Attachments', count: message.parts.length });
   tabs.push({ id: 'envelope', label: 'Envelope' });
   if (relayOn) tabs.push({ id: 'relay', label: 'Relay' });
   return tabs;

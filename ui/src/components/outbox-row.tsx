@@ -16,6 +16,8 @@ export interface OutboxRowProps {
   readonly now: number;
   readonly subject: string | undefined;
   readonly selected: boolean;
+  /** Why this user may not act on entries (a reader), or null. */
+  readonly refusal: string | null;
   readonly onToggle: () => void;
   readonly onDecide: (approve: boolean) => void;
   readonly onAct: (work: Promise<unknown>, done: string) => void;
@@ -23,7 +25,8 @@ export interface OutboxRowProps {
 
 /** One recipient of one message in the outbox, with what can be done to it. */
 export function OutboxRow(props: OutboxRowProps) {
-  const { entry, now, subject, selected, onToggle, onDecide, onAct } = props;
+  const { entry, now, subject, selected, refusal, onToggle, onDecide, onAct } = props;
+  const action = { disabled: refusal !== null, title: refusal ?? undefined };
   return (
     <tr data-outbox-id={entry.id} data-state={entry.state}>
       <td>
@@ -33,6 +36,7 @@ export function OutboxRow(props: OutboxRowProps) {
             aria-label={`Select message ${entry.messageId}`}
             checked={selected}
             onChange={onToggle}
+            {...action}
           />
         )}
       </td>
@@ -65,10 +69,10 @@ export function OutboxRow(props: OutboxRowProps) {
       <td class="actions">
         {entry.state === 'held' && (
           <>
-            <button type="button" class="button" onClick={() => onDecide(true)}>
+            <button type="button" class="button" onClick={() => onDecide(true)} {...action}>
               Approve
             </button>
-            <button type="button" class="button" onClick={() => onDecide(false)}>
+            <button type="button" class="button" onClick={() => onDecide(false)} {...action}>
               Reject
             </button>
           </>
@@ -78,6 +82,7 @@ export function OutboxRow(props: OutboxRowProps) {
             type="button"
             class="button"
             onClick={() => onAct(retryEntry(entry.id), 'Queued to send now')}
+            {...action}
           >
             Retry now
           </button>
@@ -87,6 +92,7 @@ export function OutboxRow(props: OutboxRowProps) {
             type="button"
             class="button"
             onClick={() => onAct(cancelEntry(entry.id), 'Cancelled')}
+            {...action}
           >
             Cancel
           </button>

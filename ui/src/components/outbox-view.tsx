@@ -1,6 +1,6 @@
 import '../styles/outbox.css';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { useOutboxEvents } from '../relay/hooks.js';
+import { useOutboxEvents, useReleaseRefusal } from '../relay/hooks.js';
 import {
   approveMessages,
   listOutbox,
@@ -27,6 +27,7 @@ export function OutboxView({ now, subjectOf, onNotice }: OutboxViewProps) {
   const [filter, setFilter] = useState<OutboxState | null>(null);
   const [listing, setListing] = useState<Listing | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  const refusal = useReleaseRefusal();
 
   const refresh = useCallback(() => {
     listOutbox(filter ? [filter] : [], PAGE).then(
@@ -90,6 +91,7 @@ export function OutboxView({ now, subjectOf, onNotice }: OutboxViewProps) {
           </div>
         )}
       </header>
+      {refusal && <p class="muted small outbox-note">{refusal}.</p>}
       {listing?.error && <p class="error-text outbox-note">{listing.error}</p>}
       {listing && entries.length === 0 && !listing.error && (
         <p class="muted outbox-note">
@@ -120,6 +122,7 @@ export function OutboxView({ now, subjectOf, onNotice }: OutboxViewProps) {
                   now={now}
                   subject={subjectOf(entry.messageId)}
                   selected={selected.has(entry.messageId)}
+                  refusal={refusal}
                   onToggle={() => toggle(entry.messageId)}
                   onDecide={(approve) => decide(approve, [entry.messageId])}
                   onAct={act}

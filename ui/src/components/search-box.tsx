@@ -4,17 +4,21 @@ import { formatCount } from '../lib/format.js';
 import { Icon } from './icons.js';
 
 const DEBOUNCE_MS = 200;
+/** The list's message saying what is wrong with the query, which the input points at. */
+export const SEARCH_PROBLEM_ID = 'search-problem';
 
 export interface SearchBoxProps {
   readonly query: string;
   /** Matches for the current query, once known. */
   readonly count: number | null;
+  /** What the server said is wrong with the query, when it refused it. */
+  readonly invalid: boolean;
   readonly inputRef: Ref<HTMLInputElement>;
   readonly onSearch: (query: string) => void;
 }
 
 /** Results as you type: the query goes to the route (and so to the API) after a pause. */
-export function SearchBox({ query, count, inputRef, onSearch }: SearchBoxProps) {
+export function SearchBox({ query, count, invalid, inputRef, onSearch }: SearchBoxProps) {
   const [text, setText] = useState(query);
   const sent = useRef(query);
   const timer = useRef<ReturnType<typeof setTimeout>>();
@@ -40,7 +44,7 @@ export function SearchBox({ query, count, inputRef, onSearch }: SearchBoxProps) 
   };
   return (
     <form
-      class="search"
+      class={`search${invalid ? ' invalid' : ''}`}
       role="search"
       onSubmit={(e) => {
         e.preventDefault();
@@ -54,6 +58,8 @@ export function SearchBox({ query, count, inputRef, onSearch }: SearchBoxProps) 
         name="query"
         placeholder="Search mail    from:  to:  subject:  has:attachment  is:unread"
         aria-label="Search messages"
+        aria-invalid={invalid}
+        aria-describedby={invalid ? SEARCH_PROBLEM_ID : undefined}
         autocomplete="off"
         spellcheck={false}
         value={text}

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'preact/hooks';
 import type { ServerInfo } from '../api.js';
 import type { LiveStatus } from '../live.js';
 import { formatCount } from '../lib/format.js';
@@ -20,13 +21,35 @@ export interface SidebarProps {
   /** Whether the relay is on (the Outbox entry) and its view is the one shown. */
   readonly relayOn: boolean;
   readonly outboxOpen: boolean;
+  /** Narrow screens show the sidebar as a drawer, opened from the top bar's menu button. */
+  readonly drawerOpen: boolean;
+  /** Closes the drawer; `refocus` gives focus back to the menu button (Escape, a view chosen). */
+  readonly onCloseDrawer: (refocus: boolean) => void;
 }
 
 export function Sidebar(props: SidebarProps) {
-  const { query, counts, status, info, onView, relayOn, outboxOpen } = props;
+  const { query, counts, status, info, onView, relayOn, outboxOpen, drawerOpen } = props;
+  const views = useRef<HTMLElement>(null);
+  // Opened as a drawer: focus goes to the view shown now, as a menu's would.
+  useEffect(() => {
+    if (!drawerOpen) return;
+    const links = views.current?.querySelectorAll<HTMLElement>('a');
+    const current = views.current?.querySelector<HTMLElement>('[aria-current="page"]');
+    (current ?? links?.[0])?.focus();
+  }, [drawerOpen]);
   return (
-    <aside class="sidebar">
-      <nav class="views" aria-label="Views">
+    <aside
+      id="sidebar"
+      class={`sidebar${drawerOpen ? ' open' : ''}`}
+      onFocusOut={(e) => {
+        // Tabbing out of the drawer closes it, so it never hides what has the focus. (The
+        // menu button toggles it by itself.)
+        const next = e.relatedTarget;
+        if (!drawerOpen || !(next instanceof Element) || e.currentTarget.contains(next)) return;
+        if (!next.matches('[aria-controls="sidebar"]')) props.onCloseDrawer(false);
+      }}
+    >
+      <nav class="views" aria-label="Views" ref={views}>
         {VIEWS.map((view) => {
           const active = !outboxOpen && query === view.query;
           const count =
@@ -40,6 +63,7 @@ export function Sidebar(props: SidebarProps) {
               onClick={(e) => {
                 e.preventDefault();
                 onView(view.query);
+                props.onCloseDrawer(true);
               }}
             >
               <Icon name={view.icon} />
@@ -53,8 +77,9 @@ export function Sidebar(props: SidebarProps) {
             href={OUTBOX_HASH}
             class={`view view-outbox${outboxOpen ? ' active' : ''}`}
             aria-current={outboxOpen ? 'page' : undefined}
+            onClick={() => props.onCloseDrawer(true)}
           >
-            <Icon name="up" />
+            <Icon name="send" />
             <span>Outbox</span>
           </a>
         )}

@@ -8,11 +8,16 @@ import { SearchBox } from './search-box.js';
 export interface TopbarProps {
   readonly query: string;
   readonly count: number | null;
+  readonly invalidQuery: boolean;
   readonly searchInput: RefObject<HTMLInputElement>;
   readonly onSearch: (query: string) => void;
   readonly onHelp: () => void;
   readonly onTheme: () => void;
   readonly onNotice: (text: string) => void;
+  /** The views drawer on narrow screens (the button is hidden where the sidebar shows). */
+  readonly menuButton: RefObject<HTMLButtonElement>;
+  readonly drawerOpen: boolean;
+  readonly onMenu: () => void;
 }
 
 const NOTIFY_TITLES: Record<NotifyState, string> = {
@@ -27,6 +32,18 @@ export function Topbar(props: TopbarProps) {
   const [notify, setNotify] = useState<NotifyState>(notifyState());
   return (
     <header class="topbar">
+      <button
+        type="button"
+        class="icon-button menu-button"
+        ref={props.menuButton}
+        aria-label="Menu"
+        title="Views: Inbox, Unread, Attachments, Outbox"
+        aria-expanded={props.drawerOpen}
+        aria-controls="sidebar"
+        onClick={props.onMenu}
+      >
+        <Icon name="menu" />
+      </button>
       <a class="brand" href="#/" title="Inbox">
         <Logo />
         <span>Sluice</span>
@@ -34,6 +51,7 @@ export function Topbar(props: TopbarProps) {
       <SearchBox
         query={props.query}
         count={props.count}
+        invalid={props.invalidQuery}
         inputRef={props.searchInput}
         onSearch={props.onSearch}
       />

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { serverInfo } from '../api.js';
 import { onOutboxChange } from '../live.js';
 import { isRelayOn } from './relay-api.js';
 
@@ -13,6 +14,30 @@ export function useRelayOn(): boolean {
     };
   }, []);
   return on;
+}
+
+/**
+ * Why this user may not let mail leave or stop it (approve, reject, retry, cancel), or null
+ * when they may, or while that is not known yet (the server refuses and says why anyway).
+ */
+export function useReleaseRefusal(): string | null {
+  const [refusal, setRefusal] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    serverInfo().then(
+      ({ principal }) => {
+        if (current && principal.role === 'reader')
+          setRefusal(
+            `${principal.name} is a reader: this needs the releaser role (--http-releasers)`,
+          );
+      },
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
+  return refusal;
 }
 
 const REFRESH_DEBOUNCE_MS = 150;

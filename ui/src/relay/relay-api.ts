@@ -5,14 +5,8 @@ import { apiUrl, getInfo, request } from '../api.js';
 export type { OutboxAttempt, OutboxEntry, OutboxState } from '../../../src/store/types.js';
 export type { Decision, RelayExplanation } from '../../../src/relay/types.js';
 
-export const OUTBOX_STATES: readonly OutboxState[] = [
-  'held',
-  'queued',
-  'sending',
-  'sent',
-  'failed',
-  'cancelled',
-];
+// The server's list, so that a new state cannot be missing here (type imports only above).
+export { OUTBOX_STATES } from '../../../src/store/types.js';
 
 export function listOutbox(states: readonly OutboxState[], limit = 100): Promise<OutboxPage> {
   const params = new URLSearchParams({ limit: String(limit) });

@@ -3,6 +3,7 @@ import { sql as tags } from './002-tags.js';
 import { sql as actorsAndProbe } from './003-actors-and-probe.js';
 import { sql as instance } from './004-instance.js';
 import { sql as dropRelayCursor } from './005-drop-relay-cursor.js';
+import { sql as webhooks } from './006-webhooks.js';
 
 /**
  * PostgreSQL's migrations, numbered on their own (SQLite's are in ../../migrations/), applied
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   { version: 3, sql: actorsAndProbe },
   { version: 4, sql: instance },
   { version: 5, sql: dropRelayCursor },
+  { version: 6, sql: webhooks },
 ];

@@ -1,5 +1,6 @@
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { messageUrl } from '../../api.js';
+import { hasRemoteContent } from '../../lib/remote-content.js';
 import { Icon, type IconName } from '../icons.js';
 
 type Width = 'phone' | 'tablet' | 'full';
@@ -19,7 +20,8 @@ let lastWidth: Width = 'full';
  * allow-same-origin, so nothing in it can run or reach the inbox. Popups are allowed so
  * that links open, in a new tab without an opener.
  */
-export function HtmlTab({ id }: { id: number }) {
+export function HtmlTab({ id, html }: { id: number; html: string | null }) {
+  const hasRemote = useMemo(() => hasRemoteContent(html), [html]);
   const [width, setWidth] = useState<Width>(lastWidth);
   const [remote, setRemote] = useState(remoteAllowed.has(id));
   const chooseWidth = (next: Width) => {
@@ -63,6 +65,15 @@ export function HtmlTab({ id }: { id: number }) {
           <Icon name="external" size={14} /> Open
         </a>
       </div>
+      {hasRemote && !remote && (
+        <div class="remote-banner" role="note">
+          <Icon name="image" size={15} />
+          <span>Remote images blocked, so the sender cannot tell that you opened this.</span>
+          <button type="button" class="button" onClick={toggleRemote}>
+            Show
+          </button>
+        </div>
+      )}
       <div class={`frame-stage width-${width}`}>
         <iframe
           key={src}

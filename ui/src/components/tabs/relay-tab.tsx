@@ -2,8 +2,10 @@ import '../../styles/outbox.css';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { fullTime, mediumTime } from '../../lib/time.js';
 import { useOutboxEvents } from '../../relay/hooks.js';
-import { explainRelay, releaseMessage, type RelayExplanation } from '../../relay/relay-api.js';
+import { explainRelay, type RelayExplanation } from '../../relay/relay-api.js';
 import { ActedBy, StateBadge } from '../relay-bits.js';
+import { HeldActions } from './held-actions.js';
+import { ReleaseForm } from './release-form.js';
 
 /** What the relay rules decide for this message and why, what was sent, and manual release. */
 export function RelayTab({ id }: { id: number }) {
@@ -54,6 +56,12 @@ export function RelayTab({ id }: { id: number }) {
             ))}
           </ul>
         </section>
+        <HeldActions
+          key={id}
+          id={id}
+          held={outbox.entries.filter((e) => e.state === 'held')}
+          onDecided={refresh}
+        />
         <section>
           <h3>Outbox</h3>
           {outbox.entries.length === 0 ? (
@@ -89,71 +97,5 @@ export function RelayTab({ id }: { id: number }) {
         {explanation.mode === 'on' && <ReleaseForm id={id} onReleased={refresh} />}
       </div>
     </div>
-  );
-}
-
-/** Release to the envelope recipients, or to addresses typed in (comma or space separated). */
-function ReleaseForm({ id, onReleased }: { id: number; onReleased: () => void }) {
-  const [to, setTo] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
-
-  const release = (addresses: string[] | undefined) => {
-    setBusy(true);
-    setResult(null);
-    releaseMessage(id, addresses).then(
-      ({ entries }) => {
-        setBusy(false);
-        setResult({
-          ok: true,
-          text: `Queued for ${entries.map((e) => e.recipient).join(', ')}`,
-        });
-        onReleased();
-      },
-      (error: Error) => {
-        setBusy(false);
-        setResult({ ok: false, text: error.message });
-      },
-    );
-  };
-
-  return (
-    <section>
-      <h3>Release</h3>
-      <form
-        class="relay-release"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const addresses = to.split(/[\s,;]+/).filter(Boolean);
-          release(addresses.length > 0 ? addresses : undefined);
-        }}
-      >
-        <button
-          type="button"
-          class="button"
-          disabled={busy}
-          data-release="original"
-          onClick={() => release(undefined)}
-        >
-          Release to original recipients
-        </button>
-        <input
-          type="text"
-          name="to"
-          placeholder="or to: name@example.com, …"
-          aria-label="Release to these addresses"
-          value={to}
-          onInput={(e) => setTo(e.currentTarget.value)}
-        />
-        <button type="submit" class="button" disabled={busy || to.trim() === ''}>
-          Release
-        </button>
-        {result && (
-          <p class={result.ok ? 'muted small' : 'error-text small'} role="status">
-            {result.text}
-          </p>
-        )}
-      </form>
-    </section>
   );
 }
