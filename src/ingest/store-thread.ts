@@ -40,8 +40,13 @@ process.on('unhandledRejection', (reason) =>
 /** The writer's engine: SQLite in this thread, or a PostgreSQL pool shared with other instances. */
 type Writer = SqliteStore | PostgresStore;
 type Served = { store: Writer; reader?: never } | { reader: SqliteReader; store?: never };
-// Calls that arrive while the database opens wait for it, in order.
-const opening = open();
+/** Undefined while the database opens (PostgreSQL connects); calls wait for it, in order. */
+let served: Served | null | undefined;
+const waiting: ThreadCall[] = [];
+void open().then((opened) => {
+  served = opened;
+  for (const call of waiting.splice(0)) if (opened) serve(opened, call);
+});
 
 async function open(): Promise<Served | null> {
   try {
@@ -147,7 +152,10 @@ function bytesOf(value: unknown): Buffer | null {
 }
 
 port.on('message', (calls: readonly ThreadCall[]) => {
-  for (const call of calls) void opening.then((served) => served && serve(served, call));
+  for (const call of calls) {
+    if (served === undefined) waiting.push(call);
+    else if (served) serve(served, call);
+  }
 });
 
 function serve(served: Served, call: ThreadCall): void {
