@@ -25,6 +25,7 @@ export default tseslint.config(
         {
           paths: [
             { name: 'better-sqlite3', message: 'Only src/store/ talks to SQLite.' },
+            { name: 'postgres', message: 'Only src/store/ talks to PostgreSQL.' },
             { name: 'mailparser', message: 'Only src/mail/ parses MIME.' },
             { name: 'smtp-server', message: 'Only src/smtp/ owns the listener.' },
           ],

@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // A throwaway PostgreSQL cluster for the PostgreSQL side of the store tests.
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // A poll's timeout only stops a test that hangs; on a busy machine 1 s (the default) is

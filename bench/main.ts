@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --runs N] [-- --only ingest,latency,large,http,relay,load]
  *   [-- --no-maildev] [-- --profile] [-- --keep] [-- --tiers 10000,100000]
- *   [-- --fresh-seed]`
+ *   [-- --fresh-seed] [-- --db sqlite|postgres|postgres://URL]`
  *
  * Measures Sluice side by side with MailDev and Postfix's smtp-sink (the protocol ceiling),
  * prints markdown tables, and writes them with JSON to bench/results/.
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { snapshotBuild } from './lib/build.js';
 import { createContext, type BenchContext } from './lib/context.js';
+import { postgresEngine, sqliteEngine, type BenchEngine } from './lib/engines.js';
 import { machineFacts, type MachineFacts } from './lib/machine.js';
 import { MAILDEV_VERSION } from './lib/maildev.js';
 import { killTrackedChildren } from './lib/processes.js';
@@ -55,21 +56,39 @@ const USAGE = [
   '  --keep          keep the work directory',
   '  --tiers N,N     mailbox sizes for the http suite',
   '  --fresh-seed    build the seeded mailboxes again',
+  '  --db ENGINE     sqlite (default), postgres (a throwaway cluster) or a postgres:// URL',
 ].join('\n');
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+const ENGINE_NAMES = { sqlite: 'SQLite', postgres: 'PostgreSQL' } as const;
+
+/** The command as given, for the report (a URL's password left out). */
+function command(): string {
+  const args = process.argv
+    .slice(2)
+    .map((a) => a.replace(/(postgres(ql)?:\/\/[^:@/]*:)[^@/]*@/i, '$1***@'));
+  return ['npm run bench', ...(args.length ? ['--', ...args] : [])].join(' ');
+}
+
+/** `--db`: sqlite (default), postgres (a throwaway cluster) or a PostgreSQL server's URL. */
+async function openEngine(db: string): Promise<BenchEngine> {
+  if (db === 'sqlite') return sqliteEngine;
+  if (db === 'postgres') return postgresEngine(null);
+  if (/^postgres(ql)?:\/\//i.test(db)) return postgresEngine(db);
+  throw new Error(`--db must be sqlite, postgres or a postgres:// URL, not "${db}"`);
+}
 
 function render(ctx: BenchContext, before: MachineFacts, after: MachineFacts, seconds: number) {
   const machine =
     `${before.cpu}, ${before.cores} cores, ${before.memoryGb} GB RAM; ${before.kernel}; ` +
     `Node ${process.versions.node}; MailDev ${MAILDEV_VERSION}; Postfix ${before.postfix}`;
   return [
-    `# Sluice benchmark (${ctx.mode} mode, ${ctx.runs} runs per cell)`,
+    `# Sluice benchmark (${ctx.mode} mode, ${ctx.runs} runs per cell, ${ENGINE_NAMES[ctx.engine]} store)`,
     '',
     `- when: ${new Date().toISOString()}, commit ${before.commit}, took ${(seconds / 60).toFixed(1)} min`,
     `- machine: ${machine}`,
     `- load averages (1/5/15 min): ${before.load} at start, ${after.load} at the end`,
-    `- command: \`${benchCommand()}\``,
+    `- command: \`${command()}\``,
     '- each cell: median of the runs (min–max); ratio: how many times better Sluice is than MailDev',
     '',
     summarizeTargets(ctx.rows),
@@ -77,12 +96,6 @@ function render(ctx: BenchContext, before: MachineFacts, after: MachineFacts, se
     ...(ctx.notes.length ? ['## Notes', '', ...ctx.notes.map((n) => `- ${n}`), ''] : []),
     ...(ctx.profiles.length ? ['## Profiles (Sluice under --cpu-prof)', '', ...ctx.profiles] : []),
   ].join('\n');
-}
-
-/** The command as it was given, so that a table can be measured again the same way. */
-function benchCommand(): string {
-  const args = process.argv.slice(2);
-  return args.length ? `npm run bench -- ${args.join(' ')}` : 'npm run bench';
 }
 
 async function main(): Promise<number> {
@@ -96,6 +109,7 @@ async function main(): Promise<number> {
       keep: { type: 'boolean', default: false },
       tiers: { type: 'string' },
       'fresh-seed': { type: 'boolean', default: false },
+      db: { type: 'string', default: 'sqlite' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -122,7 +136,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const peers: Target[] = values['no-maildev'] ? ['sluice', 'sink'] : ['sluice', 'maildev', 'sink'];
+  const engine = await openEngine(values.db);
   const ctx = createContext({
+    engine,
     mode: values.quick ? 'quick' : 'full',
     runs,
     peers,
@@ -134,7 +150,7 @@ async function main(): Promise<number> {
   const interrupt = () => {
     killTrackedChildren();
     if (!values.keep) ctx.cleanup();
-    process.exit(130);
+    void engine.close().finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
@@ -148,11 +164,12 @@ async function main(): Promise<number> {
   } finally {
     if (values.keep) ctx.log(`kept ${ctx.workDir}`);
     else ctx.cleanup();
+    await engine.close();
   }
   const after = machineFacts();
   const markdown = render(ctx, before, after, (Date.now() - started) / 1000);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const base = `${RESULTS_DIR}${stamp}-${ctx.mode}`;
+  const base = `${RESULTS_DIR}${stamp}-${ctx.mode}${ctx.engine === 'sqlite' ? '' : `-${ctx.engine}`}`;
   writeFileSync(`${base}.md`, markdown);
   writeFileSync(
     `${base}.json`,

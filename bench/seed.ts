@@ -13,11 +13,11 @@ import { pathToFileURL } from 'node:url';
 import type { ParsedMessage } from '../src/mail/types.js';
 import type { NewMessage } from '../src/store/types.js';
 import { BatchWriter } from './lib/batch-writer.js';
+import { openSeedStore } from './lib/seed-store.js';
 import { buildUrl } from './lib/build.js';
 import { MessageGenerator, type GeneratedMessage } from './lib/generator.js';
 import { TEMPLATES, fillTemplate } from './lib/templates.js';
 
-type StoreModule = typeof import('../src/store/sqlite-store.js');
 type ParseModule = typeof import('../src/mail/parse.js');
 
 /** Dates run from here, one message every STEP_MS, so that a million span about a month. */
@@ -31,6 +31,7 @@ export interface Marker {
 }
 
 export interface SeedOptions {
+  /** A SQLite file or a postgres:// URL, as --db takes it. */
   readonly path: string;
   /** Messages wanted in the database in all; those already there count. */
   readonly total: number;
@@ -39,7 +40,7 @@ export interface SeedOptions {
   readonly verifySample?: number;
   readonly onProgress?: (done: number, wanted: number, perSecond: number) => void;
   /**
-   * 'store' (default): `SqliteStore.addMessage` awaited one at a time, as a lone SMTP client.
+   * 'store' (default): the store's `addMessage` awaited one at a time, as a lone SMTP client.
    * 'batch': the same store with many messages in flight, so its group commit puts up to 200
    * in each transaction (lib/batch-writer.ts).
    */
@@ -60,7 +61,6 @@ export interface SeedResult {
 }
 
 export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
-  const { SqliteStore } = (await import(buildUrl('dist/store/sqlite-store.js'))) as StoreModule;
   const { parseMessage } = (await import(buildUrl('dist/mail/parse.js'))) as ParseModule;
   const parsedTemplates = await Promise.all(
     TEMPLATES.map(async (t) => JSON.stringify(await parseMessage(Buffer.from(t.raw)))),
@@ -72,7 +72,7 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
     client: { address: '127.0.0.1', helo: 'bench', authUser: null, tls: false },
     receivedAt: new Date(message.dateMs + 2000),
   });
-  const store = new SqliteStore({ path: options.path, maxMessages: 0, maxAgeMs: 0 });
+  const store = await openSeedStore(options.path);
   const existing = (await store.stats()).total;
   let sink: MessageSink = {
     add: (m) => store.addMessage(m),
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
   });
   if (!values.db || !values.count) {
     process.stderr.write(
-      'usage: npx tsx bench/seed.ts --db PATH --count N [--verify SAMPLE] [--batch]\n',
+      'usage: npx tsx bench/seed.ts --db PATH|postgres://URL --count N [--verify SAMPLE] [--batch]\n',
     );
     process.exitCode = 2;
     return;

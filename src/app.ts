@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { hostname as machineHostname } from 'node:os';
-import type { Config } from './config/config.js';
+import { describeDatabase, type Config } from './config/config.js';
 import { exposureWarnings, refuseOpenExposure } from './config/exposure.js';
 import { ThreadedStore } from './ingest/threaded-store.js';
+import type { StoreOptions } from './store/open-store.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createRelay } from './relay/relay.js';
 import { createSluiceMetrics, type SluiceMetrics } from './metrics/sluice-metrics.js';
@@ -56,15 +57,9 @@ export interface AppOptions {
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   // Before the store's thread tries: say which path is not writable, and why.
-  checkDatabasePath(config.db);
+  if (config.database.engine === 'sqlite') checkDatabasePath(config.db);
   const store = new ThreadedStore(
-    {
-      path: config.db,
-      maxMessages: config.retention.maxMessages,
-      maxAgeMs: config.retention.maxAgeMs,
-      maxDatabaseBytes: config.retention.maxDatabaseBytes,
-      relayRules: config.relay.mode === 'on' ? config.relay.rules : null,
-    },
+    { ...storeOptions(config), relayRules: config.relay.mode === 'on' ? config.relay.rules : null },
     // A thread that stops is restarted; the log says so, and /api/ready is 503 meanwhile.
     { logger: logger.child('store') },
   );
@@ -73,6 +68,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     config: config.relay,
     store,
     logger: logger.child('relay'),
+    leaseMs: config.relayLeaseMs,
     onAttempt: (outcome) => metrics.relayAttempt(outcome),
   });
   const webhooks = createWebhooks({
@@ -162,7 +158,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         maxAgeSeconds: config.retention.maxAgeMs / 1000,
         maxDatabaseBytes: config.retention.maxDatabaseBytes,
       },
-      database: { path: config.db },
+      database: { path: describeDatabase(config) },
       relay: { mode: relay.enabled ? 'on' : 'off' },
     });
     const web = createWebApp({
@@ -232,4 +228,17 @@ function hostNames(config: Config): string[] {
     config.hostname,
     ...config.web.allowedHosts,
   ].map((name) => name.toLowerCase());
+}
+
+/** The engine --db names, with the retention limits every engine applies. */
+function storeOptions(config: Config): StoreOptions {
+  const { database, retention } = config;
+  const limits = {
+    maxMessages: retention.maxMessages,
+    maxAgeMs: retention.maxAgeMs,
+    maxDatabaseBytes: retention.maxDatabaseBytes,
+  };
+  return database.engine === 'sqlite'
+    ? { engine: 'sqlite', path: config.db, ...limits }
+    : { engine: 'postgres', url: database.url, tenant: database.tenant, ...limits };
 }

@@ -1,8 +1,7 @@
 import type { NewMessage } from '../../src/store/types.js';
-import { buildUrl } from './build.js';
 
-type StoreModule = typeof import('../../src/store/sqlite-store.js');
-type Store = InstanceType<StoreModule['SqliteStore']>;
+import type { EngineStore } from '../../src/store/open-store.js';
+import { openSeedStore } from './seed-store.js';
 
 /** addMessage calls kept in flight; the store's group commit puts up to 200 in a transaction. */
 const IN_FLIGHT = 1000;
@@ -13,16 +12,16 @@ const IN_FLIGHT = 1000;
  * transactions. What is stored is what SMTP ingest stores, written by the same code.
  */
 export class BatchWriter {
-  readonly #store: Store;
+  readonly #store: EngineStore;
   readonly #inFlight: Promise<unknown>[] = [];
 
-  private constructor(store: Store) {
+  private constructor(store: EngineStore) {
     this.#store = store;
   }
 
-  static async open(path: string): Promise<BatchWriter> {
-    const { SqliteStore } = (await import(buildUrl('dist/store/sqlite-store.js'))) as StoreModule;
-    return new BatchWriter(new SqliteStore({ path, maxMessages: 0, maxAgeMs: 0 }));
+  /** `db`: a SQLite file or a PostgreSQL URL, as --db takes it. */
+  static async open(db: string): Promise<BatchWriter> {
+    return new BatchWriter(await openSeedStore(db));
   }
 
   async add(message: NewMessage): Promise<void> {

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Figure } from './stats.js';
+import type { BenchEngine } from './engines.js';
 import type { Target } from './servers.js';
 
 export type Mode = 'quick' | 'full';
@@ -36,6 +37,10 @@ export interface BenchContext {
   readonly freshSeed: boolean;
   readonly workDir: string;
   readonly resultsDir: string;
+  /** The store engine under test (--db). */
+  readonly engine: BenchEngine['name'];
+  /** A new empty database for one Sluice run: a file in `dir`, or a PostgreSQL database. */
+  newDatabase(dir: string): Promise<string>;
   readonly rows: Row[];
   readonly notes: string[];
   readonly profiles: string[];
@@ -52,13 +57,17 @@ export function createContext(options: {
   tiers?: readonly number[];
   freshSeed: boolean;
   resultsDir: string;
+  engine: BenchEngine;
 }): BenchContext & { cleanup(): void } {
   const workDir = mkdtempSync('/tmp/sluice-bench-');
   mkdirSync(options.resultsDir, { recursive: true });
   let counter = 0;
   const started = Date.now();
+  const { engine, ...rest } = options;
   return {
-    ...options,
+    ...rest,
+    engine: engine.name,
+    newDatabase: (dir) => engine.newDatabase(dir),
     workDir,
     rows: [],
     notes: [],

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { BenchContext } from './context.js';
 import { buildPath, buildUrl } from './build.js';
 import { ensureMailDev } from './maildev.js';
 import { freePort, spawnServer, stopServer, waitForGreeting, type Spawned } from './processes.js';
@@ -27,8 +28,10 @@ export interface Server {
 }
 
 export interface SluiceOptions {
-  /** Database file; its folder also holds the generated TLS certificate. */
+  /** --db: a SQLite file (its folder also holds the generated TLS certificate) or a postgres:// URL. */
   readonly db: string;
+  /** Sluice's data folder (XDG_DATA_HOME) for a PostgreSQL --db's generated certificate. */
+  readonly dataDir?: string;
   readonly extraArgs?: readonly string[];
   /** When set, the server runs under `node --cpu-prof` and writes its profile here on exit. */
   readonly profileDir?: string;
@@ -47,7 +50,13 @@ export async function startSluice(options: SluiceOptions): Promise<Server> {
       ...['--max-messages', '0', '--log-level', 'warn'],
       ...(options.extraArgs ?? []),
     ],
-    { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' } },
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        ...(options.dataDir ? { XDG_DATA_HOME: options.dataDir } : {}),
+      },
+    },
   );
   const { smtp, http } = await sluiceAddresses(spawned);
   const httpUrl = `http://127.0.0.1:${http}`;
@@ -188,13 +197,17 @@ export async function startBare(): Promise<Server> {
   };
 }
 
-/** A fresh server of that kind with an empty mailbox in `dir`. */
-export function startTarget(
+/** A fresh server of that kind with an empty mailbox, in a scratch folder named `name`. */
+export async function startTarget(
+  ctx: BenchContext,
   target: Target,
-  dir: string,
+  name: string,
   options: { profileDir?: string; extraArgs?: readonly string[] } = {},
 ): Promise<Server> {
-  if (target === 'sluice') return startSluice({ db: `${dir}/sluice.db`, ...options });
+  const dir = ctx.scratch(name);
+  if (target === 'sluice') {
+    return startSluice({ db: await ctx.newDatabase(dir), dataDir: dir, ...options });
+  }
   if (target === 'maildev') return startMailDev(dir);
   if (target === 'bare') return startBare();
   return startSink();

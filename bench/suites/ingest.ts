@@ -83,7 +83,7 @@ async function runOnce(
   messages: number,
   profileDir?: string,
 ): Promise<RunResult> {
-  const server = await startTarget(target, ctx.scratch(`${scenario.id}-${target}`), {
+  const server = await startTarget(ctx, target, `${scenario.id}-${target}`, {
     ...(profileDir ? { profileDir } : {}),
   });
   try {

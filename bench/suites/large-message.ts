@@ -74,7 +74,7 @@ export async function runLargeMessage(ctx: BenchContext): Promise<void> {
   const results = new Map<Target, RunResult[]>();
   for (let run = 1; run <= ctx.runs; run++) {
     for (const target of targets) {
-      const server = await startTarget(target, ctx.scratch(`large-${target}`));
+      const server = await startTarget(ctx, target, `large-${target}`);
       try {
         // A small message first, so that code loaded on first use is not counted as growth.
         await send(server.smtpPort, sizedMessage(0, 2048).raw);

@@ -43,7 +43,7 @@ export async function runLatency(ctx: BenchContext): Promise<void> {
   for (let run = 1; run <= ctx.runs; run++) {
     for (const target of ctx.peers) {
       const count = sampleCount(ctx, target);
-      const server = await startTarget(target, ctx.scratch(`latency-${target}`));
+      const server = await startTarget(ctx, target, `latency-${target}`);
       try {
         const { stdout } = await promisify(execFile)(
           '/usr/bin/python3',

@@ -44,7 +44,7 @@ async function withSluice<T>(
   args: readonly string[],
   use: (server: Server) => Promise<T>,
 ): Promise<T> {
-  const server = await startTarget('sluice', ctx.scratch(name), { extraArgs: args });
+  const server = await startTarget(ctx, 'sluice', name, { extraArgs: args });
   try {
     return await use(server);
   } finally {

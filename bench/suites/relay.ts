@@ -55,7 +55,11 @@ async function relayOnce(ctx: BenchContext, messages: number): Promise<number> {
   let sluice: Server | undefined;
   try {
     writeFileSync(config, relayConfig(upstream.smtpPort));
-    sluice = await startSluice({ db: `${dir}/sluice.db`, extraArgs: ['--config', config] });
+    sluice = await startSluice({
+      db: await ctx.newDatabase(dir),
+      dataDir: dir,
+      extraArgs: ['--config', config],
+    });
     const started = performance.now();
     await runSmtpSource(sluice.smtpPort, { sessions: 10, messages, bytes: BYTES, reuse: true });
     const deadline = Date.now() + 10 * 60_000;

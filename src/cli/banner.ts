@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { RunningAddresses } from '../app.js';
-import type { Config } from '../config/config.js';
+import { describeDatabase, type Config } from '../config/config.js';
 import { tlsFiles } from '../smtp/local-ca.js';
 
 export interface BannerOptions {
@@ -22,7 +22,7 @@ export function banner(options: BannerOptions): string {
     `Sluice ${options.version} is capturing mail.`,
     ...smtpBannerLines(config, addresses),
     `  Inbox  ${inboxUrl(config, addresses.http)}  (${everywhere(addresses.http) ? 'all interfaces; ' : ''}sign-in ${config.web.auth.mode})`,
-    `  Data   ${config.db}`,
+    `  Data   ${describeDatabase(config)}`,
     '',
     `Point your app at it, e.g. Django: EMAIL_HOST=${appHost(smtp)} EMAIL_PORT=${smtp.port}`,
     // 0.0.0.0 is where it listens, not an address to send to: from elsewhere (another

@@ -36,6 +36,16 @@ export type SmtpAuth =
   | { readonly mode: 'optional' }
   | { readonly mode: 'required'; readonly users: ReadonlyMap<string, string> };
 
+/** The engine --db names: the SQLite file `db`, or a PostgreSQL database instances share. */
+export type DatabaseConfig =
+  | { readonly engine: 'sqlite' }
+  | {
+      readonly engine: 'postgres';
+      readonly url: string;
+      /** --tenant: the team whose mailbox this is, in a schema of its own; null = shared. */
+      readonly tenant: string | null;
+    };
+
 export interface Config {
   /** Plain SMTP; it offers STARTTLS only when `tls.starttlsOnSmtp`. */
   readonly smtp: Listen;
@@ -46,8 +56,13 @@ export interface Config {
   readonly http: Listen;
   /** Sign-in, roles, Host names, HTTPS and the base path of the HTTP side. */
   readonly web: WebConfig;
-  /** Absolute path of the SQLite file, or ':memory:'. */
+  /**
+   * Absolute path of the SQLite file, or ':memory:'. Its folder also holds Sluice's own
+   * files (the local CA and TLS certificate); with a PostgreSQL database, which has no file,
+   * it is the default file's path in the data directory, for those files.
+   */
   readonly db: string;
+  readonly database: DatabaseConfig;
   readonly hostname: string;
   readonly smtpAuth: SmtpAuth;
   readonly tls: {
@@ -82,6 +97,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** SMTP fault injection may be switched on through the API (src/smtp/chaos.ts). */
   readonly enableChaos: boolean;
+  /** How long an outbox entry being sent stays with its sender before it is sent again. */
+  readonly relayLeaseMs: number;
   /** The `relay:` section of the config file and SLUICE_RELAY_URL; off unless configured. */
   readonly relay: RelayConfig;
   /** The `webhooks:` list of the config file and --webhook (src/webhooks). */
@@ -172,9 +189,7 @@ export function loadConfig(sources: ConfigSources): CliCommand {
     smtps: setting('smtps', parseOptionalListen),
     http: setting('http', parseListen),
     web: readWebConfig({ setting, optional, file: fileContents }),
-    db: setting('db', (text) =>
-      text === ':memory:' ? text : resolve(text || defaultDbPath(sources.env)),
-    ),
+    ...databaseSetting(setting('db', parseDatabase), optional('tenant', parseTenant), sources.env),
     hostname: setting('hostname', (text) => {
       if (!/^[A-Za-z0-9.-]{1,253}$/.test(text))
         throw new Error('expected a host name (letters, digits, dots, dashes)');
@@ -201,6 +216,7 @@ export function loadConfig(sources: ConfigSources): CliCommand {
     },
     logLevel: setting('log-level', parseOneOf(LOG_LEVELS)),
     enableChaos: setting('enable-chaos', parseBoolean),
+    relayLeaseMs: setting('relay-lease', positive(parseDuration)),
     relay: relaySetting(file.relay, sources.env, readFile),
     webhooks: readWebhookConfig({
       read: { setting, optional, file: fileContents },
@@ -246,9 +262,62 @@ function describe(spec: OptionSpec): string {
   return `--${spec.name} (${spec.env})`;
 }
 
-function defaultDbPath(env: ConfigSources['env']): string {
+function defaultDataDir(env: ConfigSources['env']): string {
   const dataHome = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
-  return join(dataHome, 'sluice', 'sluice.db');
+  return join(dataHome, 'sluice');
+}
+
+const DATABASE_URL = /^postgres(ql)?:\/\//i;
+/** Tenants become schema and channel names, which PostgreSQL limits to 63 bytes. */
+const MAX_TENANT_LENGTH = 48;
+
+/** A PostgreSQL URL as given, a file path, or '' for the default file. */
+function parseDatabase(text: string): { url: string } | { path: string } {
+  if (!DATABASE_URL.test(text)) return { path: text };
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.hostname === '' && url.pathname.length <= 1))
+    throw new Error('expected postgres://user:password@host:port/database');
+  return { url: text };
+}
+
+function parseTenant(text: string): string {
+  const name = text.trim();
+  if (name === '' || name.length > MAX_TENANT_LENGTH)
+    throw new Error(`expected a name of 1 to ${MAX_TENANT_LENGTH} characters`);
+  return name;
+}
+
+function databaseSetting(
+  db: { url: string } | { path: string },
+  tenant: string | null,
+  env: ConfigSources['env'],
+): Pick<Config, 'db' | 'database'> {
+  const defaultPath = join(defaultDataDir(env), 'sluice.db');
+  if ('url' in db)
+    return { db: defaultPath, database: { engine: 'postgres', url: db.url, tenant } };
+  if (tenant !== null) {
+    throw new ConfigError(
+      `${describe(findOption('tenant')!)} needs a PostgreSQL ${describe(findOption('db')!)}: with SQLite, give each team a file of its own`,
+    );
+  }
+  const path = db.path === ':memory:' ? db.path : resolve(db.path || defaultPath);
+  return { db: path, database: { engine: 'sqlite' } };
+}
+
+/** The database as it may be shown: the file, or the URL without its password. */
+export function describeDatabase(config: Pick<Config, 'db' | 'database'>): string {
+  const { database } = config;
+  if (database.engine === 'sqlite') return config.db;
+  const url = new URL(database.url);
+  if (url.password) url.password = '***';
+  return database.tenant === null
+    ? url.toString()
+    : `${url.toString()} (tenant ${database.tenant})`;
 }
 
 function parseFlags(argv: readonly string[]) {

@@ -48,8 +48,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   }),
   option('db', {
     default: undefined,
-    valueName: 'PATH',
-    help: 'SQLite database file, or :memory: to keep nothing. Default: $XDG_DATA_HOME/sluice/sluice.db (~/.local/share/sluice/sluice.db).',
+    valueName: 'PATH|URL',
+    help: 'SQLite database file, :memory: to keep nothing, or a PostgreSQL URL (postgres://user:pass@host/db) that several Sluice instances share as one inbox. Default: $XDG_DATA_HOME/sluice/sluice.db (~/.local/share/sluice/sluice.db).',
+  }),
+  option('tenant', {
+    default: undefined,
+    valueName: 'NAME',
+    help: "With a PostgreSQL --db: this team's own inbox, apart from other teams on the same database (schema sluice_NAME; names as Mailpit's --tenant-id takes them).",
   }),
   option('config', {
     default: undefined,
@@ -146,6 +151,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'boolean',
     default: 'false',
     help: 'Allow SMTP fault injection, set through /api/chaos, Mailpit /api/v1/chaos or MailHog Jim (/api/v2/jim).',
+  }),
+  option('relay-lease', {
+    default: '5m',
+    valueName: 'DURATION',
+    help: 'How long a relay send may take before it is sent again: by another instance sharing a PostgreSQL --db when this one dies mid-send. Longer than any upstream takes to answer.',
   }),
   option('log-level', {
     default: 'info',

@@ -1,17 +1,17 @@
 import type { RelayRule } from '../config/relay.js';
 import { chunksOf } from '../mail/raw-message.js';
 import type { PartSelector, RawMessage } from '../mail/types.js';
-import type { SqliteStoreOptions } from '../store/sqlite-store.js';
+import type { StoreOptions } from '../store/open-store.js';
 import type { Envelope, ReceivedFrom, Store, StoreEvent } from '../store/types.js';
 import type { SerializedError } from './thread-errors.js';
 
 export type { PartSelector };
 
 /** What the store's thread starts with: plain data, since it crosses to the thread. */
-export interface StoreThreadOptions extends SqliteStoreOptions {
+export type StoreThreadOptions = StoreOptions & {
   /** The relay's rules, compiled in the thread to decide each captured message; none = off. */
   readonly relayRules?: readonly RelayRule[] | null;
-}
+};
 
 /** A message as the SMTP session received it: raw bytes, not yet parsed. */
 export interface IncomingMessage {

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseMessage, readPart } from '../mail/parse.js';
 import { compileDecide } from '../relay/decide.js';
+import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteReader } from '../store/sqlite-reader.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { MessageId, NewMessage } from '../store/types.js';
@@ -36,13 +37,23 @@ process.on('unhandledRejection', (reason) =>
   log({ level: 'error', message: 'unhandled rejection', error: serializeError(reason) }),
 );
 
-type Served = { store: SqliteStore; reader?: never } | { reader: SqliteReader; store?: never };
-const served = open();
+/** The writer's engine: SQLite in this thread, or a PostgreSQL pool shared with other instances. */
+type Writer = SqliteStore | PostgresStore;
+type Served = { store: Writer; reader?: never } | { reader: SqliteReader; store?: never };
+/** Undefined while the database opens (PostgreSQL connects); calls wait for it, in order. */
+let served: Served | null | undefined;
+const waiting: ThreadCall[] = [];
+void open().then((opened) => {
+  served = opened;
+  for (const call of waiting.splice(0)) if (opened) serve(opened, call);
+});
 
-function open(): Served | null {
+async function open(): Promise<Served | null> {
   try {
     const opened: Served =
-      role === 'writer' ? { store: openWriter() } : { reader: SqliteReader.open(options.path) };
+      role === 'writer'
+        ? { store: await openWriter() }
+        : { reader: SqliteReader.open(sqlitePath()) };
     post({ type: 'ready' });
     return opened;
   } catch (error) {
@@ -54,21 +65,32 @@ function open(): Served | null {
   }
 }
 
-function openWriter(): SqliteStore {
-  const store = new SqliteStore(options, {
-    onBackgroundError: (what, error) =>
-      log({ level: 'error', message: `${what} failed`, error: serializeError(error) }),
-  });
+async function openWriter(): Promise<Writer> {
+  const store =
+    options.engine === 'postgres'
+      ? await PostgresStore.open(options)
+      : new SqliteStore(options, {
+          onBackgroundError: (what, error) =>
+            log({ level: 'error', message: `${what} failed`, error: serializeError(error) }),
+        });
   store.subscribe((event) => post({ type: 'event', event }));
   return store;
 }
 
-async function capture(store: SqliteStore, message: IncomingMessage) {
+/** ThreadedStore starts a reader only for a SQLite file: PostgreSQL's writer pool serves reads. */
+function sqlitePath(): string {
+  if (options.engine !== 'sqlite') throw new Error('a reader thread serves SQLite only');
+  return options.path;
+}
+
+async function capture(store: Writer, message: IncomingMessage) {
   const tail = asBuffers(message.raw);
   if (message.staged === undefined) {
     return store.addMessage(decided({ ...message, raw: tail, parsed: await parseMessage(tail) }));
   }
-  const parsed = await parseMessage(store.stagedSource(message.staged, tail));
+  // Only SQLite stages (IngestPort.stagesLargeMessages), so only its writer sees a key.
+  const sqlite = store as SqliteStore;
+  const parsed = await parseMessage(sqlite.stagedSource(message.staged, tail));
   return store.addMessage(decided({ ...message, raw: tail, parsed, staged: message.staged }));
 }
 
@@ -82,11 +104,11 @@ function decided<M extends NewMessage>(message: M): M {
 }
 
 /** A part's content, decoded here so that a large attachment is never parsed on the SMTP thread. */
-async function part(source: SqliteStore | SqliteReader, id: MessageId, selector: PartSelector) {
+async function part(source: Writer | SqliteReader, id: MessageId, selector: PartSelector) {
   return readPart(await source.getRaw(id), selector);
 }
 
-async function runWriter(store: SqliteStore, call: ThreadCall): Promise<unknown> {
+async function runWriter(store: Writer, call: ThreadCall): Promise<unknown> {
   const [first, second] = call.args;
   switch (call.method) {
     case 'capture':
@@ -94,13 +116,13 @@ async function runWriter(store: SqliteStore, call: ThreadCall): Promise<unknown>
     case 'readPart':
       return part(store, first as MessageId, second as PartSelector);
     case 'stageRaw':
-      return store.stageRaw(first as number | null, asBuffers(second as Buffer[]));
+      return (store as SqliteStore).stageRaw(first as number | null, asBuffers(second as Buffer[]));
     case 'addMessage': {
       const message = first as NewMessage;
       return store.addMessage(decided({ ...message, raw: asBuffers(message.raw) }));
     }
   }
-  const method = store[call.method as keyof SqliteStore] as (...args: unknown[]) => unknown;
+  const method = store[call.method as keyof Writer] as (...args: unknown[]) => unknown;
   return method.apply(store, [...call.args]);
 }
 
@@ -130,11 +152,13 @@ function bytesOf(value: unknown): Buffer | null {
 }
 
 port.on('message', (calls: readonly ThreadCall[]) => {
-  for (const call of calls) serve(call);
+  for (const call of calls) {
+    if (served === undefined) waiting.push(call);
+    else if (served) serve(served, call);
+  }
 });
 
-function serve(call: ThreadCall): void {
-  if (!served) return;
+function serve(served: Served, call: ThreadCall): void {
   const running = served.store ? runWriter(served.store, call) : runReader(served.reader, call);
   running.then(
     (value) => {

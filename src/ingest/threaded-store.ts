@@ -43,7 +43,7 @@ const FORWARDED = [
   'claimDueOutbox',
   'recordOutboxAttempts',
   'changeOutboxState',
-  'requeueSending',
+  'requeueExpiredLeases',
   'listOutbox',
   'getOutboxEntry',
   'getOutboxHistory',
@@ -121,6 +121,11 @@ export class ThreadedStore implements Store {
   stageRaw(key: number | null, chunks: readonly Buffer[]): Promise<number> {
     const handed = handOver(chunks);
     return this.#writer.call('stageRaw', [key, handed.chunks], handed.transfer);
+  }
+
+  /** Only SQLite stages a large message while it arrives; PostgreSQL gets it whole. */
+  get stagesLargeMessages(): boolean {
+    return this.#options.engine === 'sqlite';
   }
 
   /** Drops what was staged for a message that will not be stored. */
@@ -207,7 +212,9 @@ export class ThreadedStore implements Store {
   #reader(): StoreWorker | null {
     if (this.#readerWorker || this.#readerFailed || this.#closed) return this.#readerWorker;
     // No second connection can see an in-memory database; nor one the writer has not opened.
-    if (this.#options.path === ':memory:' || !this.#writer.running) return null;
+    // PostgreSQL's writer keeps a pool: its reads already run beside its writes.
+    if (this.#options.engine !== 'sqlite' || this.#options.path === ':memory:') return null;
+    if (!this.#writer.running) return null;
     const reader = this.#startWorker('reader');
     this.#readerWorker = reader;
     reader.ready.catch((error: unknown) => {

@@ -12,6 +12,8 @@ export interface RelayOptions {
   readonly config: RelayConfig;
   readonly store: Store;
   readonly logger: Logger;
+  /** How long a send may take before the entry is claimed again (--relay-lease). */
+  readonly leaseMs: number;
   /** Hears the outcome of every relay attempt, per recipient (src/metrics). */
   readonly onAttempt?: OutboxWorkerOptions['onAttempt'];
 }
@@ -56,6 +58,7 @@ export function createRelay(options: RelayOptions): Relay {
     upstreams: config.upstreams,
     retry: config.retry,
     logger,
+    leaseMs: options.leaseMs,
     onAttempt: options.onAttempt,
   });
 

@@ -18,6 +18,8 @@ export interface OutboxWorkerOptions {
   readonly upstreams: readonly Upstream[];
   readonly retry: BackoffOptions;
   readonly logger: Logger;
+  /** How long a claimed entry stays with this worker; past it, it is sent again. */
+  readonly leaseMs: number;
   /** Hears the outcome of every recipient's attempt (the metrics count them). */
   readonly onAttempt?: (outcome: Outcome['kind']) => void;
 }
@@ -33,8 +35,9 @@ const CLOSE_GRACE_MS = 5_000;
 /**
  * Sends due outbox entries. It runs beside SMTP capture and never inside it: the store's
  * ingest path only emits an event, and a slow or dead upstream only delays this loop.
- * Entries are marked 'sending' (committed) before a send and the result recorded after,
- * so a crash in between sends them again on restart: delivery is at-least-once.
+ * Entries are claimed under a lease ('sending', committed) before a send and the result
+ * recorded after, so a crash in between sends them again, on restart or, on a shared
+ * PostgreSQL database, from another instance once the lease runs out: at-least-once.
  */
 export class OutboxWorker {
   readonly #options: OutboxWorkerOptions;
@@ -57,9 +60,11 @@ export class OutboxWorker {
   }
 
   async start(): Promise<void> {
-    const requeued = await this.#options.store.requeueSending();
+    const requeued = await this.#options.store.requeueExpiredLeases(new Date());
     if (requeued > 0)
-      this.#options.logger.info('sending again what a restart interrupted', { entries: requeued });
+      this.#options.logger.info('sending again what a stopped instance left unfinished', {
+        entries: requeued,
+      });
     this.#running = true;
     this.#unsubscribe = this.#options.store.subscribe((event) => {
       // Deferred: claiming at once would emit 'sending' while the store is still handing
@@ -114,7 +119,11 @@ export class OutboxWorker {
     try {
       await this.#recordLeftovers();
       while (this.#running && this.#inFlight < MAX_IN_FLIGHT) {
-        const claimed = await store.claimDueOutbox(new Date(), MAX_IN_FLIGHT - this.#inFlight);
+        const claimed = await store.claimDueOutbox(
+          new Date(),
+          MAX_IN_FLIGHT - this.#inFlight,
+          this.#options.leaseMs,
+        );
         if (claimed.length === 0) break;
         for (const group of groupBySend(claimed)) this.#track(group);
       }

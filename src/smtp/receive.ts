@@ -13,6 +13,8 @@ export interface IngestPort {
   /** Writes the next bytes of a message still in DATA; `key` null starts one. */
   stageRaw(key: number | null, chunks: readonly Buffer[]): Promise<number>;
   discardStaged(key: number): Promise<void>;
+  /** False when the engine cannot stage (PostgreSQL): every message goes whole to `capture`. */
+  readonly stagesLargeMessages: boolean;
 }
 
 export interface ReceiveOptions {
@@ -121,7 +123,8 @@ class Staging {
     this.#options.budget.take(owned.length);
     this.#chunks.push(owned);
     this.#bytes += owned.length;
-    return this.#bytes >= STAGE_BYTES ? this.#stage() : undefined;
+    const stages = this.#options.ingest.stagesLargeMessages;
+    return stages && this.#bytes >= STAGE_BYTES ? this.#stage() : undefined;
   }
 
   /** What `capture` needs: the bytes not staged, and the staging key if any were. */

@@ -4,7 +4,14 @@ import { rawLength } from './raw-pieces.js';
 import { headerSearchText } from './search-fields.js';
 import { foldForSearch } from './search-fold.js';
 import { tagsOfNewMessage } from './tags.js';
-import type { Address, MessageSummary, NewMessage, OutboxDecision } from './types.js';
+import type {
+  Address,
+  MessageId,
+  MessageSummary,
+  NewMessage,
+  NewOutboxEntry,
+  OutboxDecision,
+} from './types.js';
 
 /** A new message turned into the values of its rows, computed before the write lock is taken. */
 export interface InsertRow {
@@ -105,4 +112,20 @@ function searchFields(message: NewMessage, bcc: readonly Address[]): string[] {
     foldForSearch(parsed.searchText),
     foldForSearch(parsed.parts.map((p) => p.filename ?? '').join(' ')),
   ];
+}
+
+/**
+ * The relay's entries of a batch of new messages, with the ids they were given: inserted in
+ * the transaction that stores them, on either engine. A message the retention limit dropped
+ * in that transaction has none.
+ */
+export function decisionsOf(
+  rows: readonly InsertRow[],
+  ids: readonly MessageId[],
+  pruned: readonly MessageId[],
+): NewOutboxEntry[] {
+  const dropped = new Set(pruned);
+  return rows.flatMap((row, i) =>
+    dropped.has(ids[i]!) ? [] : row.outbox.map((entry) => ({ ...entry, messageId: ids[i]! })),
+  );
 }

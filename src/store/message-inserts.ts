@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { RawSource } from '../mail/types.js';
-import { toInsertRow, type InsertRow } from './insert-row.js';
+import { decisionsOf, toInsertRow, type InsertRow } from './insert-row.js';
 import { piecesOf, PIECE_BYTES } from './raw-pieces.js';
 import type { OutboxRow, OutboxTables } from './outbox.js';
 import type { SearchIndexer } from './search-indexer.js';
@@ -114,7 +114,7 @@ export class MessageInserts {
         return id;
       });
       const pruned = this.#options.pruneToLimit();
-      return { ids, pruned, outbox: this.#insertDecisions(rows, ids, pruned) };
+      return { ids, pruned, outbox: this.#options.outbox.insert(decisionsOf(rows, ids, pruned)) };
     });
     // Committed: nothing below may throw, or WriteBatch would write these rows again
     // (issue 10). The indexer and the events wait for #committed, outside its retry.
@@ -133,16 +133,6 @@ export class MessageInserts {
     if (pruned.length > 0) this.#options.emit({ type: 'deleted', ids: pruned });
     for (const message of summaries) this.#options.emit({ type: 'stored', message });
     this.#options.outbox.announce(this.#outboxRows.splice(0));
-  }
-
-  /** The relay's outbox entries of new messages, except those the retention limit just dropped. */
-  #insertDecisions(rows: readonly InsertRow[], ids: readonly MessageId[], pruned: MessageId[]) {
-    const dropped = new Set(pruned);
-    return this.#options.outbox.insert(
-      rows.flatMap((row, i) =>
-        dropped.has(ids[i]!) ? [] : row.outbox.map((entry) => ({ ...entry, messageId: ids[i]! })),
-      ),
-    );
   }
 
   /** Raw bytes up to a piece's size go in the body row; larger ones in pieces of their own. */

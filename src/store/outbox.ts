@@ -34,7 +34,7 @@ export interface OutboxRow {
   cancelled_by: string | null;
 }
 
-interface AttemptRow {
+export interface AttemptRow {
   outbox_id: number;
   at: number;
   outcome: OutboxAttempt['outcome'];
@@ -48,9 +48,21 @@ export interface OutboxTablesOptions {
   readonly emit: (event: StoreEvent) => void;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function toEntry(row: OutboxRow): OutboxEntry {
+/** Every state with its count, zero for those no entry is in (both engines). */
+export function countsByState(
+  rows: readonly { state: OutboxState; entries: number }[],
+): Record<OutboxState, number> {
+  const counts = Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0])) as Record<
+    OutboxState,
+    number
+  >;
+  for (const row of rows) counts[row.state] = row.entries;
+  return counts;
+}
+
+export function toEntry(row: OutboxRow): OutboxEntry {
   return {
     id: row.id,
     messageId: row.message_id,
@@ -76,20 +88,32 @@ export class OutboxTables {
   readonly #write: OutboxTablesOptions['write'];
   readonly #emit: OutboxTablesOptions['emit'];
   readonly #statements;
+  /** What was 'sending' when this process opened the file: its predecessor's, run out. */
+  readonly #orphaned: string;
 
   constructor(options: OutboxTablesOptions) {
     this.#db = options.db;
     this.#write = options.write;
     this.#emit = options.emit;
     const db = this.#db;
+    this.#orphaned = JSON.stringify(
+      db
+        .prepare<[], { id: number }>("SELECT id FROM outbox WHERE state = 'sending'")
+        .all()
+        .map((r) => r.id),
+    );
     this.#statements = {
       insert: db.prepare<unknown[], OutboxRow>(`
         INSERT INTO outbox (message_id, recipient, original_recipient, upstream, reason, state,
           created_at, queued_at, next_attempt_at, updated_at, released_by)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
-      claim: db.prepare<[{ now: number; limit: number }], OutboxRow>(`
-        UPDATE outbox SET state = 'sending', updated_at = @now
-        WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= @now
+      // Due queued entries and run-out leases, each read through its own partial index.
+      claim: db.prepare<[{ now: number; limit: number; until: number }], OutboxRow>(`
+        UPDATE outbox SET state = 'sending', next_attempt_at = @until, updated_at = @now
+        WHERE id IN (SELECT id FROM (
+                       SELECT id, next_attempt_at FROM outbox WHERE state = 'queued' AND next_attempt_at <= @now
+                       UNION ALL
+                       SELECT id, next_attempt_at FROM outbox WHERE state = 'sending' AND next_attempt_at <= @now)
                      ORDER BY next_attempt_at, id LIMIT @limit)
         RETURNING *`),
       record: db.prepare<[string, number, string, number | null, number], OutboxRow>(`
@@ -98,9 +122,11 @@ export class OutboxTables {
       attempt: db.prepare(
         'INSERT INTO outbox_attempts (outbox_id, at, outcome, reply) VALUES (?, ?, ?, ?)',
       ),
-      requeue: db.prepare<[{ now: number }], OutboxRow>(
-        "UPDATE outbox SET state = 'queued', next_attempt_at = @now, updated_at = @now WHERE state = 'sending' RETURNING *",
-      ),
+      requeue: db.prepare<[{ now: number; orphaned: string }], OutboxRow>(`
+        UPDATE outbox SET state = 'queued', next_attempt_at = @now, updated_at = @now
+        WHERE state = 'sending'
+          AND (next_attempt_at <= @now OR id IN (SELECT value FROM json_each(@orphaned)))
+        RETURNING *`),
       get: db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?'),
       byMessage: db.prepare<[number], OutboxRow>(
         'SELECT * FROM outbox WHERE message_id = ? ORDER BY id',
@@ -112,7 +138,7 @@ export class OutboxTables {
         'SELECT state, count(*) AS entries FROM outbox GROUP BY state',
       ),
       nextDue: db.prepare<[], { due: number | null }>(
-        "SELECT min(next_attempt_at) AS due FROM outbox WHERE state = 'queued'",
+        "SELECT min(next_attempt_at) AS due FROM outbox WHERE state IN ('queued', 'sending')",
       ),
     };
   }
@@ -145,9 +171,11 @@ export class OutboxTables {
     });
   }
 
-  claimDue(now: Date, limit: number): OutboxEntry[] {
+  claimDue(now: Date, limit: number, leaseMs: number): OutboxEntry[] {
     return this.announce(
-      this.#write(() => this.#statements.claim.all({ now: now.getTime(), limit })),
+      this.#write(() =>
+        this.#statements.claim.all({ now: now.getTime(), limit, until: now.getTime() + leaseMs }),
+      ),
     );
   }
 
@@ -199,9 +227,10 @@ export class OutboxTables {
     return this.announce(rows);
   }
 
-  requeueSending(): number {
-    return this.announce(this.#write(() => this.#statements.requeue.all({ now: Date.now() })))
-      .length;
+  /** Leases taken before this process opened the file are its predecessor's: all run out. */
+  requeueExpired(now: Date): number {
+    const bounds = { now: now.getTime(), orphaned: this.#orphaned };
+    return this.announce(this.#write(() => this.#statements.requeue.all(bounds))).length;
   }
 
   list(options: OutboxListOptions): OutboxPage {
@@ -245,12 +274,7 @@ export class OutboxTables {
   }
 
   countByState(): Record<OutboxState, number> {
-    const counts = Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0])) as Record<
-      OutboxState,
-      number
-    >;
-    for (const row of this.#statements.countByState.all()) counts[row.state] = row.entries;
-    return counts;
+    return countsByState(this.#statements.countByState.all());
   }
 
   nextDue(): Date | null {

@@ -25,6 +25,24 @@ const QUIET_MS = 20;
 const PENDING_BUDGET_CHARS = 512 * 1024 * 1024;
 
 /**
+ * The pending rows (oldest first) one slice takes: at least one, and as many more as fit
+ * in `maxChars`; `through` is the last one's id (0 when there are none).
+ */
+export function sliceOf(
+  rows: readonly { id: number; chars: number }[],
+  maxChars: number,
+): { through: number; chars: number } {
+  let through = 0;
+  let chars = 0;
+  for (const row of rows) {
+    if (chars > 0 && chars + row.chars > maxChars) break;
+    chars += row.chars;
+    through = row.id;
+  }
+  return { through, chars };
+}
+
+/**
  * Moves search text from search_pending into the trigram index in slices, each its own
  * short transaction. Storing mail comes first: the index catches up once mail stops
  * arriving for a moment, or takes turns with it when too much text is waiting.
@@ -77,13 +95,7 @@ export class SearchIndexer {
     try {
       const indexed = this.#write(() => {
         const rows = this.#statements.sizes.all(SLICE_ROWS);
-        let through = 0;
-        let chars = 0;
-        for (const row of rows) {
-          if (chars > 0 && chars + row.chars > SLICE_CHARS) break;
-          chars += row.chars;
-          through = row.id;
-        }
+        const { through, chars } = sliceOf(rows, SLICE_CHARS);
         if (through > 0) {
           this.#statements.index.run(through);
           this.#statements.forget.run(through);

@@ -358,8 +358,8 @@ export class SqliteStore implements Store {
   async addOutboxEntries(entries: readonly NewOutboxEntry[]): Promise<readonly OutboxEntry[]> {
     return this.#outbox.add(entries);
   }
-  async claimDueOutbox(now: Date, limit: number): Promise<readonly OutboxEntry[]> {
-    return this.#outbox.claimDue(now, limit);
+  async claimDueOutbox(now: Date, limit: number, leaseMs: number): Promise<readonly OutboxEntry[]> {
+    return this.#outbox.claimDue(now, limit, leaseMs);
   }
   async recordOutboxAttempts(results: readonly AttemptResult[]): Promise<readonly OutboxEntry[]> {
     return this.#outbox.record(results);
@@ -367,8 +367,8 @@ export class SqliteStore implements Store {
   async changeOutboxState(change: OutboxChange): Promise<readonly OutboxEntry[]> {
     return this.#outbox.change(change);
   }
-  async requeueSending(): Promise<number> {
-    return this.#outbox.requeueSending();
+  async requeueExpiredLeases(now: Date): Promise<number> {
+    return this.#outbox.requeueExpired(now);
   }
   async listOutbox(options: OutboxListOptions): Promise<OutboxPage> {
     return this.#outbox.list(options);

@@ -300,16 +300,24 @@ export interface Store {
 
   // The relay outbox (see src/store/outbox.ts).
   addOutboxEntries(entries: readonly NewOutboxEntry[]): Promise<readonly OutboxEntry[]>;
-  /** Moves up to `limit` due queued entries to 'sending' and returns them, oldest first. */
-  claimDueOutbox(now: Date, limit: number): Promise<readonly OutboxEntry[]>;
+  /**
+   * Moves up to `limit` due entries to 'sending' under a lease of `leaseMs` and returns them,
+   * oldest first: queued entries whose time has come, and 'sending' ones whose lease ran out
+   * (whoever was sending them died). While 'sending', `nextAttemptAt` is when the lease ends.
+   */
+  claimDueOutbox(now: Date, limit: number, leaseMs: number): Promise<readonly OutboxEntry[]>;
   recordOutboxAttempts(results: readonly AttemptResult[]): Promise<readonly OutboxEntry[]>;
   changeOutboxState(change: OutboxChange): Promise<readonly OutboxEntry[]>;
-  /** After a restart: what was 'sending' is sent again (at-least-once). */
-  requeueSending(): Promise<number>;
+  /**
+   * Entries whose lease ran out go back to 'queued', to be sent again (at-least-once); returns
+   * how many. An engine that one process owns (SQLite) counts every lease taken before it
+   * opened as run out: that process is gone.
+   */
+  requeueExpiredLeases(now: Date): Promise<number>;
   listOutbox(options: OutboxListOptions): Promise<OutboxPage>;
   getOutboxEntry(id: OutboxId): Promise<OutboxEntry>;
   getOutboxHistory(messageId: MessageId): Promise<OutboxHistory>;
-  /** When the next queued entry is due; null when none is queued. */
+  /** When the worker is next needed: a queued entry falls due or a lease runs out; null when neither. */
   nextOutboxDue(): Promise<Date | null>;
   /** How many outbox entries are in each state (every state, 0 included). */
   countOutboxByState(): Promise<Readonly<Record<OutboxState, number>>>;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { iso } from './outbox.js';
 import type {
   MessageId,
   NewWebhookAttempt,
@@ -7,7 +8,7 @@ import type {
   WebhookCursor,
 } from './types.js';
 
-interface CursorRow {
+export interface CursorRow {
   webhook: string;
   delivered_through: number;
   retry_message_id: number | null;
@@ -16,7 +17,7 @@ interface CursorRow {
   next_attempt_at: number | null;
 }
 
-interface AttemptRow {
+export interface WebhookAttemptRow {
   id: number;
   webhook: string;
   message_id: number;
@@ -29,9 +30,7 @@ interface AttemptRow {
 }
 
 /** Attempts kept per webhook: the history shown in the API, not an archive. */
-const KEPT_ATTEMPTS = 1000;
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+export const KEPT_ATTEMPTS = 1000;
 
 /** The webhook queries of SqliteStore (tables of migration 011). */
 export class WebhookTables {
@@ -119,7 +118,7 @@ export class WebhookTables {
 
   list(webhook: string, limit: number, before?: number): WebhookAttemptPage {
     const rows = this.#db
-      .prepare<unknown[], AttemptRow>(
+      .prepare<unknown[], WebhookAttemptRow>(
         `SELECT * FROM webhook_attempts WHERE webhook = ? ${before === undefined ? '' : 'AND id < ?'}
          ORDER BY id DESC LIMIT ?`,
       )
@@ -132,7 +131,7 @@ export class WebhookTables {
   }
 }
 
-function toCursor(row: CursorRow): WebhookCursor {
+export function toCursor(row: CursorRow): WebhookCursor {
   return {
     webhook: row.webhook,
     deliveredThrough: row.delivered_through,
@@ -143,7 +142,7 @@ function toCursor(row: CursorRow): WebhookCursor {
   };
 }
 
-function toAttempt(row: AttemptRow): WebhookAttempt {
+export function toAttempt(row: WebhookAttemptRow): WebhookAttempt {
   return {
     id: row.id,
     webhook: row.webhook,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, helpText, loadConfig, type Config } from '../../src/config/config.js';
+import {
+  ConfigError,
+  describeDatabase,
+  helpText,
+  loadConfig,
+  type Config,
+} from '../../src/config/config.js';
 import { OPTIONS } from '../../src/config/options.js';
 
 function run(
@@ -42,6 +48,7 @@ describe('defaults', () => {
     expect(config.smtps).toEqual({ host: '127.0.0.1', port: 1465 });
     expect(config.tls.starttlsOnSmtp).toBe(false);
     expect(config.db).toBe('/home/dev/.local/share/sluice/sluice.db');
+    expect(config.database).toEqual({ engine: 'sqlite' });
     expect(config.smtpAuth).toEqual({ mode: 'optional' });
     expect(config.limits.maxMessageSize).toBe(50 * 1024 * 1024);
     expect(config.retention).toEqual({ maxMessages: 50_000, maxAgeMs: 0, maxDatabaseBytes: 0 });
@@ -85,7 +92,17 @@ describe('values', () => {
     [['--smtp', '0.0.0.0:25'], (c: Config) => c.smtp, { host: '0.0.0.0', port: 25 }],
     [['--smtp', '[::1]:0'], (c: Config) => c.smtp, { host: '::1', port: 0 }],
     [['--smtps', '127.0.0.1:1465'], (c: Config) => c.smtps, { host: '127.0.0.1', port: 1465 }],
-    [['--db', ':memory:'], (c: Config) => c.db, ':memory:'],
+    [['--db', ':memory:'], (c: Config) => [c.db, c.database], [':memory:', { engine: 'sqlite' }]],
+    [
+      ['--db', 'postgres://sluice:secret@db.internal/mail', '--tenant', 'Team A'],
+      (c: Config) => [c.db, c.database, describeDatabase(c)],
+      [
+        // Sluice's own files (the local CA) stay in the data directory.
+        '/home/dev/.local/share/sluice/sluice.db',
+        { engine: 'postgres', url: 'postgres://sluice:secret@db.internal/mail', tenant: 'Team A' },
+        'postgres://sluice:***@db.internal/mail (tenant Team A)',
+      ],
+    ],
     [['--max-message-size', '10KB'], (c: Config) => c.limits.maxMessageSize, 10_240],
     [['--max-message-size', '1.5mb'], (c: Config) => c.limits.maxMessageSize, 1_572_864],
     [['--smtp-idle-timeout', '90'], (c: Config) => c.limits.idleTimeoutMs, 90_000],
@@ -136,6 +153,9 @@ describe('bad values stop startup naming the option, its env var and what is all
     [['--hostname', 'bad name'], '--hostname (SLUICE_HOSTNAME)'],
     [['--no-such-flag'], 'Run sluice --help'],
     [['--smtp-auth-file', '/missing'], 'cannot read /missing'],
+    [['--db', 'postgres://'], '--db (SLUICE_DB): "postgres://" is not valid: expected postgres://'],
+    [['--tenant', 'team'], '--tenant (SLUICE_TENANT) needs a PostgreSQL --db (SLUICE_DB)'],
+    [['--db', 'postgres://h/d', '--tenant', 'x'.repeat(49)], 'expected a name of 1 to 48'],
   ])('%j', (argv, message) => {
     expect(failure([...argv])).toContain(message);
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createApp, type App, type AppOptions, type RunningAddresses } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/log/logger.js';
+import type { EngineDatabase } from './engines.js';
 
 export interface TestSluice {
   readonly app: App;
@@ -24,12 +25,13 @@ export interface TestSluice {
 }
 
 /**
- * A real Sluice on free ports with a real SQLite file in a temp dir.
- * `args` are command-line flags, exactly as a user would pass them.
+ * A real Sluice on free ports with a real SQLite file in a temp dir, or on `database` (an
+ * engine's test database, see engines.ts). `args` are command-line flags, exactly as a user
+ * would pass them.
  */
 export async function startSluice(
   args: string[] = [],
-  options: { dataDir?: string; app?: AppOptions } = {},
+  options: { dataDir?: string; database?: EngineDatabase; app?: AppOptions } = {},
 ): Promise<TestSluice> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sluice-test-'));
   const command = loadConfig({
@@ -44,10 +46,11 @@ export async function startSluice(
       '--smtps',
       '127.0.0.1:0',
       '--db',
-      join(dataDir, 'sluice.db'),
+      options.database?.db ?? join(dataDir, 'sluice.db'),
       ...args,
     ],
-    env: {},
+    // The data directory holds a PostgreSQL instance's generated certificate.
+    env: { XDG_DATA_HOME: dataDir },
   });
   if (command.kind !== 'run') throw new Error('expected a run command');
   const app = createApp(command.config, {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgres, type EngineDatabase } from '../helpers/engines.js';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
 import { RawSmtp } from '../helpers/smtp-client.js';
 
@@ -67,5 +68,39 @@ describe('readiness when the store thread is killed', () => {
     expect((await sluice.api('/api/ready')).status).toBe(200);
     expect((await sluice.getJson('/api/messages')).total).toBe(1);
     allowRestart();
+  });
+});
+
+// PostgreSQL: the writer's pool serves reads (no reader thread), large DATA is not staged,
+// and a writer thread that dies opens its pool again when it restarts.
+describe.skipIf(postgres.skip)('the store thread on PostgreSQL', () => {
+  let database: EngineDatabase;
+  let sluice: TestSluice;
+  beforeAll(async () => {
+    database = await postgres.create();
+    sluice = await startSluice([], { database });
+  });
+  afterAll(async () => {
+    await sluice?.close();
+    await database?.drop();
+  });
+
+  it('has no reader thread and does not stage, and serves again after a restart', async () => {
+    expect(await sluice.app.store.readerReady()).toBe(false);
+    expect(sluice.app.store.stagesLargeMessages).toBe(false);
+    expect((await send(sluice.smtpPort, 'before')).code).toBe(250);
+    let allowRestart = () => {};
+    const restart = new Promise<void>((resolve) => (allowRestart = resolve));
+    await sluice.app.store.killThread('writer', restart);
+    await expect.poll(async () => (await sluice.api('/api/ready')).status).toBe(503);
+    expect((await send(sluice.smtpPort, 'while down')).code).toBe(451);
+
+    allowRestart();
+    await expect
+      .poll(async () => (await sluice.api('/api/ready')).status, { timeout: 20_000 })
+      .toBe(200);
+    expect((await send(sluice.smtpPort, 'after')).code).toBe(250);
+    const list = await sluice.getJson('/api/messages');
+    expect(list.messages.map((m: { subject: string }) => m.subject)).toEqual(['after', 'before']);
   });
 });

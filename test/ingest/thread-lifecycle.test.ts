@@ -30,6 +30,7 @@ describe("the store's threads", () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-lifecycle-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const options = (name: string, extra: Partial<SqliteStoreOptions> = {}) => ({
+    engine: 'sqlite' as const,
     path: join(dir, name),
     maxMessages: 0,
     maxAgeMs: 0,

@@ -17,7 +17,7 @@ describe('the store in its own thread', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-thread-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const open = (name: string) =>
-    new ThreadedStore({ path: join(dir, name), maxMessages: 0, maxAgeMs: 0 });
+    new ThreadedStore({ engine: 'sqlite', path: join(dir, name), maxMessages: 0, maxAgeMs: 0 });
 
   it('parses and stores a message, and gives back its exact bytes', async () => {
     const store = open('capture.db');
@@ -70,7 +70,7 @@ describe('the store in its own thread', () => {
   it('reports a file it cannot open through ready, and then closes cleanly', async () => {
     const path = join(dir, 'not-a-db.txt');
     writeFileSync(path, 'This is a text file, not a database.\n'.repeat(200));
-    const store = new ThreadedStore({ path, maxMessages: 0, maxAgeMs: 0 });
+    const store = new ThreadedStore({ engine: 'sqlite', path, maxMessages: 0, maxAgeMs: 0 });
     await expect(store.ready).rejects.toThrow(/not a database/);
     await store.close();
     await expect(store.stats()).rejects.toBeInstanceOf(StorageUnavailableError);

@@ -35,6 +35,8 @@ export interface UpstreamOptions {
   readonly oauth?: { readonly user: string; readonly check: (token: string) => boolean };
   /** Never answer DATA for these (counted from 0): the sender waits until it dies. */
   readonly stall?: (index: number) => boolean;
+  /** Answer DATA this long after it arrived (it counts as received on arrival). */
+  readonly replyDelayMs?: number;
   /** Listen on this port (for "down, then up"); default a free one. */
   readonly port?: number;
 }
@@ -134,7 +136,9 @@ export class TestUpstream {
           const refusal = options.data?.(index);
           if (refusal) return callback(replyError(refusal));
           this.received.push(record(session, Buffer.concat(chunks)));
-          callback(null, 'Ok: accepted upstream');
+          const accept = () => callback(null, 'Ok: accepted upstream');
+          if (options.replyDelayMs) setTimeout(accept, options.replyDelayMs);
+          else accept();
         });
       },
     });

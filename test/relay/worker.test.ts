@@ -99,6 +99,7 @@ function startWorker(): Promise<void> {
     upstreams: [parseRelayUrl(`smtp://127.0.0.1:${upstream.port}?starttls=none`)],
     retry: RETRY,
     logger: createLogger('silent'),
+    leaseMs: 60_000,
   });
   return worker.start();
 }

@@ -7,6 +7,7 @@ import { parseMessage } from '../../src/mail/parse.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { NewMessage } from '../../src/store/types.js';
+import { postgres } from '../helpers/engines.js';
 
 // The database's identity: what a live client's resume point is checked against (issue 10).
 
@@ -109,5 +110,64 @@ describe('getSearchText', () => {
     }
     expect(await store.getSearchText([])).toEqual([]);
     await store.close();
+  });
+});
+
+describe.skipIf(postgres.skip)('the identity and search text on PostgreSQL', () => {
+  it('is made with the database, kept by it, and counts the last id ever given', async () => {
+    const [database, other] = [await postgres.create(), await postgres.create()];
+    try {
+      const first = await database.open();
+      const made = await first.getIdentity();
+      expect(made).toEqual({
+        instanceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+        lastMessageId: 0,
+      });
+      const ids = [];
+      for (const subject of ['one', 'two', 'three'])
+        ids.push((await first.addMessage(await message(subject))).id);
+      await first.deleteMessages({ ids: [ids[2]!] });
+      await first.close();
+      const again = await database.open();
+      expect(await again.getIdentity()).toEqual({ ...made, lastMessageId: ids[2] });
+      await again.close();
+      const elsewhere = await other.open();
+      expect((await elsewhere.getIdentity()).instanceId).not.toBe(made.instanceId);
+      await elsewhere.close();
+    } finally {
+      await Promise.all([database.drop(), other.drop()]);
+    }
+  });
+
+  it('gives the text of each message by field, waiting or indexed, in lower case', async () => {
+    const database = await postgres.create();
+    const store = await database.open();
+    try {
+      const ids = [];
+      for (const subject of ['Café', 'two', 'three'])
+        ids.push((await store.addMessage(await message(subject))).id);
+      await store.deleteMessages({ ids: [ids[2]!] });
+      const waiting = await store.getSearchText(ids);
+      await store.indexPendingSearch();
+      const indexed = await store.getSearchText(ids);
+      for (const texts of [waiting, indexed]) {
+        expect([...texts].sort((a, b) => a.id - b.id)).toEqual([
+          {
+            id: ids[0],
+            subject: 'cafe',
+            sender: 'ann ann@example.com ann@example.com',
+            recipients: 'bob bob@example.com ',
+            cc: '',
+            body: expect.stringContaining('body of cafe') as string,
+            filenames: '',
+          },
+          expect.objectContaining({ id: ids[1], subject: 'two' }),
+        ]);
+      }
+      expect(await store.getSearchText([])).toEqual([]);
+    } finally {
+      await store.close();
+      await database.drop();
+    }
   });
 });
