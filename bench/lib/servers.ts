@@ -156,15 +156,7 @@ export async function startSink(): Promise<Server> {
     '256',
   ]);
   await waitForGreeting(port, spawned);
-  return {
-    target: 'sink',
-    pid: spawned.child.pid!,
-    smtpPort: port,
-    httpUrl: null,
-    sample: () => sampleProcess(spawned.child.pid!),
-    storedCount: async () => null,
-    stop: () => stopServer(spawned),
-  };
+  return storingNothing('sink', spawned, port);
 }
 
 const BARE_SMTP = fileURLToPath(new URL('./bare-smtp.js', import.meta.url));
@@ -186,8 +178,13 @@ export async function startBare(): Promise<Server> {
     await stopServer(spawned);
     throw new Error(`smtp-server alone did not start:\n${spawned.output()}`);
   }
+  return storingNothing('bare', spawned, port);
+}
+
+/** A server that keeps no mail (smtp-sink, smtp-server alone): nothing to count, no API. */
+function storingNothing(target: 'sink' | 'bare', spawned: Spawned, port: number): Server {
   return {
-    target: 'bare',
+    target,
     pid: spawned.child.pid!,
     smtpPort: port,
     httpUrl: null,
