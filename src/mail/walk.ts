@@ -128,22 +128,36 @@ export function walkMessage(
 /**
  * The message in slices of SLICE_BYTES (the last one shorter), cut at the same offsets
  * however it was chunked, so that the parser sees the same writes for a whole buffer and
- * for any chunking of it. Full slices inside one chunk are views of it; only a slice that
- * spans chunks is copied.
+ * for any chunking of it. Slices inside one chunk are views of it; only a slice that spans
+ * chunks is copied. A short tail is held as a view until another chunk shows it must be
+ * joined: a small message in one chunk (nearly all of them) is given as it is, not copied
+ * into a 64 KB buffer of its own, which was a tenth of a 2 KB message's parse and most of
+ * the store thread's external memory churn (issue 12).
  */
 export function* slicesOf(raw: RawSource): Generator<Buffer> {
   let staging: Buffer | null = null;
   let staged = 0;
+  /** The end of the last chunk, shorter than a slice, not yet copied anywhere. */
+  let tail: Buffer | null = null;
   for (const chunk of chunksFrom(raw)) {
+    if (chunk.length === 0) continue;
     let at = 0;
+    if (tail) {
+      // A fresh buffer each time: the parser may still hold the slice given before.
+      staging = Buffer.allocUnsafe(SLICE_BYTES);
+      staged = tail.copy(staging);
+      tail = null;
+    }
     while (at < chunk.length) {
-      if (staged === 0 && chunk.length - at >= SLICE_BYTES) {
+      if (staging === null) {
+        if (chunk.length - at < SLICE_BYTES) {
+          tail = chunk.subarray(at);
+          break;
+        }
         yield chunk.subarray(at, at + SLICE_BYTES);
         at += SLICE_BYTES;
         continue;
       }
-      // A fresh buffer each time: the parser may still hold the slice given before.
-      staging ??= Buffer.allocUnsafe(SLICE_BYTES);
       const copied = chunk.copy(
         staging,
         staged,
@@ -159,5 +173,6 @@ export function* slicesOf(raw: RawSource): Generator<Buffer> {
       }
     }
   }
-  if (staging) yield staging.subarray(0, staged);
+  if (tail) yield tail;
+  else if (staging) yield staging.subarray(0, staged);
 }
