@@ -1,6 +1,7 @@
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
 import { decodeEncodedWords, decodeUnlabelled } from './header-text.js';
 import { collapseWhitespace, htmlToPlainText } from './html-text.js';
+import { readSimpleMessage } from './simple-read.js';
 import { walkMessage, type WalkedMail } from './walk.js';
 import type {
   Address,
@@ -35,10 +36,14 @@ const PARSER_OPTIONS = {
  * Reads a raw RFC 5322 message. Never rejects: a message that cannot be parsed comes back
  * with `parseError` set and whatever could be read, so the caller can still keep it.
  */
-export async function parseMessage(raw: RawSource): Promise<ParsedMessage> {
+export async function parseMessage(
+  raw: RawSource,
+  options: { readonly simplePath?: boolean } = {},
+): Promise<ParsedMessage> {
   let mail: WalkedMail;
   try {
-    mail = await walkMessage(raw, PARSER_OPTIONS, () => false);
+    const simple = options.simplePath === false ? null : readSimple(raw);
+    mail = simple ?? (await walkMessage(raw, PARSER_OPTIONS, () => false));
   } catch (error) {
     return unparsedMessage(raw, error);
   }
@@ -46,6 +51,16 @@ export async function parseMessage(raw: RawSource): Promise<ParsedMessage> {
     return toParsedMessage(mail);
   } catch (error) {
     return unparsedMessage(raw, error);
+  }
+}
+
+/** A plain text message read without mailparser's streams (simple-read.ts), or null. */
+function readSimple(raw: RawSource): WalkedMail | null {
+  try {
+    return readSimpleMessage(raw);
+  } catch {
+    // Whatever the short path could not read, mailparser reads (or reports) in full.
+    return null;
   }
 }
 
