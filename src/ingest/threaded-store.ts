@@ -42,6 +42,7 @@ const FORWARDED = [
   'addOutboxEntries',
   'claimDueOutbox',
   'recordOutboxAttempts',
+  'renewOutboxLeases',
   'changeOutboxState',
   'requeueExpiredLeases',
   'listOutbox',

@@ -364,6 +364,13 @@ export class SqliteStore implements Store {
   async recordOutboxAttempts(results: readonly AttemptResult[]): Promise<readonly OutboxEntry[]> {
     return this.#outbox.record(results);
   }
+  async renewOutboxLeases(
+    ids: readonly OutboxId[],
+    now: Date,
+    leaseMs: number,
+  ): Promise<readonly OutboxId[]> {
+    return this.#outbox.renew(ids, now.getTime() + leaseMs);
+  }
   async changeOutboxState(change: OutboxChange): Promise<readonly OutboxEntry[]> {
     return this.#outbox.change(change);
   }

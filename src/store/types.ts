@@ -306,7 +306,21 @@ export interface Store {
    * (whoever was sending them died). While 'sending', `nextAttemptAt` is when the lease ends.
    */
   claimDueOutbox(now: Date, limit: number, leaseMs: number): Promise<readonly OutboxEntry[]>;
+  /**
+   * Records each result. On a shared database an entry moves on only while this store still
+   * holds its lease: a result of a send whose lease another instance took over is kept in
+   * the history and leaves the entry as the other instance has it.
+   */
   recordOutboxAttempts(results: readonly AttemptResult[]): Promise<readonly OutboxEntry[]>;
+  /**
+   * The heartbeat of sends in progress: extends to `now + leaseMs` the leases this store still
+   * holds on these entries, and returns their ids (an id missing was taken over).
+   */
+  renewOutboxLeases(
+    ids: readonly OutboxId[],
+    now: Date,
+    leaseMs: number,
+  ): Promise<readonly OutboxId[]>;
   changeOutboxState(change: OutboxChange): Promise<readonly OutboxEntry[]>;
   /**
    * Entries whose lease ran out go back to 'queued', to be sent again (at-least-once); returns

@@ -374,7 +374,14 @@ export class PostgresStore implements Store {
     );
   }
   recordOutboxAttempts(results: readonly AttemptResult[]): Promise<readonly OutboxEntry[]> {
-    return this.#outboxChange((tx) => outbox.recordAttempts(tx, results, Date.now()));
+    return this.#outboxChange((tx) =>
+      outbox.recordAttempts(tx, results, { now: Date.now(), holder: this.#origin }),
+    );
+  }
+  /** Not announced: only the lease's end changes, which no view shows. */
+  renewOutboxLeases(ids: readonly OutboxId[], now: Date, leaseMs: number): Promise<OutboxId[]> {
+    const terms = { holder: this.#origin, until: now.getTime() + leaseMs };
+    return retrying(() => outbox.renewSending(this.#sql, ids, terms));
   }
   changeOutboxState(change: OutboxChange): Promise<readonly OutboxEntry[]> {
     return this.#outboxChange((tx) => outbox.changeState(tx, change, Date.now()));
