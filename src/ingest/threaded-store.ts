@@ -53,6 +53,9 @@ const FORWARDED = [
   'openWebhookCursor',
   'recordWebhookAttempt',
   'advanceWebhookCursor',
+  'claimWebhookCursor',
+  'renewWebhookLease',
+  'releaseWebhookCursor',
   'listWebhookAttempts',
 ] as const satisfies readonly ThreadMethod[];
 type Forwarded = (typeof FORWARDED)[number];

@@ -184,6 +184,39 @@ describe.skipIf(postgres.skip)('several instances on one PostgreSQL database', (
     expect(history.attempts.map((x) => x.reply)).toEqual(['451 late', '250 ok']);
   });
 
+  it('gives a webhook to one instance at a time, and to another once its lease runs out', async () => {
+    await a.openWebhookCursor('shared-hook');
+    const first = await a.claimWebhookCursor('shared-hook', 60_000);
+    expect(first.held).toBe(true);
+    const refused = await b.claimWebhookCursor('shared-hook', 60_000);
+    expect(refused.held).toBe(false);
+    expect(!refused.held && refused.until.getTime()).toBeGreaterThan(Date.now());
+    expect(await a.renewWebhookLease('shared-hook', 60_000)).toBe(true);
+    // a gives the turn back: b may take it at once.
+    await a.releaseWebhookCursor('shared-hook');
+    expect((await b.claimWebhookCursor('shared-hook', 1)).held).toBe(true);
+    // b stops renewing (it died): its lease of 1 ms runs out and c takes over.
+    await vi.waitFor(
+      async () => expect((await c.claimWebhookCursor('shared-hook', 60_000)).held).toBe(true),
+      SETTLE,
+    );
+    expect(await b.renewWebhookLease('shared-hook', 60_000)).toBe(false);
+    // b's late failure is history; the cursor is c's to move.
+    const target = (await b.addMessage(await message('late hook'))).id;
+    const late = await b.recordWebhookAttempt({
+      webhook: 'shared-hook',
+      messageId: target,
+      outcome: 'failed',
+      status: 503,
+      reply: 'no',
+      durationMs: 1,
+      retryAt: new Date(Date.now() + 60_000),
+    });
+    expect(late.retryMessageId).toBeNull();
+    const page = await c.listWebhookAttempts('shared-hook', { limit: 10 });
+    expect(page.attempts.map((x) => x.reply)).toEqual(['no']);
+  });
+
   it('gives back expired leases to the queue', async () => {
     const target = (await a.addMessage(await message('lease'))).id;
     const [entry] = await a.addOutboxEntries([

@@ -3,11 +3,12 @@ import type { Queryable } from './connection.js';
 /**
  * A table whose rows are leased to one instance at a time: `leased_by` names the holder
  * (the store's origin), `until` is the column that says when the lease runs out. The outbox
- * (next_attempt_at, while 'sending') and the webhook cursors (lease_until) are leased alike.
+ * (next_attempt_at, while 'sending'), the webhook cursors and the messages still in DATA
+ * (lease_until) are leased alike (migration 007).
  */
 export interface LeasedTable {
-  readonly table: 'outbox' | 'webhook_cursors';
-  readonly key: 'id' | 'webhook';
+  readonly table: 'outbox' | 'webhook_cursors' | 'staged_messages';
+  readonly key: 'id' | 'webhook' | 'key';
   readonly until: 'next_attempt_at' | 'lease_until';
 }
 
@@ -15,6 +16,11 @@ export const OUTBOX_LEASES: LeasedTable = { table: 'outbox', key: 'id', until: '
 export const WEBHOOK_LEASES: LeasedTable = {
   table: 'webhook_cursors',
   key: 'webhook',
+  until: 'lease_until',
+};
+export const STAGING_LEASES: LeasedTable = {
+  table: 'staged_messages',
+  key: 'key',
   until: 'lease_until',
 };
 
@@ -37,7 +43,7 @@ export async function renewLeases<K extends number | string>(
   terms: LeaseTerms,
 ): Promise<K[]> {
   if (keys.length === 0) return [];
-  const type = target.key === 'id' ? 'bigint[]' : 'text[]';
+  const type = target.key === 'webhook' ? 'text[]' : 'bigint[]';
   const rows = await q.unsafe<{ key: K }[]>(
     `UPDATE ${target.table} SET ${target.until} = $1
      WHERE ${target.key} = ANY($2::${type}) AND leased_by = $3

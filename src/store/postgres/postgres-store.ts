@@ -26,6 +26,7 @@ import type {
   StoreIdentity,
   StoreStats,
   WebhookAttemptPage,
+  WebhookClaim,
   WebhookCursor,
 } from '../types.js';
 import { toCursor } from '../webhooks.js';
@@ -414,8 +415,24 @@ export class PostgresStore implements Store {
   }
   recordWebhookAttempt(attempt: NewWebhookAttempt): Promise<WebhookCursor> {
     return retrying(() =>
-      this.#sql.begin((tx) => webhooks.recordAttempt(tx, attempt, Date.now())),
+      this.#sql.begin((tx) =>
+        webhooks.recordAttempt(tx, attempt, { now: Date.now(), holder: this.#origin }),
+      ),
     ) as Promise<WebhookCursor>;
+  }
+  claimWebhookCursor(webhook: string, leaseMs: number): Promise<WebhookClaim> {
+    const now = Date.now();
+    const terms = { holder: this.#origin, now, until: now + leaseMs };
+    return retrying(() =>
+      this.#sql.begin((tx) => webhooks.claimCursor(tx, webhook, terms)),
+    ) as Promise<WebhookClaim>;
+  }
+  renewWebhookLease(webhook: string, leaseMs: number): Promise<boolean> {
+    const terms = { holder: this.#origin, until: Date.now() + leaseMs };
+    return retrying(() => webhooks.renewLease(this.#sql, webhook, terms));
+  }
+  releaseWebhookCursor(webhook: string): Promise<void> {
+    return retrying(() => webhooks.releaseCursor(this.#sql, webhook, this.#origin));
   }
   advanceWebhookCursor(webhook: string, through: MessageId): Promise<void> {
     return retrying(() => webhooks.advance(this.#sql, webhook, through));
