@@ -127,9 +127,9 @@ export class ThreadedStore implements Store {
     return this.#writer.call('stageRaw', [key, handed.chunks], handed.transfer);
   }
 
-  /** Only SQLite stages a large message while it arrives; PostgreSQL gets it whole. */
+  /** Both engines stage a large message while it arrives (PostgreSQL since its migration 007). */
   get stagesLargeMessages(): boolean {
-    return this.#options.engine === 'sqlite';
+    return true;
   }
 
   /** Drops what was staged for a message that will not be stored. */

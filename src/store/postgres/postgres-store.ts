@@ -53,6 +53,8 @@ import { channelFor, encodeNotices } from './notices.js';
 import * as outbox from './outbox.js';
 import * as webhooks from './webhooks.js';
 import { fragment, join } from './fragment.js';
+import { PgStaging } from './staging.js';
+import type { StagedMessage } from '../message-inserts.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -97,6 +99,7 @@ export class PostgresStore implements Store {
   );
   readonly #announcer: Announcer;
   readonly #indexer: SearchIndexer;
+  readonly #staging: PgStaging;
   #pruneTimer: NodeJS.Timeout | undefined;
   #closed = false;
   /** The last message could not be stored for lack of space, and none has been since. */
@@ -108,6 +111,8 @@ export class PostgresStore implements Store {
     this.#channel = channelFor(this.#schema);
     this.#sql = connect({ url: options.url, schema: this.#schema, max: POOL_SIZE });
     this.#indexer = new SearchIndexer({ sql: this.#sql, schema: this.#schema });
+    // A renewal that fails is tried again at the next beat, a third of a lease later.
+    this.#staging = new PgStaging({ sql: this.#sql, holder: this.#origin, onError: () => {} });
     this.#announcer = new Announcer({
       sql: this.#sql,
       channel: this.#channel,
@@ -125,7 +130,9 @@ export class PostgresStore implements Store {
         { id: number }[]
       >`SELECT coalesce(max(id), 0) AS id FROM messages`;
       await store.#announcer.start(newest!.id);
+      await store.#staging.removeAbandoned();
     } catch (error) {
+      store.#staging.stop();
       await store.#sql.end({ timeout: 1 }).catch(() => {});
       throw error;
     }
@@ -139,8 +146,34 @@ export class PostgresStore implements Store {
     return store;
   }
 
-  addMessage(message: NewMessage): Promise<MessageSummary> {
-    return this.#inserts.submit(toInsertRow(message));
+  addMessage(message: NewMessage | StagedMessage): Promise<MessageSummary> {
+    if (!('staged' in message)) return this.#inserts.submit(toInsertRow(message));
+    const stagedBytes = this.#staging.bytes(message.staged);
+    return this.#inserts.submit({ ...toInsertRow(message, stagedBytes), staged: message.staged });
+  }
+
+  /**
+   * Writes the next bytes of a message still in DATA (staging.ts); `key` null starts one.
+   * Returns the key to continue it with and to pass to addMessage as `staged`.
+   */
+  stageRaw(key: number | null, chunks: readonly Buffer[]): Promise<number> {
+    return this.#staging.stage(key, chunks);
+  }
+
+  /** Removes what was staged for a message that will not be stored (the client went away). */
+  discardStaged(key: number): Promise<void> {
+    return this.#staging.discard(key);
+  }
+
+  /** A staged message's bytes for the parser: its pieces read back one at a time, then `tail`. */
+  stagedSource(key: number, tail: readonly Buffer[]): AsyncIterable<Buffer> {
+    const staging = this.#staging;
+    return {
+      async *[Symbol.asyncIterator]() {
+        yield* staging.read(key);
+        yield* tail;
+      },
+    };
   }
 
   /**
@@ -155,6 +188,7 @@ export class PostgresStore implements Store {
         schema: this.#schema,
         maxMessages: options.maxMessages,
         maxBytes: options.maxDatabaseBytes ?? 0,
+        staging: this.#staging,
       });
       const summaries = inserted.rows.map(toSummary);
       if (inserted.pruned.length > 0) announce({ type: 'deleted', ids: inserted.pruned });
@@ -166,6 +200,7 @@ export class PostgresStore implements Store {
       throw error;
     });
     this.#full = false;
+    for (const row of rows) if (row.staged !== undefined) this.#staging.close(row.staged);
     this.#indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
     return summaries;
   }
@@ -359,6 +394,7 @@ export class PostgresStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#pruneTimer);
+    this.#staging.stop();
     await this.#inserts.flush();
     await this.#indexer.close();
     await this.#announcer.close();
