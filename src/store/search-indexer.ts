@@ -19,7 +19,8 @@ export const SLICE_CHARS = 128 * 1024;
  * Each slice that follows with no mail in between takes twice as much, up to this. FTS5
  * pays a large cost per transaction (a segment of its own): one 100 KB message per slice
  * cost ~15 ms of CPU to index, five per slice ~6.5 ms each (issue 12). A backlog is taken
- * in large slices once mail has stopped; the next message resets the size.
+ * in large slices once mail has stopped; a message arriving during one waits for it (tens
+ * of ms), and resets the next slice to SLICE_CHARS.
  */
 export const MAX_SLICE_CHARS = 512 * 1024;
 /** Rows looked at per slice of SLICE_CHARS, whatever their size (more in larger slices). */
