@@ -2,6 +2,7 @@ import type { Logger } from '../../log/logger.js';
 import type { MessageId, Store, StoreEvent } from '../../store/types.js';
 import { Batch, toBytes } from './batch.js';
 import { IDENTITY } from './encoding.js';
+import { FanoutBudget } from './fanout-budget.js';
 import { Subscriber, type SubscriberContext } from './subscriber.js';
 import type { SubscribeOptions, Subscription } from './types.js';
 
@@ -14,7 +15,9 @@ import type { SubscribeOptions, Subscription } from './types.js';
  * same bytes go to every client of that format in one write each. A client whose socket is
  * full is not written to until it drains; what it misses meanwhile waits in its own bounded
  * queue (subscriber.ts), past which it gets a `reset` and is closed. The pause after a flush
- * grows with what the flush cost, so that fan-out keeps to MAX_FANOUT_SHARE of the loop.
+ * grows with what the flush cost, so that fan-out keeps to MAX_FANOUT_SHARE of the loop; and
+ * past a byte rate for all clients together (fanout-budget.ts) a batch goes to the native
+ * stream's clients as one `reset` ('burst': reload, then continue) instead of its events.
  *
  * API, for every kind of listener:
  * - `hub.subscribe({ format, resumeAfter, instanceId, encoding, open })` → Subscription: a
@@ -54,6 +57,8 @@ export class HubClosedError extends Error {
 export interface EventHubOptions {
   readonly store: Store;
   readonly logger: Logger;
+  /** Bytes per second sent in full to all clients together (default FANOUT_BYTES_PER_SECOND). */
+  readonly fanoutBytesPerSecond?: number;
 }
 
 export class EventHub {
@@ -63,6 +68,9 @@ export class EventHub {
   readonly #listeners = new Set<(events: readonly StoreEvent[]) => void>();
   readonly #unsubscribe: () => void;
   #ready: Promise<string> | undefined;
+  /** Known once the first client subscribed (before that, nobody needs a reset). */
+  #instanceId = '';
+  readonly #budget: FanoutBudget;
   #pending: StoreEvent[] = [];
   /** The highest message id seen (from the store's identity, then from stored events). */
   #lastId: MessageId = 0;
@@ -79,6 +87,7 @@ export class EventHub {
   constructor(options: EventHubOptions) {
     this.#store = options.store;
     this.#logger = options.logger;
+    this.#budget = new FanoutBudget(options.fanoutBytesPerSecond);
     this.#unsubscribe = this.#store.subscribe((event) => this.#receive(event));
   }
 
@@ -145,6 +154,7 @@ export class EventHub {
   #identity(): Promise<string> {
     this.#ready ??= this.#store.getIdentity().then((identity) => {
       this.#lastId = Math.max(this.#lastId, identity.lastMessageId);
+      this.#instanceId = identity.instanceId;
       return identity.instanceId;
     });
     return this.#ready;
@@ -175,25 +185,28 @@ export class EventHub {
     this.#flushTimer = undefined;
     if (this.#pending.length === 0) return;
     const batch = new Batch(this.#pending, ++this.#seq);
+    // Every event received so far is in this batch: a reset for it continues after this id.
+    const lastId = this.#lastId;
     this.#pending = [];
     for (const listener of this.#listeners) listener(batch.events);
     const formats = new Set([...this.#subscribers].map((subscriber) => subscriber.format));
     const encoding = [...formats].flatMap((format) => batch.prepare(format) ?? []);
-    if (encoding.length === 0 && this.#encoding === 0) return this.#deliver(batch);
+    if (encoding.length === 0 && this.#encoding === 0) return this.#deliver(batch, lastId);
     // A format that reads the store to encode holds this batch, and the ones after it, back.
     this.#encoding++;
     this.#delivered = this.#delivered
       .then(() => Promise.all(encoding))
-      .then(() => this.#deliver(batch))
+      .then(() => this.#deliver(batch, lastId))
       .catch((error: Error) =>
         this.#logger.error('event delivery failed', { error: error.message }),
       )
       .finally(() => this.#encoding--);
   }
 
-  #deliver(batch: Batch): void {
+  #deliver(batch: Batch, lastMessageId: MessageId): void {
     if (this.#closed) return;
     const started = performance.now();
+    this.#collapseOverBudget(batch, lastMessageId, started);
     for (const subscriber of this.#subscribers) subscriber.deliver(batch);
     // HTTP responses write on the next tick (they cork the socket): measure after them.
     process.nextTick(() => {
@@ -213,6 +226,22 @@ export class EventHub {
         ms: Math.round(cost),
         pauseMs: Math.round(pause),
       });
+    });
+  }
+
+  /** A batch that would take more than the budget's allowance goes as a reset where it may. */
+  #collapseOverBudget(batch: Batch, lastMessageId: MessageId, now: number): void {
+    const available = this.#budget.available(now);
+    let bytes = 0;
+    for (const subscriber of this.#subscribers) {
+      if (subscriber.format.resetsBursts) bytes += subscriber.bytesFor(batch);
+      if (bytes > available) break;
+    }
+    if (bytes <= available) return this.#budget.spend(bytes);
+    batch.collapse({ reason: 'burst', instanceId: this.#instanceId, lastMessageId });
+    this.#logger.debug('a burst went to event clients as a reset', {
+      events: batch.events.length,
+      clients: this.#subscribers.size,
     });
   }
 
