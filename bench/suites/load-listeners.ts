@@ -11,8 +11,10 @@ import { missing, toCell, type Figure } from '../lib/stats.js';
 
 /**
  * Issue 12's listener rows: ingest with nobody listening, then with thousands of clients
- * listening, on the same server, side by side. The clients are raw sockets in a child
- * process on loopback (listener-clients.ts); every run stops them and the server.
+ * listening, then with nobody again once they left, on the same server, one after the other:
+ * "during" is compared with the mean of the two phases around it, so that a machine whose
+ * load changes meanwhile moves both sides. The clients are raw sockets in a child process on
+ * loopback (listener-clients.ts); every run stops them and the server.
  */
 
 interface Scenario {
@@ -66,9 +68,14 @@ const CLIENT_SCRIPT = fileURLToPath(new URL('../lib/listener-clients.ts', import
 interface RunResult {
   readonly before: number;
   readonly during: number;
-  /** Server CPU seconds: ingest with nobody listening; ingest and delivery to every client. */
+  readonly after: number;
+  /**
+   * Server CPU seconds: ingest with nobody listening; ingest and delivery to every client;
+   * ingest with nobody listening again.
+   */
   readonly cpuBefore: number;
   readonly cpuDuring: number;
+  readonly cpuAfter: number;
   /** The clients' own CPU seconds meanwhile (same machine). */
   readonly clientCpu: number;
   readonly rssBeforeMb: number;
@@ -77,7 +84,14 @@ interface RunResult {
   readonly check: number;
   /** sse: seconds from the end of ingest until every client had every event. */
   readonly deliveredAfter: number | null;
+  /** sse: bytes each client received meanwhile, on average. */
+  readonly bytesPerClient: number | null;
+  /** sse: of the events the decoding clients had, the share that came as `stored` events. */
+  readonly storedShare: number | null;
 }
+
+/** How long the server has to let the clients go before the last phase. */
+const LEAVE_MS = 3000;
 
 export async function runLoadListeners(ctx: BenchContext): Promise<void> {
   const messages = ctx.mode === 'full' ? 5000 : 2000;
@@ -90,7 +104,9 @@ export async function runLoadListeners(ctx: BenchContext): Promise<void> {
         results.push(result);
         ctx.log(
           `load ${scenario.id} run ${run}/${ctx.runs}: ${result.before.toFixed(0)} → ` +
-            `${result.during.toFixed(0)} msg/s, RSS ${result.rssBeforeMb.toFixed(0)} → ` +
+            `${result.during.toFixed(0)} → ${result.after.toFixed(0)} msg/s, CPU ` +
+            `${result.cpuBefore.toFixed(1)} → ${result.cpuDuring.toFixed(1)} → ` +
+            `${result.cpuAfter.toFixed(1)} s, RSS ${result.rssBeforeMb.toFixed(0)} → ` +
             `${result.peakDuringMb.toFixed(0)} MB, check ${result.check}`,
         );
       } catch (error) {
@@ -110,49 +126,90 @@ async function runOnce(ctx: BenchContext, scenario: Scenario, messages: number) 
   try {
     ensureFileLimit(server.pid, scenario.clients + FD_HEADROOM);
     const ingest = { sessions: SESSIONS, messages, bytes: BYTES, reuse: false };
+    let stored = 0;
+    /** One ingest phase: msg/s and the server's CPU seconds until every message is stored. */
+    const phase = async () => {
+      const cpu = server.sample().cpuSeconds;
+      const seconds = await runSmtpSource(server.smtpPort, ingest);
+      await settledCount(server, (stored += messages));
+      return { rate: messages / seconds, cpu: server.sample().cpuSeconds - cpu, seconds };
+    };
     // Warm up first (JIT, the database's first pages), so that the first measured phase is
     // not the only one to pay for a cold start.
     await runSmtpSource(server.smtpPort, { ...ingest, messages: WARM_UP });
-    await settledCount(server, WARM_UP);
-    const cpuAtStart = server.sample().cpuSeconds;
-    const before = messages / (await runSmtpSource(server.smtpPort, ingest));
-    await settledCount(server, WARM_UP + messages);
-    const cpuBefore = server.sample().cpuSeconds - cpuAtStart;
+    await settledCount(server, (stored += WARM_UP));
+    const before = await phase();
     const rssBeforeMb = server.sample().rssBytes / MB;
 
     clients = startClients(scenario, Number(new URL(server.httpUrl!).port));
     await clientsReady(scenario, server, clients);
     const serverCpu = server.sample().cpuSeconds;
     const clientCpu = sampleProcess(clients.pid!).cpuSeconds;
-    const seconds = await runSmtpSource(server.smtpPort, ingest);
+    const bytesAtStart = (await stats(clients, 0)).bytes;
+    const during = await phase();
     const ended = performance.now();
     const peakDuringMb = server.sample().peakRssBytes / MB;
-    await settledCount(server, WARM_UP + 2 * messages);
-    let check: number;
-    let deliveredAfter: number | null = null;
-    if (scenario.mode !== 'wait') {
-      const last = await eventually(clients, messages, (s) => s.complete >= s.counting);
-      check = last.complete;
-      if (check === last.counting) deliveredAfter = (performance.now() - ended) / 1000;
-    } else {
-      check = (await stats(clients, 0)).answered;
-    }
+    const delivery = await delivered(scenario, server, clients, messages, ended);
+    const cpuDuring = server.sample().cpuSeconds - serverCpu;
+    const clientSeconds = sampleProcess(clients.pid!).cpuSeconds - clientCpu;
+    await stopClients(clients);
+    clients = undefined;
+    const after = await phase();
     return {
-      before,
-      during: messages / seconds,
-      cpuBefore,
-      cpuDuring: server.sample().cpuSeconds - serverCpu,
-      clientCpu: sampleProcess(clients.pid!).cpuSeconds - clientCpu,
+      before: before.rate,
+      during: during.rate,
+      after: after.rate,
+      cpuBefore: before.cpu,
+      cpuDuring,
+      cpuAfter: after.cpu,
+      clientCpu: clientSeconds,
       rssBeforeMb,
       peakDuringMb,
-      check,
-      deliveredAfter,
+      check: delivery.check,
+      deliveredAfter: delivery.seconds,
+      bytesPerClient:
+        scenario.mode === 'wait' ? null : (delivery.last.bytes - bytesAtStart) / scenario.clients,
+      storedShare: delivery.storedShare,
     };
   } finally {
-    clients?.send('stop');
-    clients?.kill();
+    if (clients) await stopClients(clients);
     await server.stop();
   }
+}
+
+/** sse: waits until every decoding client's events reached the newest message; wait: counts answers. */
+async function delivered(
+  scenario: Scenario,
+  server: Server,
+  clients: ChildProcess,
+  messages: number,
+  ended: number,
+) {
+  if (scenario.mode === 'wait') {
+    const last = await stats(clients, 0);
+    return { last, check: last.answered, seconds: null, storedShare: null };
+  }
+  const newest = await newestId(server);
+  const last = await eventually(clients, newest, (s) => s.complete >= s.counting);
+  const seconds = last.complete === last.counting ? (performance.now() - ended) / 1000 : null;
+  const storedShare = (100 * last.stored) / (last.counting * messages);
+  return { last, check: last.complete, seconds, storedShare };
+}
+
+async function newestId(server: Server): Promise<number> {
+  const page = (await (await fetch(`${server.httpUrl}/api/messages?limit=1`)).json()) as {
+    messages: { id: number }[];
+  };
+  return page.messages[0]?.id ?? 0;
+}
+
+/** Closes every client and gives the server a moment to see them go. */
+async function stopClients(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send('stop');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, LEAVE_MS))]);
+  child.kill();
+  await new Promise((resolve) => setTimeout(resolve, LEAVE_MS));
 }
 
 function startClients(scenario: Scenario, port: number): ChildProcess {
@@ -257,12 +314,13 @@ function rows(
   const list = [
     row('before', 'ingest, nobody listening', 'msg/s', 'higher', (r) => r.before),
     row('during', `ingest with ${scenario.label}`, 'msg/s', 'higher', (r) => r.during),
+    row('after', 'ingest, nobody listening again', 'msg/s', 'higher', (r) => r.after),
     row(
       'share',
-      'ingest during, share of before',
+      'ingest during, share of the mean of before and after',
       '%',
       'higher',
-      (r) => (100 * r.during) / r.before,
+      (r) => (200 * r.during) / (r.before + r.after),
       SHARE_TARGET,
     ),
     row('cpu-before', 'server CPU, ingest with nobody listening', 's', 'lower', (r) => r.cpuBefore),
@@ -272,6 +330,13 @@ function rows(
       's',
       'lower',
       (r) => r.cpuDuring,
+    ),
+    row(
+      'cpu-after',
+      'server CPU, ingest with nobody listening again',
+      's',
+      'lower',
+      (r) => r.cpuAfter,
     ),
     row(
       'client-cpu',
@@ -308,6 +373,16 @@ function rows(
         'lower',
         (r) => r.deliveredAfter,
       ),
+      row('bytes', 'bytes each client received during ingest', 'KB', 'lower', (r) =>
+        r.bytesPerClient === null ? null : r.bytesPerClient / 1024,
+      ),
+      row(
+        'stored-share',
+        "events that came as `stored` (the rest in a `reset` 'burst')",
+        '%',
+        'higher',
+        (r) => r.storedShare,
+      ),
     );
   } else {
     list.push(
@@ -322,7 +397,7 @@ function rows(
   }
   if (ctx.runs > 1 && results.length > 0)
     ctx.notes.push(
-      `load ${scenario.id}: before and during run on the same server, one after the other, in each of ${results.length} runs.`,
+      `load ${scenario.id}: before, during and after run on the same server, one after the other, in each of ${results.length} runs.`,
     );
   return list;
 }
