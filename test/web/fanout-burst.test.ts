@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FanoutBudget } from '../../src/web/hub/fanout-budget.js';
+import type { AppOptions } from '../../src/app.js';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
 import { bulky } from './bulky.js';
 import { SseClient } from './sse.js';
@@ -8,35 +9,41 @@ import { sendMany } from './support.js';
 // Issue 12: many clients, one burst. Under the fan-out budget every client gets every event;
 // past it the native stream's clients get one reset ('burst') for the batch and go on.
 
-describe('a burst of mail with many event clients', () => {
-  let sluice: TestSluice;
-  const clients: SseClient[] = [];
+/** `count` clients, half of them asking for no compression (as curl), half for deflate. */
+async function connectMany(sluice: TestSluice, count: number): Promise<SseClient[]> {
+  const opened = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      SseClient.connect(
+        `${sluice.baseUrl}/api/events`,
+        i % 2 === 0 ? { 'accept-encoding': 'identity' } : { 'accept-encoding': 'deflate' },
+      ),
+    ),
+  );
+  for (const client of opened) await client.next('hello');
+  return opened;
+}
+
+/** A Sluice for the tests of one describe block, and the clients they open. */
+function useSluice(app: AppOptions = {}) {
+  const handles = { sluice: undefined as unknown as TestSluice, clients: [] as SseClient[] };
   beforeAll(async () => {
-    sluice = await startSluice();
+    handles.sluice = await startSluice([], { app });
   });
   afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await expect.poll(() => sluice.app.events.subscriberCount).toBe(0);
+    for (const client of handles.clients.splice(0)) client.close();
+    await expect.poll(() => handles.sluice.app.events.subscriberCount).toBe(0);
   });
-  afterAll(() => sluice.close());
+  afterAll(() => handles.sluice?.close());
+  return handles;
+}
 
-  /** `count` clients, half of them asking for no compression (as curl), half for deflate. */
-  async function connectMany(count: number): Promise<SseClient[]> {
-    const opened = await Promise.all(
-      Array.from({ length: count }, (_, i) =>
-        SseClient.connect(
-          `${sluice.baseUrl}/api/events`,
-          i % 2 === 0 ? { 'accept-encoding': 'identity' } : { 'accept-encoding': 'deflate' },
-        ),
-      ),
-    );
-    clients.push(...opened);
-    for (const client of opened) await client.next('hello');
-    return opened;
-  }
+describe('a burst of mail with many event clients, within the budget', () => {
+  const handles = useSluice();
 
   it('reaches each of 300 clients (two slices of writes) as its events, in order', async () => {
-    const many = await connectMany(300);
+    const { sluice, clients } = handles;
+    const many = await connectMany(sluice, 300);
+    clients.push(...many);
     const ids = await sendMany(sluice, 40);
     for (const client of many) {
       const got: number[] = [];
@@ -44,12 +51,19 @@ describe('a burst of mail with many event clients', () => {
       expect(got).toEqual(ids);
     }
   });
+});
 
-  it('past the budget, reaches every client as a reset it can continue after', async () => {
-    // 30 summaries of ~100 KB to 40 clients that do not compress: 120 MB, well above the
-    // 64 MB a quiet hub may send at once. Parsed first, so that they are stored together.
+describe('a burst of mail past the fan-out budget', () => {
+  // 4 MB a second instead of 64, so that the burst is far past it however slowly it is stored.
+  const handles = useSluice({ fanoutBytesPerSecond: 4 * 1024 * 1024 });
+
+  it('reaches every client as a reset it can continue after, and the streams go on', async () => {
+    const { sluice, clients } = handles;
+    // 30 summaries of ~100 KB to 40 clients that do not compress: 120 MB. Parsed first, so
+    // that they are stored together.
     const messages = await Promise.all(Array.from({ length: 30 }, (_, n) => bulky(n)));
-    const many = await connectMany(80);
+    const many = await connectMany(sluice, 80);
+    clients.push(...many);
     const stored = await Promise.all(messages.map((m) => sluice.app.store.addMessage(m)));
     const ids = stored.map((message) => message.id).sort((a, b) => a - b);
     const last = ids.at(-1)!;
