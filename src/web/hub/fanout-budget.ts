@@ -7,8 +7,12 @@
  * One client never comes near it: that is 90,000 summaries a second.
  */
 export const FANOUT_BYTES_PER_SECOND = 64 * 1024 * 1024;
-/** Unspent allowance carried over, in seconds of the rate: a quiet hub can send one big burst. */
-export const FANOUT_BURST_SECONDS = 1;
+/**
+ * Unspent allowance carried over, in seconds of the rate: as long as the longest pause
+ * between two flushes (MAX_FLUSH_INTERVAL_MS), so that a hub flushing every few seconds to
+ * thousands of clients can still spend its rate, in fewer and larger batches.
+ */
+export const FANOUT_BURST_SECONDS = 5;
 
 /** A token bucket of bytes, refilled with time. */
 export class FanoutBudget {
