@@ -6,6 +6,7 @@ import type { MessageId, OutboxEntry } from '../types.js';
 import type { TransactionSql } from './connection.js';
 import { insertEntries } from './outbox.js';
 import { searchText } from './search-plan.js';
+import type { PgStaging } from './staging.js';
 
 /** Advisory lock class for inserts; the second key is the schema's hash. */
 const INSERT_LOCK = 0x51c3_0002;
@@ -18,6 +19,8 @@ export interface InsertOptions {
   readonly maxMessages: number;
   /** 0 = no budget. */
   readonly maxBytes: number;
+  /** Where the pieces of messages staged while their DATA arrived are (InsertRow.staged). */
+  readonly staging: PgStaging;
 }
 
 export interface Inserted {
@@ -52,7 +55,7 @@ export async function insertMessages(
   if (options.maxBytes > 0) checkBudget(counts!.stored_bytes, sizes, options.maxBytes);
   const ids = numbered.map((r) => r.id);
   const summaries = rows.map((row, i) => summaryOf(ids[i]!, row));
-  const pieces = await insertPieces(tx, rows, ids);
+  const pieces = await insertPieces(tx, rows, ids, options.staging);
   const messages = summaries.map((s, i) => ({ ...columnsOf(s), stored_bytes: sizes[i]! }));
   const tags = rows.flatMap((row, i) => row.tags.map((tag) => ({ tag, message_id: ids[i]! })));
   // Then every row of the batch, and the oldest messages past the limit. (postgres.js sends
@@ -103,9 +106,14 @@ async function insertPieces(
   tx: TransactionSql,
   rows: readonly InsertRow[],
   ids: readonly number[],
+  staging: PgStaging,
 ): Promise<number[]> {
   const counts: number[] = [];
   for (const [i, row] of rows.entries()) {
+    if (row.staged !== undefined) {
+      counts.push(await staging.takeOver(tx, row.staged, ids[i]!, row.raw));
+      continue;
+    }
     let seq = 0;
     if (row.size > PIECE_BYTES) {
       for (const data of piecesOf(row.raw)) {
