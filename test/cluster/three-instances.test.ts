@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -25,8 +24,8 @@ const IN_FLIGHT = 6;
 const LEASE_MS = 10_000;
 
 interface Instance {
-  readonly smtp: number;
-  readonly http: number;
+  smtp: number;
+  http: number;
   proc: SluiceProcess;
   transport: Transporter;
 }
@@ -46,12 +45,19 @@ describe.skipIf(postgres.skip)('three Sluice processes on one PostgreSQL databas
   const instances: Instance[] = [];
   const streams: SseClient[] = [];
 
-  const args = (i: Instance) => [
-    ...['--smtp', `127.0.0.1:${i.smtp}`, '--http', `127.0.0.1:${i.http}`],
+  // Port 0: each start is given free ports by the kernel, the restart too. A port found free
+  // beforehand can be taken by another test's connection before Sluice binds it.
+  const args = () => [
+    ...['--smtp', '127.0.0.1:0', '--http', '127.0.0.1:0'],
     ...['--db', database.db, '--config', config, '--relay-lease', `${LEASE_MS}ms`],
     ...['--max-messages', '0', '--log-level', 'warn'],
   ];
-  const spawn = (i: Instance) => spawnSluice(args(i), { XDG_DATA_HOME: dataDir });
+  const spawn = async (i: Instance) => {
+    i.proc = await spawnSluice(args(), { XDG_DATA_HOME: dataDir });
+    i.smtp = i.proc.smtpPort;
+    i.http = i.proc.httpPort;
+    i.transport = transportTo(i.smtp);
+  };
 
   beforeAll(async () => {
     database = await postgres.create();
@@ -74,10 +80,9 @@ describe.skipIf(postgres.skip)('three Sluice processes on one PostgreSQL databas
       }),
     );
     for (let n = 0; n < 3; n++) {
-      const instance = { smtp: await freePort(), http: await freePort() } as Instance;
+      const instance = {} as Instance;
       // One at a time: the first creates the schema (the others would wait for it anyway).
-      instance.proc = await spawn(instance);
-      instance.transport = transportTo(instance.smtp);
+      await spawn(instance);
       instances.push(instance);
     }
   }, 120_000);
@@ -120,8 +125,7 @@ describe.skipIf(postgres.skip)('three Sluice processes on one PostgreSQL databas
       killedAt = Date.now();
       await victim.proc.exited;
       victim.transport.close();
-      victim.proc = await spawn(victim);
-      victim.transport = transportTo(victim.smtp);
+      await spawn(victim);
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
     await restart;
@@ -238,13 +242,4 @@ async function everyMessage(instance: Instance): Promise<{ id: number; subject: 
     cursor = page.nextCursor;
   } while (cursor !== null);
   return all;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
