@@ -10,8 +10,10 @@ const int8AsNumber = {
 
 export type Sql = postgres.Sql<{ int8: number }>;
 export type TransactionSql = postgres.TransactionSql<{ int8: number }>;
+/** A connection of the pool held by one caller, which sends BEGIN and COMMIT itself. */
+export type ReservedSql = postgres.ReservedSql<{ int8: number }>;
 /** Either: the queries that run alone or inside a transaction take this. */
-export type Queryable = Sql | TransactionSql;
+export type Queryable = Sql | TransactionSql | ReservedSql;
 
 /** A tenant's name as Mailpit's --tenant-id treats it: other characters than these become _. */
 const TENANT_UNSAFE = /[^a-z0-9_]/g;

@@ -22,7 +22,7 @@ import type { Queryable, TransactionSql } from './connection.js';
  * has locked, so two instances never take the same entry at once.
  */
 export async function insertEntries(
-  tx: TransactionSql,
+  tx: Queryable,
   entries: readonly NewOutboxEntry[],
   now: number,
 ): Promise<OutboxEntry[]> {
