@@ -46,6 +46,9 @@ export function connect(options: ConnectOptions): Sql {
       application_name: 'sluice',
       search_path: options.schema,
       synchronous_commit: 'off',
+      // A search is many small queries (one per bucket, see message-queries.ts): starting
+      // parallel workers for one costs more than its work, and doubled its time here.
+      max_parallel_workers_per_gather: '0',
     },
     onnotice: false,
     // A store that is not closed (a crash in a test) must not keep the process alive.
