@@ -156,4 +156,28 @@ describe('at phone width', () => {
     await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
     await page.locator('[role="dialog"]', { hasText: 'Keyboard shortcuts' }).waitFor();
   });
+
+  // Last: the held message it sends would be a third row in the tests above.
+  it('shows the outbox as cards that fit the screen, with every action in reach', async () => {
+    await sendMail(sluice, { subject: 'Needs approval', text: 'held', to: 'lee@hold.example' });
+    inbox = await openInbox(browser, sluice, { ...PHONE, hash: '#/outbox' });
+    const { page } = inbox;
+    const row = page.locator('.outbox-table tr[data-state="held"]');
+    await row.waitFor();
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'phone-outbox.png') });
+    const scroll = page.locator('.outbox .scroll');
+    expect(await scroll.evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
+    for (const name of ['Approve', 'Reject'])
+      expect(await fullyOnScreen(page, `tr[data-state="held"] button:text-is("${name}")`)).toBe(
+        true,
+      );
+    await expect
+      .poll(() => row.locator('td[data-label="Recipient"]').textContent())
+      .toContain('lee@hold.example');
+    // The labels the table's header gave on a wide screen are beside each value instead.
+    const label = await row
+      .locator('td[data-label="State"]')
+      .evaluate((el) => getComputedStyle(el, '::before').content);
+    expect(label).toBe('"State"');
+  });
 });

@@ -29,7 +29,7 @@ export function OutboxRow(props: OutboxRowProps) {
   const action = { disabled: refusal !== null, title: refusal ?? undefined };
   return (
     <tr data-outbox-id={entry.id} data-state={entry.state}>
-      <td>
+      <td class="select">
         {entry.state === 'held' && (
           <input
             type="checkbox"
@@ -40,7 +40,7 @@ export function OutboxRow(props: OutboxRowProps) {
           />
         )}
       </td>
-      <td>
+      <td class="message">
         <a href={routeHash({ query: '', messageId: entry.messageId })}>
           <Subject id={entry.messageId} known={subject} />
         </a>
@@ -49,7 +49,7 @@ export function OutboxRow(props: OutboxRowProps) {
           <ActedBy entry={entry} />
         </div>
       </td>
-      <td>
+      <td data-label="Recipient">
         <code>{entry.recipient}</code>
         {entry.originalRecipient !== entry.recipient && (
           <div class="muted small">
@@ -57,15 +57,22 @@ export function OutboxRow(props: OutboxRowProps) {
           </div>
         )}
       </td>
-      <td>{entry.upstream}</td>
-      <td>
+      <td data-label="Upstream">{entry.upstream}</td>
+      <td data-label="State">
         <StateBadge state={entry.state} />
       </td>
-      <td class="num">{entry.attempts}</td>
-      <td title={entry.nextAttemptAt ? fullTime(entry.nextAttemptAt) : undefined}>
+      <td class="num" data-label="Attempts">
+        {entry.attempts}
+      </td>
+      <td
+        data-label="Next try"
+        title={entry.nextAttemptAt ? fullTime(entry.nextAttemptAt) : undefined}
+      >
         {entry.nextAttemptAt && entry.state === 'queued' ? untilText(entry.nextAttemptAt, now) : ''}
       </td>
-      <td class="reply">{entry.lastReply ?? ''}</td>
+      <td class="reply" data-label="Last reply">
+        {entry.lastReply ?? ''}
+      </td>
       <td class="actions">
         {entry.state === 'held' && (
           <>
