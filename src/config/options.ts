@@ -155,7 +155,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   option('relay-lease', {
     default: '5m',
     valueName: 'DURATION',
-    help: 'How long a relay send may take before it is sent again: by another instance sharing a PostgreSQL --db when this one dies mid-send. Longer than any upstream takes to answer.',
+    help: 'How long after an instance stops renewing a relay send (it died or froze mid-send) the send is taken over: by another instance sharing a PostgreSQL --db. Renewed every third of it while the send runs.',
   }),
   option('log-level', {
     default: 'info',

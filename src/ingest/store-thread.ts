@@ -88,9 +88,7 @@ async function capture(store: Writer, message: IncomingMessage) {
   if (message.staged === undefined) {
     return store.addMessage(decided({ ...message, raw: tail, parsed: await parseMessage(tail) }));
   }
-  // Only SQLite stages (IngestPort.stagesLargeMessages), so only its writer sees a key.
-  const sqlite = store as SqliteStore;
-  const parsed = await parseMessage(sqlite.stagedSource(message.staged, tail));
+  const parsed = await parseMessage(store.stagedSource(message.staged, tail));
   return store.addMessage(decided({ ...message, raw: tail, parsed, staged: message.staged }));
 }
 
@@ -116,7 +114,7 @@ async function runWriter(store: Writer, call: ThreadCall): Promise<unknown> {
     case 'readPart':
       return part(store, first as MessageId, second as PartSelector);
     case 'stageRaw':
-      return (store as SqliteStore).stageRaw(first as number | null, asBuffers(second as Buffer[]));
+      return store.stageRaw(first as number | null, asBuffers(second as Buffer[]));
     case 'addMessage': {
       const message = first as NewMessage;
       return store.addMessage(decided({ ...message, raw: asBuffers(message.raw) }));

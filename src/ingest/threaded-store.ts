@@ -42,6 +42,7 @@ const FORWARDED = [
   'addOutboxEntries',
   'claimDueOutbox',
   'recordOutboxAttempts',
+  'renewOutboxLeases',
   'changeOutboxState',
   'requeueExpiredLeases',
   'listOutbox',
@@ -52,6 +53,9 @@ const FORWARDED = [
   'openWebhookCursor',
   'recordWebhookAttempt',
   'advanceWebhookCursor',
+  'claimWebhookCursor',
+  'renewWebhookLease',
+  'releaseWebhookCursor',
   'listWebhookAttempts',
 ] as const satisfies readonly ThreadMethod[];
 type Forwarded = (typeof FORWARDED)[number];
@@ -123,9 +127,9 @@ export class ThreadedStore implements Store {
     return this.#writer.call('stageRaw', [key, handed.chunks], handed.transfer);
   }
 
-  /** Only SQLite stages a large message while it arrives; PostgreSQL gets it whole. */
+  /** Both engines stage a large message while it arrives (PostgreSQL since its migration 007). */
   get stagesLargeMessages(): boolean {
-    return this.#options.engine === 'sqlite';
+    return true;
   }
 
   /** Drops what was staged for a message that will not be stored. */

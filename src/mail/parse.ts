@@ -40,12 +40,12 @@ export async function parseMessage(raw: RawSource): Promise<ParsedMessage> {
   try {
     mail = await walkMessage(raw, PARSER_OPTIONS, () => false);
   } catch (error) {
-    return unparsedMessage(raw, error);
+    return await unparsedMessage(raw, error);
   }
   try {
     return toParsedMessage(mail);
   } catch (error) {
-    return unparsedMessage(raw, error);
+    return await unparsedMessage(raw, error);
   }
 }
 
@@ -186,10 +186,10 @@ function detached(text: string): string {
 }
 
 /** The header block read line by line, so that even an unparseable message has a subject. */
-function unparsedMessage(raw: RawSource, error: unknown): ParsedMessage {
+async function unparsedMessage(raw: RawSource, error: unknown): Promise<ParsedMessage> {
   // Only the start is searched: an empty line found from here on would end the block past
   // the limit anyway (4 bytes for "\r\n\r\n" starting just before it).
-  const head = startOf(raw, HEADER_BLOCK_LIMIT + 4);
+  const head = await startOf(raw, HEADER_BLOCK_LIMIT + 4);
   // The header block ends at the first empty line, whichever line ending the message uses.
   const ends = [head.indexOf('\n\n'), head.indexOf('\r\n\r\n')].filter((at) => at >= 0);
   const end = Math.min(...ends, HEADER_BLOCK_LIMIT);
@@ -203,11 +203,11 @@ function unparsedMessage(raw: RawSource, error: unknown): ParsedMessage {
 }
 
 /** The first `bytes` bytes of a message (fewer if it is shorter), copying at most that many. */
-function startOf(raw: RawSource, bytes: number): Buffer {
+async function startOf(raw: RawSource, bytes: number): Promise<Buffer> {
   if (Buffer.isBuffer(raw)) return raw.subarray(0, bytes);
   const chunks: Buffer[] = [];
   let length = 0;
-  for (const chunk of raw) {
+  for await (const chunk of raw) {
     if (length >= bytes) break;
     chunks.push(chunk.subarray(0, bytes - length));
     length += Math.min(chunk.length, bytes - length);

@@ -5,7 +5,7 @@ export function chunksOf(raw: RawMessage): readonly Buffer[] {
   return Buffer.isBuffer(raw) ? [raw] : raw;
 }
 
-/** A raw source as chunks to iterate, without reading them all first. */
-export function chunksFrom(raw: RawSource): Iterable<Buffer> {
-  return Buffer.isBuffer(raw) ? [raw] : raw;
+/** A source whose chunks come asynchronously (pieces read back from PostgreSQL). */
+export function isAsyncSource(raw: RawSource): raw is AsyncIterable<Buffer> {
+  return Symbol.asyncIterator in raw;
 }

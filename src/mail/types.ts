@@ -6,9 +6,10 @@ export type RawMessage = Buffer | readonly Buffer[];
 
 /**
  * What the parser reads: a raw message, or its chunks produced on demand (a large message
- * read back from the database a piece at a time). Each iteration starts from the beginning.
+ * read back from the database a piece at a time: synchronously from SQLite, asynchronously
+ * from PostgreSQL). Each iteration starts from the beginning.
  */
-export type RawSource = RawMessage | Iterable<Buffer>;
+export type RawSource = RawMessage | Iterable<Buffer> | AsyncIterable<Buffer>;
 
 /** One part of a message: by its number in the detail's parts, or by Content-ID. */
 export type PartSelector = { readonly partId: string } | { readonly contentId: string };

@@ -1,7 +1,7 @@
 import { MailParser, type Attachment, type ParsedMail } from 'mailparser';
-import { chunksFrom } from './raw-message.js';
+import { isAsyncSource } from './raw-message.js';
 import { StructureCheck } from './structure-check.js';
-import type { RawSource } from './types.js';
+import type { RawMessage, RawSource } from './types.js';
 
 /**
  * The parser is fed at most this much at a time, and the next slice only once it has taken
@@ -111,7 +111,7 @@ export function walkMessage(
     });
 
     const feed = async () => {
-      for (const slice of slicesOf(raw)) {
+      for await (const slice of isAsyncSource(raw) ? slicesOfStream(raw) : slicesOf(raw)) {
         if (settled) return;
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -131,33 +131,50 @@ export function walkMessage(
  * for any chunking of it. Full slices inside one chunk are views of it; only a slice that
  * spans chunks is copied.
  */
-export function* slicesOf(raw: RawSource): Generator<Buffer> {
-  let staging: Buffer | null = null;
-  let staged = 0;
-  for (const chunk of chunksFrom(raw)) {
+export function* slicesOf(raw: RawMessage | Iterable<Buffer>): Generator<Buffer> {
+  const slicer = new Slicer();
+  for (const chunk of Buffer.isBuffer(raw) ? [raw] : raw) yield* slicer.take(chunk);
+  yield* slicer.end();
+}
+
+/** slicesOf for chunks that come asynchronously, cut at the same offsets. */
+export async function* slicesOfStream(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const slicer = new Slicer();
+  for await (const chunk of raw) yield* slicer.take(chunk);
+  yield* slicer.end();
+}
+
+class Slicer {
+  #staging: Buffer | null = null;
+  #staged = 0;
+
+  *take(chunk: Buffer): Generator<Buffer> {
     let at = 0;
     while (at < chunk.length) {
-      if (staged === 0 && chunk.length - at >= SLICE_BYTES) {
+      if (this.#staged === 0 && chunk.length - at >= SLICE_BYTES) {
         yield chunk.subarray(at, at + SLICE_BYTES);
         at += SLICE_BYTES;
         continue;
       }
       // A fresh buffer each time: the parser may still hold the slice given before.
-      staging ??= Buffer.allocUnsafe(SLICE_BYTES);
+      this.#staging ??= Buffer.allocUnsafe(SLICE_BYTES);
       const copied = chunk.copy(
-        staging,
-        staged,
+        this.#staging,
+        this.#staged,
         at,
-        Math.min(chunk.length, at + SLICE_BYTES - staged),
+        Math.min(chunk.length, at + SLICE_BYTES - this.#staged),
       );
-      staged += copied;
+      this.#staged += copied;
       at += copied;
-      if (staged === SLICE_BYTES) {
-        yield staging;
-        staging = null;
-        staged = 0;
+      if (this.#staged === SLICE_BYTES) {
+        yield this.#staging;
+        this.#staging = null;
+        this.#staged = 0;
       }
     }
   }
-  if (staging) yield staging.subarray(0, staged);
+
+  *end(): Generator<Buffer> {
+    if (this.#staging) yield this.#staging.subarray(0, this.#staged);
+  }
 }

@@ -10,6 +10,7 @@ import {
   type BackoffOptions,
   type Outcome,
 } from './outcome.js';
+import { whileLeased } from './lease-heartbeat.js';
 import { overrideFrom } from './overrides.js';
 import { createUpstreamTransport } from './transport.js';
 
@@ -145,7 +146,7 @@ export class OutboxWorker {
 
   #track(group: readonly OutboxEntry[]): void {
     this.#inFlight += group.length;
-    const send = this.#attempt(group)
+    const send = this.#leased(group)
       .then((results) => this.#record(results))
       .catch((error: unknown) =>
         this.#options.logger.error('relay attempt failed unexpectedly', {
@@ -158,6 +159,25 @@ export class OutboxWorker {
         this.wake();
       });
     this.#sends.add(send);
+  }
+
+  /** The attempt, with its entries' leases renewed until it ends (lease-heartbeat.ts). */
+  #leased(group: readonly OutboxEntry[]): Promise<AttemptResult[]> {
+    const { store, logger, leaseMs } = this.#options;
+    const ids = group.map((entry) => entry.id);
+    return whileLeased(this.#attempt(group), {
+      leaseMs,
+      renew: async () => (await store.renewOutboxLeases(ids, new Date(), leaseMs)).length > 0,
+      onLost: () =>
+        logger.warn(
+          'a relay send outlived its lease and was taken over; its result will not count',
+          {
+            message: group[0]!.messageId,
+          },
+        ),
+      onError: (error) =>
+        logger.warn('could not renew a relay lease', { error: (error as Error).message }),
+    });
   }
 
   /** One message to one upstream, for every recipient in the group: one result for each. */

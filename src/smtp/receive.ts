@@ -13,7 +13,7 @@ export interface IngestPort {
   /** Writes the next bytes of a message still in DATA; `key` null starts one. */
   stageRaw(key: number | null, chunks: readonly Buffer[]): Promise<number>;
   discardStaged(key: number): Promise<void>;
-  /** False when the engine cannot stage (PostgreSQL): every message goes whole to `capture`. */
+  /** False when the port cannot stage: every message then goes whole to `capture`. */
   readonly stagesLargeMessages: boolean;
 }
 

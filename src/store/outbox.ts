@@ -127,6 +127,9 @@ export class OutboxTables {
         WHERE state = 'sending'
           AND (next_attempt_at <= @now OR id IN (SELECT value FROM json_each(@orphaned)))
         RETURNING *`),
+      renew: db.prepare<[{ until: number; ids: string }], { id: number }>(`
+        UPDATE outbox SET next_attempt_at = @until
+        WHERE state = 'sending' AND id IN (SELECT value FROM json_each(@ids)) RETURNING id`),
       get: db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?'),
       byMessage: db.prepare<[number], OutboxRow>(
         'SELECT * FROM outbox WHERE message_id = ? ORDER BY id',
@@ -225,6 +228,16 @@ export class OutboxTables {
         }),
     );
     return this.announce(rows);
+  }
+
+  /**
+   * Extends the leases of sends still in progress: one process owns the file, so every
+   * entry still 'sending' is its own, and one whose lease ran out would be claimed again.
+   */
+  renew(ids: readonly number[], until: number): number[] {
+    if (ids.length === 0) return [];
+    const rows = this.#write(() => this.#statements.renew.all({ until, ids: JSON.stringify(ids) }));
+    return rows.map((row) => row.id);
   }
 
   /** Leases taken before this process opened the file are its predecessor's: all run out. */

@@ -35,6 +35,7 @@ import type {
   StoreIdentity,
   StoreStats,
   WebhookAttemptPage,
+  WebhookClaim,
   WebhookCursor,
 } from './types.js';
 
@@ -364,6 +365,13 @@ export class SqliteStore implements Store {
   async recordOutboxAttempts(results: readonly AttemptResult[]): Promise<readonly OutboxEntry[]> {
     return this.#outbox.record(results);
   }
+  async renewOutboxLeases(
+    ids: readonly OutboxId[],
+    now: Date,
+    leaseMs: number,
+  ): Promise<readonly OutboxId[]> {
+    return this.#outbox.renew(ids, now.getTime() + leaseMs);
+  }
   async changeOutboxState(change: OutboxChange): Promise<readonly OutboxEntry[]> {
     return this.#outbox.change(change);
   }
@@ -392,6 +400,14 @@ export class SqliteStore implements Store {
   async recordWebhookAttempt(attempt: NewWebhookAttempt): Promise<WebhookCursor> {
     return this.#webhooks.record(attempt);
   }
+  /** One process owns the file: its deliverer always has the turn. */
+  async claimWebhookCursor(webhook: string): Promise<WebhookClaim> {
+    return { held: true, cursor: this.#webhooks.open(webhook) };
+  }
+  async renewWebhookLease(): Promise<boolean> {
+    return true;
+  }
+  async releaseWebhookCursor(): Promise<void> {}
   async advanceWebhookCursor(webhook: string, through: MessageId): Promise<void> {
     this.#webhooks.advance(webhook, through);
   }

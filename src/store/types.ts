@@ -232,6 +232,14 @@ export interface WebhookCursor {
   readonly nextAttemptAt: string | null;
 }
 
+/**
+ * Whether this instance may deliver a webhook now (several instances share a PostgreSQL
+ * database): its cursor, read afresh, or when the instance that has the turn lets it go.
+ */
+export type WebhookClaim =
+  | { readonly held: true; readonly cursor: WebhookCursor }
+  | { readonly held: false; readonly until: Date };
+
 /** `refused`: the target resolved to an address webhooks may not reach (SSRF guard). */
 export type WebhookOutcome = 'delivered' | 'failed' | 'refused';
 
@@ -306,7 +314,21 @@ export interface Store {
    * (whoever was sending them died). While 'sending', `nextAttemptAt` is when the lease ends.
    */
   claimDueOutbox(now: Date, limit: number, leaseMs: number): Promise<readonly OutboxEntry[]>;
+  /**
+   * Records each result. On a shared database an entry moves on only while this store still
+   * holds its lease: a result of a send whose lease another instance took over is kept in
+   * the history and leaves the entry as the other instance has it.
+   */
   recordOutboxAttempts(results: readonly AttemptResult[]): Promise<readonly OutboxEntry[]>;
+  /**
+   * The heartbeat of sends in progress: extends to `now + leaseMs` the leases this store still
+   * holds on these entries, and returns their ids (an id missing was taken over).
+   */
+  renewOutboxLeases(
+    ids: readonly OutboxId[],
+    now: Date,
+    leaseMs: number,
+  ): Promise<readonly OutboxId[]>;
   changeOutboxState(change: OutboxChange): Promise<readonly OutboxEntry[]>;
   /**
    * Entries whose lease ran out go back to 'queued', to be sent again (at-least-once); returns
@@ -330,6 +352,16 @@ export interface Store {
    * retry left, moves the cursor past the message; a failure sets its next attempt.
    */
   recordWebhookAttempt(attempt: NewWebhookAttempt): Promise<WebhookCursor>;
+  /**
+   * Takes the webhook's turn for `leaseMs` (and returns its cursor as it is now), unless
+   * another instance holds an unexpired lease on it. One process owns a SQLite file: there
+   * the turn is always this store's.
+   */
+  claimWebhookCursor(webhook: string, leaseMs: number): Promise<WebhookClaim>;
+  /** The heartbeat of a delivery in progress; false once another instance took the turn over. */
+  renewWebhookLease(webhook: string, leaseMs: number): Promise<boolean>;
+  /** Gives the turn back (nothing left to deliver now), so that any instance may take it. */
+  releaseWebhookCursor(webhook: string): Promise<void>;
   /** Moves the cursor forward past messages the filter skips (never back). */
   advanceWebhookCursor(webhook: string, through: MessageId): Promise<void>;
   /** Newest first; `before` is the previous page's nextCursor. */

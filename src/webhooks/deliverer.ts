@@ -1,11 +1,12 @@
 import type { Webhook } from '../config/webhooks.js';
 import type { Logger } from '../log/logger.js';
+import { whileLeased } from '../relay/lease-heartbeat.js';
 import { nextRetry } from '../relay/outcome.js';
 import { parseSearchQuery, type SearchQuery } from '../store/search-query.js';
 import type { MessageSummary, Store, WebhookCursor, WebhookOutcome } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { BlockedAddressError } from './address-guard.js';
-import { postJson } from './post.js';
+import { POST_TIMEOUT_MS, postJson } from './post.js';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.js';
 
 export interface WebhookDelivererOptions {
@@ -22,6 +23,11 @@ const PAGE = 100;
 const IDLE_MS = 30_000;
 /** After an unexpected error (the store), it looks again this soon. */
 const ERROR_PAUSE_MS = 1_000;
+/**
+ * How long a turn at delivering lasts when its instance stops renewing it (it died): three
+ * POST timeouts. Another instance sharing the database takes the webhook over after it.
+ */
+export const WEBHOOK_LEASE_MS = 3 * POST_TIMEOUT_MS;
 
 /**
  * Delivers one webhook's messages in id order, one POST per message, one at a time. The
@@ -29,6 +35,9 @@ const ERROR_PAUSE_MS = 1_000;
  * so a restart neither loses a message nor sends again one that was acknowledged. A failed
  * message is retried with the relay's backoff and holds back those after it: the receiver
  * sees messages in order, and a receiver that is down costs one request per backoff step.
+ * Instances sharing a database take turns: a pass holds the webhook's lease (renewed while it
+ * runs, given back when it ends), and an instance that finds the turn taken sleeps until it
+ * would run out; the instance delivering hears of every message stored meanwhile anyway.
  */
 export class WebhookDeliverer {
   readonly #options: WebhookDelivererOptions;
@@ -39,6 +48,10 @@ export class WebhookDeliverer {
   #again = false;
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
+  /** Another instance has the turn until then: wakes before it would only find it taken. */
+  #othersTurnUntil = 0;
+  /** This pass's lease was taken over (it outlived it): the pass stops at the next message. */
+  #leaseLost = false;
 
   constructor(options: WebhookDelivererOptions) {
     this.#options = options;
@@ -61,7 +74,7 @@ export class WebhookDeliverer {
 
   /** Looks for work now, unless a failed message is waiting for its retry time. */
   wake(): void {
-    if (!this.#running) return;
+    if (!this.#running || Date.now() < this.#othersTurnUntil) return;
     if (this.#pumping) {
       this.#again = true;
       return;
@@ -82,19 +95,32 @@ export class WebhookDeliverer {
   }
 
   async #pump(): Promise<void> {
+    const { store, logger } = this.#options;
     try {
-      do {
-        this.#again = false;
-        while (this.#running) {
-          const wait = this.#retryWait();
-          if (wait > 0) return this.#sleep(wait);
-          if (!(await this.#deliverPage())) break;
-        }
-      } while (this.#again && this.#running);
-      // A message that just failed waits for its retry; otherwise a look now and then.
-      this.#sleep(this.#retryWait() > 0 ? this.#retryWait() : IDLE_MS);
+      const claim = await store.claimWebhookCursor(this.name, WEBHOOK_LEASE_MS);
+      if (!claim.held) {
+        this.#othersTurnUntil = claim.until.getTime();
+        return this.#sleep(Math.max(0, this.#othersTurnUntil - Date.now()));
+      }
+      this.#cursor = claim.cursor;
+      this.#leaseLost = false;
+      await whileLeased(this.#deliverAll(), {
+        leaseMs: WEBHOOK_LEASE_MS,
+        renew: () => store.renewWebhookLease(this.name, WEBHOOK_LEASE_MS),
+        onLost: () => {
+          this.#leaseLost = true;
+          logger.warn('webhook delivery outlived its lease; another instance took it over', {
+            webhook: this.name,
+          });
+        },
+        onError: (error) =>
+          logger.warn('could not renew a webhook lease', {
+            webhook: this.name,
+            error: (error as Error).message,
+          }),
+      }).finally(() => store.releaseWebhookCursor(this.name));
     } catch (error) {
-      this.#options.logger.error('webhook delivery failed; trying again shortly', {
+      logger.error('webhook delivery failed; trying again shortly', {
         webhook: this.name,
         error: (error as Error).message,
       });
@@ -102,10 +128,30 @@ export class WebhookDeliverer {
     }
   }
 
+  /** Delivers until nothing is left, or a message waits for its retry; then sleeps. */
+  async #deliverAll(): Promise<void> {
+    do {
+      this.#again = false;
+      while (this.#running) {
+        const wait = this.#retryWait();
+        if (wait > 0) return this.#sleep(wait);
+        if (!(await this.#deliverPage())) break;
+      }
+    } while (this.#again && this.#running);
+    // A message that just failed waits for its retry; otherwise a look now and then.
+    this.#sleep(this.#retryWait() > 0 ? this.#retryWait() : IDLE_MS);
+  }
+
   #sleep(ms: number): void {
     if (!this.#running) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.wake(), Math.min(ms, IDLE_MS));
+    this.#timer = setTimeout(
+      () => {
+        this.#othersTurnUntil = 0;
+        this.wake();
+      },
+      Math.min(ms, IDLE_MS),
+    );
   }
 
   #retryWait(): number {
@@ -129,7 +175,7 @@ export class WebhookDeliverer {
       : page;
     for (const message of matching) {
       this.#cursor = await this.#deliver(message);
-      if (this.#cursor.retryMessageId !== null || !this.#running) return false;
+      if (this.#cursor.retryMessageId !== null || !this.#running || this.#leaseLost) return false;
     }
     // Messages after the last match that the filter skips: past them for good.
     if (this.#cursor!.deliveredThrough < last) {

@@ -28,6 +28,8 @@ export interface EngineDatabase {
   open(limits?: Partial<Limits>): Promise<EngineStore>;
   /** Rows of a table matching `where` (SQL on the engine's own tables, for what only they show). */
   count(table: string, where?: string, params?: unknown[]): Promise<number>;
+  /** Runs statements in the engine's own SQL as an operator would (a trigger a test adds). */
+  exec(sql: string): Promise<void>;
   /** Removes it. */
   drop(): Promise<void>;
 }
@@ -51,6 +53,14 @@ export const sqlite: Engine = {
               n: number;
             }
           ).n;
+        } finally {
+          db.close();
+        }
+      },
+      async exec(sql) {
+        const db = new Database(path, { fileMustExist: true });
+        try {
+          db.exec(sql);
         } finally {
           db.close();
         }
@@ -81,6 +91,7 @@ export const postgres: Engine = {
           params,
         );
       },
+      exec: async (sql) => void (await database.query(sql)),
       drop: () => database.drop(),
     };
   },

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { createApp, type App, type AppOptions, type RunningAddresses } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/log/logger.js';
-import type { EngineDatabase } from './engines.js';
+import { afterAll, beforeAll } from 'vitest';
+import type { Engine, EngineDatabase } from './engines.js';
 
 export interface TestSluice {
   readonly app: App;
@@ -96,4 +97,25 @@ export async function startSluice(
     };
   };
   return signedIn({});
+}
+
+/**
+ * A Sluice on a new database of `engine` for the tests of one describe block (started before
+ * them, removed after; nothing when the engine's tests skip). Read its fields inside a test.
+ */
+export function sluiceOnEngine(
+  engine: Engine,
+  args: string[] = [],
+): { readonly sluice: TestSluice; readonly database: EngineDatabase } {
+  const running = {} as { sluice: TestSluice; database: EngineDatabase };
+  beforeAll(async () => {
+    if (engine.skip) return;
+    running.database = await engine.create();
+    running.sluice = await startSluice(args, { database: running.database });
+  });
+  afterAll(async () => {
+    await running.sluice?.close();
+    await running.database?.drop();
+  });
+  return running;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMessage, readPart } from '../../src/mail/parse.js';
 import type { PartContent } from '../../src/mail/types.js';
-import { SLICE_BYTES, slicesOf } from '../../src/mail/walk.js';
+import { SLICE_BYTES, slicesOf, slicesOfStream } from '../../src/mail/walk.js';
 import { describeWithCorpus, emlFiles } from '../helpers/corpus.js';
 
 // The listener hands the parser the chunks that came off the socket, never one contiguous
@@ -25,6 +25,15 @@ function chunksOf(raw: Buffer, size: number): Buffer[] {
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** The chunks as a database gives them back: one at a time, each after an await. */
+function streamed(chunks: readonly Buffer[]): AsyncIterable<Buffer> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (const chunk of chunks) yield await Promise.resolve(chunk);
+    },
+  };
+}
 
 /** A part's info and a digest of its bytes, so that a mismatch does not print megabytes. */
 const digest = (part: PartContent | null) =>
@@ -56,6 +65,15 @@ describe('slicesOf', () => {
     expect(slices.map((s) => s.length)).toEqual([...slicesOf(raw)].map((s) => s.length));
     expect([...slicesOf([])]).toEqual([]);
   });
+
+  it('cuts chunks that come asynchronously at the same offsets (PostgreSQL staging)', async () => {
+    for (const size of [7, SLICE_BYTES + 1, 256 * 1024]) {
+      const slices: Buffer[] = [];
+      for await (const slice of slicesOfStream(streamed(chunksOf(raw, size)))) slices.push(slice);
+      expect(slices.map((s) => s.length)).toEqual([...slicesOf(raw)].map((s) => s.length));
+      expect(Buffer.concat(slices).equals(raw)).toBe(true);
+    }
+  });
 });
 
 /** Parses `path` whole and in chunks of every size in CHUNK_SIZES: all the same. */
@@ -68,6 +86,8 @@ async function parsesAlikeInChunks(path: string): Promise<void> {
       parsed: whole,
     });
   }
+  // Read back asynchronously, as a message staged on PostgreSQL is.
+  expect(await parseMessage(streamed(chunksOf(raw, 7)))).toStrictEqual(whole);
 }
 
 describeWithCorpus('parseMessage from chunks, the corpus', (corpus) => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PIECE_BYTES } from '../../src/store/raw-pieces.js';
-import { ENGINES, type EngineDatabase } from '../helpers/engines.js';
-import { startSluice, type TestSluice } from '../helpers/sluice.js';
+import { ENGINES } from '../helpers/engines.js';
+import { sluiceOnEngine } from '../helpers/sluice.js';
 import { sendExact } from '../mail/smtp-send.js';
 
 /** A message of about `bytes` with a base64 attachment of varied bytes and a dot-stuffed line. */
@@ -35,14 +35,13 @@ function message(bytes: number): Buffer {
 const ENVELOPE = { from: 'big@example.com', to: ['inbox@example.com'] };
 
 describe.each(ENGINES)('raw bytes of a large message ($name)', (engine) => {
-  let sluice: TestSluice;
-  let database: EngineDatabase;
+  const running = sluiceOnEngine(engine);
   /**
    * A message's pieces: SQLite keeps those staged while DATA arrived under their staging key
-   * (008); PostgreSQL does not stage, and keeps them under the message id.
+   * (008); PostgreSQL moves them to the message id when it commits the message (007).
    */
   const pieces = (id: number) =>
-    database.count(
+    running.database.count(
       'message_raw_pieces',
       engine.name === 'sqlite'
         ? 'id = (SELECT coalesce(pieces_key, id) FROM message_bodies WHERE id = ?)'
@@ -50,28 +49,18 @@ describe.each(ENGINES)('raw bytes of a large message ($name)', (engine) => {
       [id],
     );
   const raw = async (id: number) =>
-    Buffer.from(await (await sluice.api(`/api/messages/${id}/raw`)).arrayBuffer());
-
-  beforeAll(async () => {
-    if (engine.skip) return;
-    database = await engine.create();
-    sluice = await startSluice([], { database });
-  });
-  afterAll(async () => {
-    await sluice?.close();
-    await database?.drop();
-  });
+    Buffer.from(await (await running.sluice.api(`/api/messages/${id}/raw`)).arrayBuffer());
 
   it.skipIf(engine.skip)(
     'are kept in pieces past a piece size, and given back byte for byte',
     async () => {
       const file = message(3 * 1024 * 1024);
-      const { id } = await sendExact(sluice.smtpPort, ENVELOPE, file);
+      const { id } = await sendExact(running.sluice.smtpPort, ENVELOPE, file);
       expect(await pieces(id)).toBeGreaterThanOrEqual(Math.floor(file.length / PIECE_BYTES));
       expect((await raw(id)).equals(file)).toBe(true);
-      const detail = await sluice.getJson(`/api/messages/${id}`);
+      const detail = await running.sluice.getJson(`/api/messages/${id}`);
       expect(detail.parts).toHaveLength(1);
-      const part = await sluice.api(`/api/messages/${id}/parts/${detail.parts[0].partId}`);
+      const part = await running.sluice.api(`/api/messages/${id}/parts/${detail.parts[0].partId}`);
       expect(part.status).toBe(200);
       expect((await part.arrayBuffer()).byteLength).toBe(Math.floor((3 * 1024 * 1024 * 3) / 4));
     },
@@ -79,17 +68,17 @@ describe.each(ENGINES)('raw bytes of a large message ($name)', (engine) => {
 
   it.skipIf(engine.skip)('stay in one row up to a piece size', async () => {
     const file = message(PIECE_BYTES / 2);
-    const { id } = await sendExact(sluice.smtpPort, ENVELOPE, file);
+    const { id } = await sendExact(running.sluice.smtpPort, ENVELOPE, file);
     expect(await pieces(id)).toBe(0);
     expect((await raw(id)).equals(file)).toBe(true);
   });
 
   it.skipIf(engine.skip)('go with the message when it is deleted', async () => {
-    const { id } = await sendExact(sluice.smtpPort, ENVELOPE, message(PIECE_BYTES * 3));
-    const before = await database.count('message_raw_pieces');
+    const { id } = await sendExact(running.sluice.smtpPort, ENVELOPE, message(PIECE_BYTES * 3));
+    const before = await running.database.count('message_raw_pieces');
     const own = await pieces(id);
     expect(own).toBeGreaterThan(0);
-    expect((await sluice.api(`/api/messages/${id}`, { method: 'DELETE' })).ok).toBe(true);
-    expect(await database.count('message_raw_pieces')).toBe(before - own);
+    expect((await running.sluice.api(`/api/messages/${id}`, { method: 'DELETE' })).ok).toBe(true);
+    expect(await running.database.count('message_raw_pieces')).toBe(before - own);
   });
 });

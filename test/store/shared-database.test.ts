@@ -146,6 +146,77 @@ describe.skipIf(postgres.skip)('several instances on one PostgreSQL database', (
     expect(await c.claimDueOutbox(new Date(later.getTime() + 3_600_000), 100, 60_000)).toEqual([]);
   });
 
+  it('renews only the leases an instance still holds, and keeps a late result from overwriting a taken-over entry', async () => {
+    const target = (await a.addMessage(await message('taken over'))).id;
+    const [entry] = await a.addOutboxEntries([
+      {
+        messageId: target,
+        recipient: 'slow@example.com',
+        originalRecipient: 'slow@example.com',
+        upstream: 'up',
+        reason: 'test',
+        state: 'queued',
+      },
+    ]);
+    const now = Date.now();
+    expect(await a.claimDueOutbox(new Date(now), 1, 60_000)).toHaveLength(1);
+    // A heartbeat in time keeps it: another instance finds nothing due when the lease would have ended.
+    expect(await a.renewOutboxLeases([entry!.id], new Date(now + 30_000), 60_000)).toEqual([
+      entry!.id,
+    ]);
+    expect(await b.claimDueOutbox(new Date(now + 61_000), 1, 60_000)).toEqual([]);
+    // Its heartbeat stopped (a frozen instance): the lease runs out and b takes it over.
+    const [taken] = await b.claimDueOutbox(new Date(now + 91_000), 1, 60_000);
+    expect(taken?.id).toBe(entry!.id);
+    expect(await a.renewOutboxLeases([entry!.id], new Date(now + 92_000), 60_000)).toEqual([]);
+    // a's late failure is history; the entry stays with b, whose result stands.
+    expect(
+      await a.recordOutboxAttempts([
+        { id: entry!.id, outcome: 'transient', reply: '451 late', retryAt: new Date(now) },
+      ]),
+    ).toEqual([]);
+    expect(await c.getOutboxEntry(entry!.id)).toMatchObject({ state: 'sending', attempts: 0 });
+    const [sent] = await b.recordOutboxAttempts([
+      { id: entry!.id, outcome: 'sent', reply: '250 ok', retryAt: null },
+    ]);
+    expect(sent).toMatchObject({ state: 'sent', attempts: 1 });
+    const history = await c.getOutboxHistory(target);
+    expect(history.attempts.map((x) => x.reply)).toEqual(['451 late', '250 ok']);
+  });
+
+  it('gives a webhook to one instance at a time, and to another once its lease runs out', async () => {
+    await a.openWebhookCursor('shared-hook');
+    const first = await a.claimWebhookCursor('shared-hook', 60_000);
+    expect(first.held).toBe(true);
+    const refused = await b.claimWebhookCursor('shared-hook', 60_000);
+    expect(refused.held).toBe(false);
+    expect(!refused.held && refused.until.getTime()).toBeGreaterThan(Date.now());
+    expect(await a.renewWebhookLease('shared-hook', 60_000)).toBe(true);
+    // a gives the turn back: b may take it at once.
+    await a.releaseWebhookCursor('shared-hook');
+    expect((await b.claimWebhookCursor('shared-hook', 1)).held).toBe(true);
+    // b stops renewing (it died): its lease of 1 ms runs out and c takes over.
+    await vi.waitFor(
+      async () => expect((await c.claimWebhookCursor('shared-hook', 60_000)).held).toBe(true),
+      SETTLE,
+    );
+    expect(await b.renewWebhookLease('shared-hook', 60_000)).toBe(false);
+    // b's late failure is history; the cursor is c's to move.
+    const target = (await b.addMessage(await message('late hook'))).id;
+    const late = await b.recordWebhookAttempt({
+      webhook: 'shared-hook',
+      messageId: target,
+      outcome: 'failed',
+      status: 503,
+      reply: 'no',
+      durationMs: 1,
+      retryAt: new Date(Date.now() + 60_000),
+    });
+    expect(late.retryMessageId).toBeNull();
+    const page = await c.listWebhookAttempts('shared-hook', { limit: 10 });
+    expect(page.attempts.map((x) => x.reply)).toEqual(['no']);
+  });
+
   it('gives back expired leases to the queue', async () => {
     const target = (await a.addMessage(await message('lease'))).id;
     const [entry] = await a.addOutboxEntries([

@@ -20,6 +20,8 @@ export class TestReceiver {
   status = 200;
   /** After accepting this many deliveries (2xx) it answers 503: a backlog that stays put. */
   acceptLimit = Infinity;
+  /** Leaves this many more requests unanswered (recorded with status 0): a receiver that hangs. */
+  unanswered = 0;
   readonly #server: Server;
 
   private constructor(server: Server) {
@@ -33,6 +35,15 @@ export class TestReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
+        if (receiver.unanswered > 0) {
+          receiver.unanswered--;
+          receiver.received.push({
+            headers: req.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            status: 0,
+          });
+          return;
+        }
         const accepted = receiver.acceptedIds().length;
         const status = accepted >= receiver.acceptLimit ? 503 : receiver.status;
         receiver.received.push({

@@ -6,6 +6,7 @@ import type { MessageId, OutboxEntry } from '../types.js';
 import type { Queryable, ReservedSql, TransactionSql } from './connection.js';
 import { insertEntries } from './outbox.js';
 import { searchText } from './search-plan.js';
+import type { PgStaging } from './staging.js';
 
 /** Advisory lock class for inserts; the second key is the schema's hash. */
 const INSERT_LOCK = 0x51c3_0002;
@@ -18,6 +19,8 @@ export interface InsertOptions {
   readonly maxMessages: number;
   /** 0 = no budget. */
   readonly maxBytes: number;
+  /** Where the pieces of messages staged while their DATA arrived are (InsertRow.staged). */
+  readonly staging: PgStaging;
   /** The NOTIFY channel, and the payloads that announce what the insert did. */
   readonly channel: string;
   readonly notices: (inserted: Inserted) => readonly string[];
@@ -63,7 +66,7 @@ export async function insertMessages(
   if (options.maxBytes > 0) checkBudget(counts!.stored_bytes, sizes, options.maxBytes);
   const ids = numbered.map((r) => r.id);
   const summaries = rows.map((row, i) => summaryOf(ids[i]!, row));
-  const pieces = await insertPieces(conn, rows, ids);
+  const pieces = await insertPieces(conn, rows, ids, options.staging);
   const messages = summaries.map((s, i) => ({ ...columnsOf(s), stored_bytes: sizes[i]! }));
   const tags = rows.flatMap((row, i) => row.tags.map((tag) => ({ tag, message_id: ids[i]! })));
   const writes = [
@@ -150,9 +153,14 @@ async function insertPieces(
   tx: Queryable,
   rows: readonly InsertRow[],
   ids: readonly number[],
+  staging: PgStaging,
 ): Promise<number[]> {
   const counts: number[] = [];
   for (const [i, row] of rows.entries()) {
+    if (row.staged !== undefined) {
+      counts.push(await staging.takeOver(tx, row.staged, ids[i]!, row.raw));
+      continue;
+    }
     let seq = 0;
     if (row.size > PIECE_BYTES) {
       for (const data of piecesOf(row.raw)) {

@@ -13,13 +13,15 @@ import type {
   OutboxState,
 } from '../types.js';
 import type { Queryable, TransactionSql } from './connection.js';
+import { OUTBOX_LEASES, renewLeases, type LeaseTerms } from './leases.js';
 
 /**
  * The outbox on PostgreSQL, shared by every instance. An entry being sent is leased: its
  * next_attempt_at is when the lease runs out, and an entry past it is claimed again by
- * whichever instance looks next (its sender died mid-send): at-least-once delivery, with a
- * duplicate possible only when a send outlives its lease. Claims skip rows another instance
- * has locked, so two instances never take the same entry at once.
+ * whichever instance looks next (its sender died mid-send): at-least-once delivery. A send
+ * in progress renews its lease (renewSending), so a duplicate is possible only when its
+ * sender stopped renewing. Claims skip rows another instance has locked, so two instances
+ * never take the same entry at once.
  */
 export async function insertEntries(
   tx: Queryable,
@@ -61,24 +63,42 @@ export async function claimDue(
   return [...rows].sort((a, b) => a.id - b.id).map(toEntry);
 }
 
+/**
+ * Records each result, and moves its entry on only while `holder` still holds the entry's
+ * lease: a send that outlived its lease was taken over by another instance, whose own
+ * result (or send in progress) stands. The attempt is kept in the history either way.
+ */
 export async function recordAttempts(
   tx: TransactionSql,
   results: readonly AttemptResult[],
-  now: number,
+  options: { now: number; holder: string },
 ): Promise<OutboxEntry[]> {
+  const { now, holder } = options;
   const entries: OutboxEntry[] = [];
   for (const r of results) {
     const state = r.outcome === 'sent' ? 'sent' : r.retryAt ? 'queued' : 'failed';
     const [row] = await tx<OutboxRow[]>`
       UPDATE outbox SET state = ${state}, attempts = attempts + 1, updated_at = ${now},
         last_reply = ${r.reply}, next_attempt_at = ${r.retryAt?.getTime() ?? null}, leased_by = NULL
-      WHERE id = ${r.id} RETURNING *`;
-    if (!row) throw new OutboxEntryNotFoundError(r.id);
+      WHERE id = ${r.id} AND leased_by = ${holder} RETURNING *`;
+    const [exists] = row
+      ? [row]
+      : await tx<{ id: number }[]>`SELECT id FROM outbox WHERE id = ${r.id}`;
+    if (!exists) throw new OutboxEntryNotFoundError(r.id);
     await tx`INSERT INTO outbox_attempts (outbox_id, at, outcome, reply)
       VALUES (${r.id}, ${now}, ${r.outcome}, ${r.reply})`;
-    entries.push(toEntry(row));
+    if (row) entries.push(toEntry(row));
   }
   return entries;
+}
+
+/** The heartbeat of sends in progress: see leases.ts. */
+export function renewSending(
+  q: Queryable,
+  ids: readonly OutboxId[],
+  terms: LeaseTerms,
+): Promise<OutboxId[]> {
+  return renewLeases(q, OUTBOX_LEASES, ids, terms);
 }
 
 export async function changeState(

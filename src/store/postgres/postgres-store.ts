@@ -26,6 +26,7 @@ import type {
   StoreIdentity,
   StoreStats,
   WebhookAttemptPage,
+  WebhookClaim,
   WebhookCursor,
 } from '../types.js';
 import { toCursor } from '../webhooks.js';
@@ -59,6 +60,8 @@ import { channelFor, encodeNotices } from './notices.js';
 import * as outbox from './outbox.js';
 import * as webhooks from './webhooks.js';
 import { fragment, join } from './fragment.js';
+import { PgStaging } from './staging.js';
+import type { StagedMessage } from '../message-inserts.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -103,6 +106,7 @@ export class PostgresStore implements Store {
   );
   readonly #announcer: Announcer;
   readonly #indexer: SearchIndexer;
+  readonly #staging: PgStaging;
   #pruneTimer: NodeJS.Timeout | undefined;
   #closed = false;
   /** The last message could not be stored for lack of space, and none has been since. */
@@ -114,6 +118,8 @@ export class PostgresStore implements Store {
     this.#channel = channelFor(this.#schema);
     this.#sql = connect({ url: options.url, schema: this.#schema, max: POOL_SIZE });
     this.#indexer = new SearchIndexer({ sql: this.#sql, schema: this.#schema });
+    // A renewal that fails is tried again at the next beat, a third of a lease later.
+    this.#staging = new PgStaging({ sql: this.#sql, holder: this.#origin, onError: () => {} });
     this.#announcer = new Announcer({
       sql: this.#sql,
       channel: this.#channel,
@@ -131,7 +137,9 @@ export class PostgresStore implements Store {
         { id: number }[]
       >`SELECT coalesce(max(id), 0) AS id FROM messages`;
       await store.#announcer.start(newest!.id);
+      await store.#staging.removeAbandoned();
     } catch (error) {
+      store.#staging.stop();
       await store.#sql.end({ timeout: 1 }).catch(() => {});
       throw error;
     }
@@ -145,8 +153,34 @@ export class PostgresStore implements Store {
     return store;
   }
 
-  addMessage(message: NewMessage): Promise<MessageSummary> {
-    return this.#inserts.submit(toInsertRow(message));
+  addMessage(message: NewMessage | StagedMessage): Promise<MessageSummary> {
+    if (!('staged' in message)) return this.#inserts.submit(toInsertRow(message));
+    const stagedBytes = this.#staging.bytes(message.staged);
+    return this.#inserts.submit({ ...toInsertRow(message, stagedBytes), staged: message.staged });
+  }
+
+  /**
+   * Writes the next bytes of a message still in DATA (staging.ts); `key` null starts one.
+   * Returns the key to continue it with and to pass to addMessage as `staged`.
+   */
+  stageRaw(key: number | null, chunks: readonly Buffer[]): Promise<number> {
+    return this.#staging.stage(key, chunks);
+  }
+
+  /** Removes what was staged for a message that will not be stored (the client went away). */
+  discardStaged(key: number): Promise<void> {
+    return this.#staging.discard(key);
+  }
+
+  /** A staged message's bytes for the parser: its pieces read back one at a time, then `tail`. */
+  stagedSource(key: number, tail: readonly Buffer[]): AsyncIterable<Buffer> {
+    const staging = this.#staging;
+    return {
+      async *[Symbol.asyncIterator]() {
+        yield* staging.read(key);
+        yield* tail;
+      },
+    };
   }
 
   /**
@@ -164,6 +198,7 @@ export class PostgresStore implements Store {
           schema: this.#schema,
           maxMessages: options.maxMessages,
           maxBytes: options.maxDatabaseBytes ?? 0,
+          staging: this.#staging,
           channel: this.#channel,
           notices: (inserted) => {
             events = eventsOf(inserted);
@@ -178,6 +213,7 @@ export class PostgresStore implements Store {
     this.#full = false;
     // Committed: a failure to read what comes before it is caught up by the next announcement.
     await this.#announcer.announce(events).catch(() => {});
+    for (const row of rows) if (row.staged !== undefined) this.#staging.close(row.staged);
     this.#indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
     return events.flatMap((event) => (event.type === 'stored' ? [event.message] : []));
   }
@@ -385,6 +421,7 @@ export class PostgresStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#pruneTimer);
+    this.#staging.stop();
     await this.#inserts.flush();
     await this.#indexer.close();
     await this.#announcer.close();
@@ -401,7 +438,14 @@ export class PostgresStore implements Store {
     );
   }
   recordOutboxAttempts(results: readonly AttemptResult[]): Promise<readonly OutboxEntry[]> {
-    return this.#outboxChange((tx) => outbox.recordAttempts(tx, results, Date.now()));
+    return this.#outboxChange((tx) =>
+      outbox.recordAttempts(tx, results, { now: Date.now(), holder: this.#origin }),
+    );
+  }
+  /** Not announced: only the lease's end changes, which no view shows. */
+  renewOutboxLeases(ids: readonly OutboxId[], now: Date, leaseMs: number): Promise<OutboxId[]> {
+    const terms = { holder: this.#origin, until: now.getTime() + leaseMs };
+    return retrying(() => outbox.renewSending(this.#sql, ids, terms));
   }
   changeOutboxState(change: OutboxChange): Promise<readonly OutboxEntry[]> {
     return this.#outboxChange((tx) => outbox.changeState(tx, change, Date.now()));
@@ -434,8 +478,24 @@ export class PostgresStore implements Store {
   }
   recordWebhookAttempt(attempt: NewWebhookAttempt): Promise<WebhookCursor> {
     return retrying(() =>
-      this.#sql.begin((tx) => webhooks.recordAttempt(tx, attempt, Date.now())),
+      this.#sql.begin((tx) =>
+        webhooks.recordAttempt(tx, attempt, { now: Date.now(), holder: this.#origin }),
+      ),
     ) as Promise<WebhookCursor>;
+  }
+  claimWebhookCursor(webhook: string, leaseMs: number): Promise<WebhookClaim> {
+    const now = Date.now();
+    const terms = { holder: this.#origin, now, until: now + leaseMs };
+    return retrying(() =>
+      this.#sql.begin((tx) => webhooks.claimCursor(tx, webhook, terms)),
+    ) as Promise<WebhookClaim>;
+  }
+  renewWebhookLease(webhook: string, leaseMs: number): Promise<boolean> {
+    const terms = { holder: this.#origin, until: Date.now() + leaseMs };
+    return retrying(() => webhooks.renewLease(this.#sql, webhook, terms));
+  }
+  releaseWebhookCursor(webhook: string): Promise<void> {
+    return retrying(() => webhooks.releaseCursor(this.#sql, webhook, this.#origin));
   }
   advanceWebhookCursor(webhook: string, through: MessageId): Promise<void> {
     return retrying(() => webhooks.advance(this.#sql, webhook, through));

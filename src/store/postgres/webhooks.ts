@@ -5,12 +5,20 @@ import {
   type CursorRow,
   type WebhookAttemptRow,
 } from '../webhooks.js';
-import type { MessageId, NewWebhookAttempt, WebhookAttemptPage, WebhookCursor } from '../types.js';
+import type {
+  MessageId,
+  NewWebhookAttempt,
+  WebhookAttemptPage,
+  WebhookClaim,
+  WebhookCursor,
+} from '../types.js';
 import type { Queryable, TransactionSql } from './connection.js';
+import { renewLeases, WEBHOOK_LEASES, type LeaseTerms } from './leases.js';
 
 /**
  * The webhook queries of PostgresStore (migration 006), the same as SQLite's (webhooks.ts).
  * A cursor only moves forward (greatest), so two instances recording at once never move it back.
+ * One instance delivers a webhook at a time: the one holding its lease (migration 007).
  */
 export async function cursorOf(q: Queryable, webhook: string): Promise<CursorRow | undefined> {
   const [row] = await q<CursorRow[]>`SELECT * FROM webhook_cursors WHERE webhook = ${webhook}`;
@@ -26,11 +34,52 @@ export async function openCursor(tx: TransactionSql, webhook: string): Promise<W
   return toCursor((await cursorOf(tx, webhook))!);
 }
 
+/** The webhook's turn for `holder`, when nobody else holds an unexpired lease on it. */
+export async function claimCursor(
+  tx: TransactionSql,
+  webhook: string,
+  terms: LeaseTerms & { readonly now: number },
+): Promise<WebhookClaim> {
+  const [row] = await tx<CursorRow[]>`
+    UPDATE webhook_cursors SET leased_by = ${terms.holder}, lease_until = ${terms.until}
+    WHERE webhook = ${webhook}
+      AND (leased_by IS NULL OR leased_by = ${terms.holder} OR lease_until <= ${terms.now})
+    RETURNING *`;
+  if (row) return { held: true, cursor: toCursor(row) };
+  const [other] = await tx<{ lease_until: number | null }[]>`
+    SELECT lease_until FROM webhook_cursors WHERE webhook = ${webhook}`;
+  // A webhook never opened (a store call out of order): open it, and try once more.
+  if (!other) {
+    await openCursor(tx, webhook);
+    return claimCursor(tx, webhook, terms);
+  }
+  return { held: false, until: new Date(other.lease_until ?? terms.now) };
+}
+
+export async function renewLease(
+  q: Queryable,
+  webhook: string,
+  terms: LeaseTerms,
+): Promise<boolean> {
+  return (await renewLeases(q, WEBHOOK_LEASES, [webhook], terms)).length > 0;
+}
+
+export async function releaseCursor(q: Queryable, webhook: string, holder: string): Promise<void> {
+  await q`
+    UPDATE webhook_cursors SET leased_by = NULL, lease_until = NULL
+    WHERE webhook = ${webhook} AND leased_by = ${holder}`;
+}
+
+/**
+ * Records an attempt; its effect on the cursor applies unless another instance holds the
+ * webhook's lease now (this one's ran out): that one's progress stands.
+ */
 export async function recordAttempt(
   tx: TransactionSql,
   attempt: NewWebhookAttempt,
-  now: number,
+  options: { readonly now: number; readonly holder: string },
 ): Promise<WebhookCursor> {
+  const { now, holder } = options;
   const { webhook, messageId } = attempt;
   const retryAt = attempt.retryAt?.getTime() ?? null;
   await tx`
@@ -41,7 +90,11 @@ export async function recordAttempt(
     DELETE FROM webhook_attempts WHERE webhook = ${webhook} AND id <= (
       SELECT id FROM webhook_attempts WHERE webhook = ${webhook}
       ORDER BY id DESC LIMIT 1 OFFSET ${KEPT_ATTEMPTS})`;
-  if (retryAt !== null) {
+  const [cursor] = await tx<{ leased_by: string | null }[]>`
+    SELECT leased_by FROM webhook_cursors WHERE webhook = ${webhook} FOR UPDATE`;
+  // Another instance holds the turn: the attempt is kept in the history only.
+  const ours = cursor?.leased_by == null || cursor.leased_by === holder;
+  if (ours && retryAt !== null) {
     await tx`
       UPDATE webhook_cursors SET
         attempts = CASE WHEN retry_message_id IS NOT DISTINCT FROM ${messageId}::bigint THEN attempts + 1 ELSE 1 END,
@@ -49,7 +102,7 @@ export async function recordAttempt(
                                 THEN first_attempt_at ELSE ${now}::bigint END,
         retry_message_id = ${messageId}, next_attempt_at = ${retryAt}
       WHERE webhook = ${webhook}`;
-  } else {
+  } else if (ours) {
     // Delivered, or given up on: the message is behind this webhook for good.
     await advance(tx, webhook, messageId);
     await tx`

@@ -4,6 +4,7 @@ import { sql as actorsAndProbe } from './003-actors-and-probe.js';
 import { sql as instance } from './004-instance.js';
 import { sql as dropRelayCursor } from './005-drop-relay-cursor.js';
 import { sql as webhooks } from './006-webhooks.js';
+import { sql as leasesAndStaging } from './007-leases-and-staging.js';
 
 /**
  * PostgreSQL's migrations, numbered on their own (SQLite's are in ../../migrations/), applied
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   { version: 4, sql: instance },
   { version: 5, sql: dropRelayCursor },
   { version: 6, sql: webhooks },
+  { version: 7, sql: leasesAndStaging },
 ];
