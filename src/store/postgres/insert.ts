@@ -79,7 +79,7 @@ export async function insertMessages(
   const mustPrune = options.maxMessages > 0 && counts!.total + rows.length > options.maxMessages;
   if (!mustPrune && rows.every((row) => row.outbox.length === 0)) {
     const inserted = { rows: summaries, pruned: [], outbox: [] };
-    await settled([...writes, notify(conn, options, inserted), commit(conn)]);
+    await commitAfter(conn, [...writes, notify(conn, options, inserted)]);
     return inserted;
   }
   // After the rows: the prune counts them.
@@ -90,7 +90,7 @@ export async function insertMessages(
   const dropped = idsOf(results.at(-1) as { id: number }[]);
   const outbox = await insertEntries(conn, decisionsOf(rows, ids, dropped), Date.now());
   const inserted = { rows: summaries, pruned: dropped, outbox };
-  await settled([notify(conn, options, inserted), commit(conn)]);
+  await commitAfter(conn, [notify(conn, options, inserted)]);
   return inserted;
 }
 
@@ -100,9 +100,14 @@ function notify(conn: ReservedSql, options: InsertOptions, inserted: Inserted) {
   return conn`SELECT pg_notify(${options.channel}, p) FROM unnest(${payloads as string[]}::text[]) AS p`;
 }
 
-/** COMMIT after a failed statement in the same pipeline answers ROLLBACK: never a success. */
-async function commit(conn: ReservedSql): Promise<void> {
-  const done = await conn`COMMIT`;
+/**
+ * Sends `queries` and COMMIT after them, in this order: a query is sent when it is awaited,
+ * so COMMIT is one of the list, never awaited on its own first. COMMIT after a failed
+ * statement answers ROLLBACK: never a success.
+ */
+async function commitAfter(conn: ReservedSql, queries: readonly Promise<unknown>[]) {
+  const results = await settled([...queries, conn`COMMIT`]);
+  const done = results.at(-1) as { command?: string };
   if (done.command !== 'COMMIT') throw new Error('PostgreSQL rolled the insert back');
 }
 
