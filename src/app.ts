@@ -51,6 +51,8 @@ export interface AppOptions {
   readonly chaosRandom?: () => number;
   /** How to run `sluice sendmail` on this machine, for the inbox's PHP snippet. */
   readonly sendmailCommand?: string;
+  /** The event hub's fan-out budget in bytes a second (web/hub/fanout-budget.ts); tests lower it. */
+  readonly fanoutBytesPerSecond?: number;
 }
 
 /** Builds and wires the parts; nothing listens until start(). */
@@ -77,7 +79,11 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     logger: logger.child('webhooks'),
     onAttempt: (name, outcome) => metrics.webhookAttempt(name, outcome),
   });
-  const events = new EventHub({ store, logger: logger.child('events') });
+  const events = new EventHub({
+    store,
+    logger: logger.child('events'),
+    fanoutBytesPerSecond: options.fanoutBytesPerSecond,
+  });
   const waiters = new MessageWaiters({
     store,
     hub: events,

@@ -8,10 +8,11 @@
  *
  * Clients stand for browsers and test runners on other machines, so most are raw sockets
  * that read every byte and decode nothing; one in SAMPLE_EVERY decodes its stream (HTTP,
- * inflate, SSE) and counts the `stored` events it got, which is what `complete` reports.
+ * inflate, SSE) and follows the ids its `stored` events carry, and those of `reset`s (a
+ * burst sent as one notice: everything up to its id is to be read from the list).
  *
- * argv: MODE PORT COUNT. Parent messages: { stats: N } (answered with ListenerStats, N the
- * number of events a client must have to count as complete), 'stop'.
+ * argv: MODE PORT COUNT. Parent messages: { stats: ID } (answered with ListenerStats; a
+ * decoding client is complete once its events reached message ID), 'stop'.
  */
 import { get } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -20,13 +21,22 @@ import { SAMPLE_EVERY, type ListenerStats } from './listener-stats.js';
 
 /** Connections opened at once; more would overflow the server's listen backlog. */
 const CONNECT_CONCURRENCY = 100;
-const STORED = 'event: stored\n';
+/** The id line of a `stored` or `reset` event (the server writes LF line ends). */
+const EVENT_ID = /^event: (stored|reset)\nid: (\d+)$/m;
+
+interface Decoded {
+  /** The highest message id the client's events reached. */
+  reached: number;
+  stored: number;
+  resets: number;
+}
 
 const [mode, portText, countText] = process.argv.slice(2);
 const port = Number(portText);
 const count = Number(countText);
-const counts: number[] = [];
+const decoded: Decoded[] = [];
 let opened = 0;
+let bytes = 0;
 let answered = 0;
 let failed = 0;
 const sockets: { destroy(): void }[] = [];
@@ -51,7 +61,8 @@ function openDraining(i: number): Promise<void> {
       socket.write(`GET ${path(i)} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra.join('')}\r\n`);
       resolve();
     });
-    socket.on('data', () => {
+    socket.on('data', (chunk: Buffer) => {
+      bytes += chunk.byteLength;
       if (head) {
         head = false;
         answered++;
@@ -64,9 +75,10 @@ function openDraining(i: number): Promise<void> {
   });
 }
 
-/** Parses HTTP, inflates when asked to, and counts `stored` events. */
+/** Parses HTTP, inflates when asked to, and follows the ids of `stored` and `reset` events. */
 function openCounting(i: number): Promise<void> {
-  const slot = counts.push(0) - 1;
+  const state: Decoded = { reached: 0, stored: 0, resets: 0 };
+  decoded.push(state);
   return new Promise((resolve) => {
     const request = get({ host: '127.0.0.1', port, path: path(i), headers }, (response) => {
       answered++;
@@ -74,13 +86,19 @@ function openCounting(i: number): Promise<void> {
         response.headers['content-encoding'] === 'deflate'
           ? response.pipe(createInflate())
           : response;
-      let tail = '';
+      response.on('data', (chunk: Buffer | string) => (bytes += Buffer.byteLength(chunk)));
+      let partial = '';
       body.setEncoding('utf8');
       body.on('data', (chunk: string) => {
-        const text = tail + chunk;
-        for (let at = text.indexOf(STORED); at >= 0; at = text.indexOf(STORED, at + 1))
-          counts[slot]!++;
-        tail = text.slice(-(STORED.length - 1));
+        const frames = (partial + chunk).split('\n\n');
+        partial = frames.pop()!;
+        for (const frame of frames) {
+          const match = EVENT_ID.exec(frame);
+          if (!match) continue;
+          if (match[1] === 'stored') state.stored++;
+          else state.resets++;
+          state.reached = Math.max(state.reached, Number(match[2]));
+        }
       });
     });
     request.once('socket', () => {
@@ -107,8 +125,18 @@ async function openAll(): Promise<void> {
 }
 
 function stats(target: number): ListenerStats {
-  const complete = counts.filter((n) => n >= target).length;
-  return { opened, answered, counting: counts.length, complete, failed };
+  const complete = decoded.filter((d) => d.reached >= target).length;
+  const sum = (pick: (d: Decoded) => number) => decoded.reduce((n, d) => n + pick(d), 0);
+  return {
+    opened,
+    answered,
+    counting: decoded.length,
+    complete,
+    failed,
+    bytes,
+    stored: sum((d) => d.stored),
+    resets: sum((d) => d.resets),
+  };
 }
 
 process.on('message', (message) => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** What the kernel says about a server process: CPU time and memory. */
 export interface ProcessSample {
@@ -19,16 +19,33 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-export function sampleProcess(pid: number): ProcessSample {
+/** User + system CPU seconds of a process, or of one thread (`/proc/PID/task/TID/stat`). */
+function cpuSecondsOf(statPath: string): number {
   // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = readFileSync(statPath, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+}
+
+/** CPU seconds of each thread of a process by thread id (the main thread's is the PID). */
+export function sampleThreads(pid: number): Map<number, number> {
+  const threads = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      threads.set(Number(tid), cpuSecondsOf(`/proc/${pid}/task/${tid}/stat`));
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return threads;
+}
+
+export function sampleProcess(pid: number): ProcessSample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string) =>
     Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return {
-    cpuSeconds: ticks / clockTicks(),
+    cpuSeconds: cpuSecondsOf(`/proc/${pid}/stat`),
     rssBytes: kb('VmRSS') * 1024,
     peakRssBytes: kb('VmHWM') * 1024,
   };

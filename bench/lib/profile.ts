@@ -19,19 +19,12 @@ export interface ProfileLine {
 
 export interface ProfileSummary {
   readonly seconds: number;
+  /** Sampled time the thread was not idle (waiting in its event loop). */
+  readonly busySeconds: number;
   /** Time spent in the function itself. */
   readonly self: readonly ProfileLine[];
   /** Time spent in the function and everything it called. */
   readonly inclusive: readonly ProfileLine[];
-}
-
-/** Top functions of the newest profile in `dir` (what `node --cpu-prof` wrote on exit). */
-export function summarizeProfileDir(dir: string, top = 15): ProfileSummary | null {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.cpuprofile'))
-    .sort();
-  const newest = files.at(-1);
-  return newest ? summarizeProfile(join(dir, newest), top) : null;
 }
 
 export function summarizeProfile(path: string, top = 15): ProfileSummary {
@@ -62,21 +55,60 @@ export function summarizeProfile(path: string, top = 15): ProfileSummary {
       inclusive.set(frame, (inclusive.get(frame) ?? 0) + delta);
     }
   });
+  const idle = self.get('(idle)') ?? 0;
+  // Shares of the busy time: an idle thread's waiting says nothing about where work goes.
   const rank = (map: Map<string, number>) =>
     [...map]
-      .filter(([where]) => !where.startsWith('(root)'))
+      .filter(([where]) => !where.startsWith('(root)') && !where.startsWith('(idle)'))
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([where, time]) => ({ percent: (100 * time) / total, where }));
-  return { seconds: total / 1e6, self: rank(self), inclusive: rank(inclusive) };
+      .map(([where, time]) => ({ percent: (100 * time) / (total - idle), where }));
+  return {
+    seconds: total / 1e6,
+    busySeconds: (total - idle) / 1e6,
+    self: rank(self),
+    inclusive: rank(inclusive),
+  };
 }
 
-export function formatProfile(title: string, summary: ProfileSummary): string {
-  const lines = (list: readonly ProfileLine[]) =>
-    list.map((l) => `  ${l.percent.toFixed(1).padStart(5)}%  ${l.where}`).join('\n');
+/** Every thread's profile in `dir`, in thread order (main thread first). */
+export function summarizeThreads(
+  dir: string,
+  top = 15,
+): { thread: number; summary: ProfileSummary }[] {
+  // node names them CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile.
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => ({ thread: Number(f.split('.')[4]), summary: summarizeProfile(join(dir, f), top) }))
+    .sort((a, b) => a.thread - b.thread);
+}
+
+/** Sluice's threads by node's thread id: the writer starts first, its reader on the first read. */
+export function sluiceThreadName(thread: number): string {
   return (
-    `### ${title} (${summary.seconds.toFixed(1)} s sampled)\n\n` +
-    `self time:\n\n\`\`\`\n${lines(summary.self)}\n\`\`\`\n\n` +
+    ['main thread', "store's writer thread", "store's reader thread"][thread] ?? `thread ${thread}`
+  );
+}
+
+/** One thread's busy time and its top functions, as shares and as µs per message. */
+export function formatThreadProfile(
+  title: string,
+  summary: ProfileSummary,
+  messages: number,
+): string {
+  const perMessage = (percent: number) =>
+    ((summary.busySeconds * percent * 1e4) / messages).toFixed(0);
+  const lines = (list: readonly ProfileLine[]) =>
+    list
+      .map(
+        (l) =>
+          `  ${l.percent.toFixed(1).padStart(5)}% ${perMessage(l.percent).padStart(6)} µs  ${l.where}`,
+      )
+      .join('\n');
+  const busyPerMessage = ((summary.busySeconds / messages) * 1e6).toFixed(0);
+  return (
+    `### ${title}: ${summary.busySeconds.toFixed(2)} s busy, ${busyPerMessage} µs per message\n\n` +
+    `self time (share of busy, µs per message):\n\n\`\`\`\n${lines(summary.self)}\n\`\`\`\n\n` +
     `inclusive time:\n\n\`\`\`\n${lines(summary.inclusive)}\n\`\`\`\n`
   );
 }

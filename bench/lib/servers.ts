@@ -35,10 +35,17 @@ export interface SluiceOptions {
   readonly extraArgs?: readonly string[];
   /** When set, the server runs under `node --cpu-prof` and writes its profile here on exit. */
   readonly profileDir?: string;
+  /** The profiler's sampling interval (node's default: 1,000 µs). */
+  readonly profileIntervalUs?: number;
 }
 
 export async function startSluice(options: SluiceOptions): Promise<Server> {
-  const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const interval = options.profileIntervalUs
+    ? [`--cpu-prof-interval=${options.profileIntervalUs}`]
+    : [];
+  const nodeArgs = options.profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, ...interval]
+    : [];
   const spawned = spawnServer(
     process.execPath,
     [

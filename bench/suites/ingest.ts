@@ -1,6 +1,6 @@
 import type { BenchContext, Goal } from '../lib/context.js';
 import { runNodemailerPool, runSmtpSource } from '../lib/load.js';
-import { formatProfile, summarizeProfileDir } from '../lib/profile.js';
+import { formatThreadProfile, sluiceThreadName, summarizeThreads } from '../lib/profile.js';
 import { settledCount, startTarget, TARGET_NAMES, type Target } from '../lib/servers.js';
 import { missing, toCell, type Figure } from '../lib/stats.js';
 
@@ -205,17 +205,14 @@ function addRows(
   );
 }
 
-/** One more Sluice run under --cpu-prof, not counted in the figures. */
+/** One more Sluice run under --cpu-prof, not counted in the figures: each thread's profile. */
 async function profileScenario(ctx: BenchContext, scenario: Scenario, messages: number) {
   const dir = ctx.scratch(`profile-${scenario.id}`);
   const result = await runOnce(ctx, 'sluice', scenario, messages, dir);
-  const summary = summarizeProfileDir(dir);
-  if (summary) {
+  const title = `Sluice, ingest ${scenario.label}, ${messages} messages: ${result.rate.toFixed(0)} msg/s under the profiler`;
+  for (const { thread, summary } of summarizeThreads(dir)) {
     ctx.profiles.push(
-      formatProfile(
-        `Sluice, ingest ${scenario.label}, ${messages} messages: ${result.rate.toFixed(0)} msg/s under the profiler`,
-        summary,
-      ),
+      formatThreadProfile(`${title}, ${sluiceThreadName(thread)}`, summary, messages),
     );
   }
 }

@@ -1,28 +1,21 @@
 import { fork, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { BenchContext, Goal, Row } from '../lib/context.js';
-import { SAMPLE_EVERY, type ListenerStats } from '../lib/listener-stats.js';
+import type { BenchContext } from '../lib/context.js';
+import { rows, SESSIONS, type RunResult, type Scenario } from '../lib/listener-rows.js';
+import type { ListenerStats } from '../lib/listener-stats.js';
 import { runSmtpSource } from '../lib/load.js';
 import { sampleProcess } from '../lib/proc-stats.js';
 import { trackChild } from '../lib/processes.js';
 import { settledCount, startSluice, type Server } from '../lib/servers.js';
-import { missing, toCell, type Figure } from '../lib/stats.js';
 
 /**
  * Issue 12's listener rows: ingest with nobody listening, then with thousands of clients
- * listening, on the same server, side by side. The clients are raw sockets in a child
- * process on loopback (listener-clients.ts); every run stops them and the server.
+ * listening, then with nobody again once they left, on the same server, one after the other:
+ * "during" is compared with the mean of the two phases around it, so that a machine whose
+ * load changes meanwhile moves both sides. The clients are raw sockets in a child process on
+ * loopback (listener-clients.ts); every run stops them and the server.
  */
-
-interface Scenario {
-  readonly id: string;
-  readonly mode: 'sse' | 'sse-deflate' | 'wait';
-  readonly clients: number;
-  readonly label: string;
-  readonly extraArgs: readonly string[];
-  readonly rssGrowthTarget?: Goal;
-}
 
 const SCENARIOS: readonly Scenario[] = [
   {
@@ -51,11 +44,12 @@ const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-const SHARE_TARGET: Goal = { op: '>=', value: 90 };
 const MB = 1024 * 1024;
-const SESSIONS = 10;
-/** Messages sent before anything is measured. */
-const WARM_UP = 200;
+/**
+ * Messages sent before anything is measured: with fewer, the first phase still paid for
+ * the JIT and the database's first pages (its CPU came out 20 % above the last phase's).
+ */
+const WARM_UP = 1000;
 const BYTES = 2 * 1024;
 /** Enough for the clients, the server's own and some spare. */
 const FD_HEADROOM = 1000;
@@ -63,21 +57,8 @@ const FD_HEADROOM = 1000;
 const SETTLE_MS = 120_000;
 const CLIENT_SCRIPT = fileURLToPath(new URL('../lib/listener-clients.ts', import.meta.url));
 
-interface RunResult {
-  readonly before: number;
-  readonly during: number;
-  /** Server CPU seconds: ingest with nobody listening; ingest and delivery to every client. */
-  readonly cpuBefore: number;
-  readonly cpuDuring: number;
-  /** The clients' own CPU seconds meanwhile (same machine). */
-  readonly clientCpu: number;
-  readonly rssBeforeMb: number;
-  readonly peakDuringMb: number;
-  /** sse: clients that got every stored event; wait: requests answered (should be none). */
-  readonly check: number;
-  /** sse: seconds from the end of ingest until every client had every event. */
-  readonly deliveredAfter: number | null;
-}
+/** How long the server has to let the clients go before the last phase. */
+const LEAVE_MS = 3000;
 
 export async function runLoadListeners(ctx: BenchContext): Promise<void> {
   const messages = ctx.mode === 'full' ? 5000 : 2000;
@@ -90,7 +71,9 @@ export async function runLoadListeners(ctx: BenchContext): Promise<void> {
         results.push(result);
         ctx.log(
           `load ${scenario.id} run ${run}/${ctx.runs}: ${result.before.toFixed(0)} → ` +
-            `${result.during.toFixed(0)} msg/s, RSS ${result.rssBeforeMb.toFixed(0)} → ` +
+            `${result.during.toFixed(0)} → ${result.after.toFixed(0)} msg/s, CPU ` +
+            `${result.cpuBefore.toFixed(1)} → ${result.cpuDuring.toFixed(1)} → ` +
+            `${result.cpuAfter.toFixed(1)} s, RSS ${result.rssBeforeMb.toFixed(0)} → ` +
             `${result.peakDuringMb.toFixed(0)} MB, check ${result.check}`,
         );
       } catch (error) {
@@ -110,49 +93,90 @@ async function runOnce(ctx: BenchContext, scenario: Scenario, messages: number) 
   try {
     ensureFileLimit(server.pid, scenario.clients + FD_HEADROOM);
     const ingest = { sessions: SESSIONS, messages, bytes: BYTES, reuse: false };
+    let stored = 0;
+    /** One ingest phase: msg/s and the server's CPU seconds until every message is stored. */
+    const phase = async () => {
+      const cpu = server.sample().cpuSeconds;
+      const seconds = await runSmtpSource(server.smtpPort, ingest);
+      await settledCount(server, (stored += messages));
+      return { rate: messages / seconds, cpu: server.sample().cpuSeconds - cpu, seconds };
+    };
     // Warm up first (JIT, the database's first pages), so that the first measured phase is
     // not the only one to pay for a cold start.
     await runSmtpSource(server.smtpPort, { ...ingest, messages: WARM_UP });
-    await settledCount(server, WARM_UP);
-    const cpuAtStart = server.sample().cpuSeconds;
-    const before = messages / (await runSmtpSource(server.smtpPort, ingest));
-    await settledCount(server, WARM_UP + messages);
-    const cpuBefore = server.sample().cpuSeconds - cpuAtStart;
+    await settledCount(server, (stored += WARM_UP));
+    const before = await phase();
     const rssBeforeMb = server.sample().rssBytes / MB;
 
     clients = startClients(scenario, Number(new URL(server.httpUrl!).port));
     await clientsReady(scenario, server, clients);
     const serverCpu = server.sample().cpuSeconds;
     const clientCpu = sampleProcess(clients.pid!).cpuSeconds;
-    const seconds = await runSmtpSource(server.smtpPort, ingest);
+    const bytesAtStart = (await stats(clients, 0)).bytes;
+    const during = await phase();
     const ended = performance.now();
     const peakDuringMb = server.sample().peakRssBytes / MB;
-    await settledCount(server, WARM_UP + 2 * messages);
-    let check: number;
-    let deliveredAfter: number | null = null;
-    if (scenario.mode !== 'wait') {
-      const last = await eventually(clients, messages, (s) => s.complete >= s.counting);
-      check = last.complete;
-      if (check === last.counting) deliveredAfter = (performance.now() - ended) / 1000;
-    } else {
-      check = (await stats(clients, 0)).answered;
-    }
+    const delivery = await delivered(scenario, server, clients, messages, ended);
+    const cpuDuring = server.sample().cpuSeconds - serverCpu;
+    const clientSeconds = sampleProcess(clients.pid!).cpuSeconds - clientCpu;
+    await stopClients(clients);
+    clients = undefined;
+    const after = await phase();
     return {
-      before,
-      during: messages / seconds,
-      cpuBefore,
-      cpuDuring: server.sample().cpuSeconds - serverCpu,
-      clientCpu: sampleProcess(clients.pid!).cpuSeconds - clientCpu,
+      before: before.rate,
+      during: during.rate,
+      after: after.rate,
+      cpuBefore: before.cpu,
+      cpuDuring,
+      cpuAfter: after.cpu,
+      clientCpu: clientSeconds,
       rssBeforeMb,
       peakDuringMb,
-      check,
-      deliveredAfter,
+      check: delivery.check,
+      deliveredAfter: delivery.seconds,
+      bytesPerClient:
+        scenario.mode === 'wait' ? null : (delivery.last.bytes - bytesAtStart) / scenario.clients,
+      storedShare: delivery.storedShare,
     };
   } finally {
-    clients?.send('stop');
-    clients?.kill();
+    if (clients) await stopClients(clients);
     await server.stop();
   }
+}
+
+/** sse: waits until every decoding client's events reached the newest message; wait: counts answers. */
+async function delivered(
+  scenario: Scenario,
+  server: Server,
+  clients: ChildProcess,
+  messages: number,
+  ended: number,
+) {
+  if (scenario.mode === 'wait') {
+    const last = await stats(clients, 0);
+    return { last, check: last.answered, seconds: null, storedShare: null };
+  }
+  const newest = await newestId(server);
+  const last = await eventually(clients, newest, (s) => s.complete >= s.counting);
+  const seconds = last.complete === last.counting ? (performance.now() - ended) / 1000 : null;
+  const storedShare = (100 * last.stored) / (last.counting * messages);
+  return { last, check: last.complete, seconds, storedShare };
+}
+
+async function newestId(server: Server): Promise<number> {
+  const page = (await (await fetch(`${server.httpUrl}/api/messages?limit=1`)).json()) as {
+    messages: { id: number }[];
+  };
+  return page.messages[0]?.id ?? 0;
+}
+
+/** Closes every client and gives the server a moment to see them go. */
+async function stopClients(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send('stop');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, LEAVE_MS))]);
+  child.kill();
+  await new Promise((resolve) => setTimeout(resolve, LEAVE_MS));
 }
 
 function startClients(scenario: Scenario, port: number): ChildProcess {
@@ -223,106 +247,4 @@ function ensureFileLimit(pid: number, needed: number): void {
       `needs ${needed} open files per process, the limit is ${soft}: raise it (ulimit -n ${needed}, as root or in limits.conf) and run again`,
     );
   }
-}
-
-function rows(
-  ctx: BenchContext,
-  scenario: Scenario,
-  messages: number,
-  results: readonly RunResult[],
-  failure: string | null,
-): Row[] {
-  const group = `Load: ${scenario.label}; ingest smtp-source, ${SESSIONS} sessions, new connection per message, 2 KB, ${messages.toLocaleString('en-US')} messages`;
-  const cell = (pick: (r: RunResult) => number | null): Figure => {
-    const values = results.map(pick).filter((v): v is number => v !== null);
-    if (values.length === 0) return missing(failure ?? 'not measured');
-    return toCell(values, failure ? `a run failed: ${failure}` : undefined);
-  };
-  const row = (
-    id: string,
-    figure: string,
-    unit: string,
-    better: Row['better'],
-    pick: (r: RunResult) => number | null,
-    target?: Goal,
-  ): Row => ({
-    id: `load-${scenario.id}-${id}`,
-    group,
-    figure,
-    unit,
-    better,
-    values: { sluice: cell(pick) },
-    ...(target ? { target } : {}),
-  });
-  const list = [
-    row('before', 'ingest, nobody listening', 'msg/s', 'higher', (r) => r.before),
-    row('during', `ingest with ${scenario.label}`, 'msg/s', 'higher', (r) => r.during),
-    row(
-      'share',
-      'ingest during, share of before',
-      '%',
-      'higher',
-      (r) => (100 * r.during) / r.before,
-      SHARE_TARGET,
-    ),
-    row('cpu-before', 'server CPU, ingest with nobody listening', 's', 'lower', (r) => r.cpuBefore),
-    row(
-      'cpu-during',
-      'server CPU, ingest and delivery with the clients',
-      's',
-      'lower',
-      (r) => r.cpuDuring,
-    ),
-    row(
-      'client-cpu',
-      "the clients' CPU meanwhile (same machine)",
-      's',
-      'lower',
-      (r) => r.clientCpu,
-    ),
-    row('rss-before', 'server RSS before the clients', 'MB', 'lower', (r) => r.rssBeforeMb),
-    row('rss-peak', 'server peak RSS with the clients', 'MB', 'lower', (r) => r.peakDuringMb),
-    row(
-      'rss-growth',
-      'RSS growth with the clients',
-      'MB',
-      'lower',
-      (r) => r.peakDuringMb - r.rssBeforeMb,
-      scenario.rssGrowthTarget,
-    ),
-  ];
-  if (scenario.mode !== 'wait') {
-    const sampled = Math.ceil(scenario.clients / SAMPLE_EVERY);
-    list.push(
-      row(
-        'delivered',
-        `decoding clients (1 in ${SAMPLE_EVERY}) that got every event, of ${sampled}`,
-        'clients',
-        'higher',
-        (r) => r.check,
-      ),
-      row(
-        'lag',
-        'every event at every client, after the last 250',
-        's',
-        'lower',
-        (r) => r.deliveredAfter,
-      ),
-    );
-  } else {
-    list.push(
-      row(
-        'answered',
-        'waiters answered (none matches; must be 0)',
-        'requests',
-        'lower',
-        (r) => r.check,
-      ),
-    );
-  }
-  if (ctx.runs > 1 && results.length > 0)
-    ctx.notes.push(
-      `load ${scenario.id}: before and during run on the same server, one after the other, in each of ${results.length} runs.`,
-    );
-  return list;
 }

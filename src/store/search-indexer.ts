@@ -10,9 +10,20 @@ export interface SearchIndexerOptions {
   readonly pendingBudgetChars?: number;
 }
 
-/** Characters moved per slice: at ~100 ns each, a slice holds the write lock for ~13 ms. */
-const SLICE_CHARS = 128 * 1024;
-/** Rows looked at per slice, whatever their size. */
+/**
+ * Characters moved by the first slice after mail was stored: it holds the write lock for
+ * ~15 ms, so a message arriving meanwhile waits no longer than that.
+ */
+export const SLICE_CHARS = 128 * 1024;
+/**
+ * Each slice that follows with no mail in between takes twice as much, up to this. FTS5
+ * pays a large cost per transaction (a segment of its own): one 100 KB message per slice
+ * cost ~15 ms of CPU to index, five per slice ~6.5 ms each (issue 12). A backlog is taken
+ * in large slices once mail has stopped; a message arriving during one waits for it (tens
+ * of ms), and resets the next slice to SLICE_CHARS.
+ */
+export const MAX_SLICE_CHARS = 512 * 1024;
+/** Rows looked at per slice of SLICE_CHARS, whatever their size (more in larger slices). */
 const SLICE_ROWS = 256;
 /** Indexing waits until no mail has been stored for this long... */
 const QUIET_MS = 20;
@@ -53,6 +64,8 @@ export class SearchIndexer {
   readonly #quietMs: number;
   readonly #budget: number;
   #pendingChars: number;
+  /** The next slice's size: SLICE_CHARS after mail was stored, growing while none is. */
+  #sliceChars = SLICE_CHARS;
   #lastStored = 0;
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
@@ -84,25 +97,34 @@ export class SearchIndexer {
   /** Mail with `chars` of search text was just committed to search_pending. */
   stored(chars: number): void {
     this.#pendingChars += chars;
+    this.#sliceChars = SLICE_CHARS;
     this.#lastStored = performance.now();
     if (this.#timer || this.#immediate) return;
     if (this.#pendingChars > this.#budget) this.#next();
     else this.#wait(this.#quietMs);
   }
 
+  /** Characters the next slice may take (for tests). */
+  get sliceChars(): number {
+    return this.#sliceChars;
+  }
+
   /** Indexes one slice now; returns whether more is pending. */
   indexSlice(): boolean {
+    const maxChars = this.#sliceChars;
+    const maxRows = SLICE_ROWS * (maxChars / SLICE_CHARS);
     try {
       const indexed = this.#write(() => {
-        const rows = this.#statements.sizes.all(SLICE_ROWS);
-        const { through, chars } = sliceOf(rows, SLICE_CHARS);
+        const rows = this.#statements.sizes.all(maxRows);
+        const { through, chars } = sliceOf(rows, maxChars);
         if (through > 0) {
           this.#statements.index.run(through);
           this.#statements.forget.run(through);
         }
-        const all = rows.length < SLICE_ROWS && through === (rows.at(-1)?.id ?? 0);
+        const all = rows.length < maxRows && through === (rows.at(-1)?.id ?? 0);
         return { chars, all, progress: through > 0 };
       });
+      this.#sliceChars = Math.min(maxChars * 2, MAX_SLICE_CHARS);
       // Deleted pending rows make the count drift upward; an empty table resets it.
       this.#pendingChars = indexed.all ? 0 : Math.max(0, this.#pendingChars - indexed.chars);
       return !indexed.all && indexed.progress;

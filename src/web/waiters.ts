@@ -9,6 +9,7 @@ import {
 import type { SearchQuery } from '../store/search-query.js';
 import type { MessageId, MessageSummary, Store, StoreEvent } from '../store/types.js';
 import type { EventHub } from './hub/event-hub.js';
+import { WaiterIndex } from './waiter-index.js';
 
 /** Pending /api/messages/wait requests beyond --max-waiters get 503 and retry this much later. */
 export const WAITER_RETRY_AFTER_SECONDS = 1;
@@ -52,15 +53,17 @@ export interface MessageWaitersOptions {
 
 /**
  * Every pending "wait until a message matching X arrives", on one hub listener. Each batch
- * of new mail is matched against every waiting search in memory (search-match.ts); a search
- * the summaries cannot decide (a `body:` term, a word in no header) costs one read of the
- * batch's search text, shared by all such searches: never a query per waiter per message.
+ * of new mail is matched in memory (search-match.ts) against the waiting searches it may
+ * match (waiter-index.ts finds them by the header text they need); a search the summaries
+ * cannot decide (a `body:` term, a word in no header) costs one read of the batch's search
+ * text, shared by all such searches: never a query per waiter per message.
  */
 export class MessageWaiters {
   readonly #store: Store;
   readonly #logger: Logger;
   readonly #maxWaiters: number;
   readonly #groups = new Map<string, Group>();
+  readonly #index = new WaiterIndex<Group>();
   readonly #unlisten: () => void;
   #count = 0;
   /** Batches are matched one after another, so that the first message to arrive wins. */
@@ -97,7 +100,10 @@ export class MessageWaiters {
       const settle = (message: MessageSummary | null, error?: Error) => {
         if (!group.waiters.delete(waiter)) return;
         this.#count--;
-        if (group.waiters.size === 0) this.#groups.delete(group.key);
+        if (group.waiters.size === 0) {
+          this.#groups.delete(group.key);
+          this.#index.delete(group);
+        }
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         if (error) reject(error);
@@ -138,6 +144,7 @@ export class MessageWaiters {
     if (!group) {
       group = { key, search: compileSearch(query), waiters: new Set() };
       this.#groups.set(key, group);
+      this.#index.add(group);
     }
     return group;
   }
@@ -154,14 +161,14 @@ export class MessageWaiters {
 
   async #match(messages: readonly MessageSummary[]): Promise<void> {
     const targets = messages.map((message) => matchTarget(message));
-    const undecided: Group[] = [];
+    const verdicts = this.#tryCandidates(targets);
+    const undecided: [Group, Verdicts][] = [];
     const unknownIds = new Set<MessageId>();
-    for (const group of [...this.#groups.values()]) {
-      const verdicts = targets.map((target) => matchSearch(group.search, target));
-      if (!verdicts.includes(undefined)) answer(group, targets, verdicts);
+    for (const [group, list] of verdicts) {
+      if (!list.includes(undefined)) answer(group, targets, list);
       else {
-        undecided.push(group);
-        verdicts.forEach(
+        undecided.push([group, list]);
+        list.forEach(
           (verdict, i) => verdict === undefined && unknownIds.add(targets[i]!.summary.id),
         );
       }
@@ -174,12 +181,32 @@ export class MessageWaiters {
       const text = texts.get(target.summary.id);
       return text ? matchTarget(target.summary, text) : target;
     });
-    for (const group of undecided) {
-      const verdicts = complete.map((target) => matchSearch(group.search, target) ?? false);
-      answer(group, complete, verdicts);
+    for (const [group, list] of undecided) {
+      const decided = list.map((verdict, i) =>
+        verdict === undefined ? (matchSearch(group.search, complete[i]!) ?? false) : verdict,
+      );
+      answer(group, complete, decided);
     }
   }
+
+  /**
+   * Each waiting search's verdict on each message, tried only where the index says it may
+   * match: a message it was not tried on does not match it.
+   */
+  #tryCandidates(targets: readonly MatchTarget[]): Map<Group, Verdicts> {
+    const verdicts = new Map<Group, Verdicts>();
+    targets.forEach((target, i) => {
+      for (const group of this.#index.candidates(target)) {
+        let list = verdicts.get(group);
+        if (!list) verdicts.set(group, (list = targets.map(() => false)));
+        list[i] = matchSearch(group.search, target);
+      }
+    });
+    return verdicts;
+  }
 }
+
+type Verdicts = (boolean | undefined)[];
 
 /** Each waiter of the group gets the first message above its `after` that matched. */
 function answer(

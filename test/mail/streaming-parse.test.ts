@@ -66,6 +66,21 @@ describe('slicesOf', () => {
     expect([...slicesOf([])]).toEqual([]);
   });
 
+  it('gives a message shorter than a slice as it is, and copies a tail only to join it', () => {
+    const small = raw.subarray(0, 2048);
+    const [only, ...none] = [...slicesOf([small])];
+    expect(none).toEqual([]);
+    // A view of the same memory: no 64 KB buffer is made for a 2 KB message.
+    expect(only!.buffer).toBe(small.buffer);
+    expect(only!.byteOffset).toBe(small.byteOffset);
+    expect(only!.length).toBe(2048);
+    const whole = raw.subarray(0, SLICE_BYTES + 100);
+    const joined = [...slicesOf([whole.subarray(0, 100), whole.subarray(100)])];
+    expect(joined.map((s) => s.length)).toEqual([SLICE_BYTES, 100]);
+    expect(Buffer.concat(joined).equals(whole)).toBe(true);
+    expect(joined[1]!.buffer).toBe(whole.buffer);
+  });
+
   it('cuts chunks that come asynchronously at the same offsets (PostgreSQL staging)', async () => {
     for (const size of [7, SLICE_BYTES + 1, 256 * 1024]) {
       const slices: Buffer[] = [];

@@ -205,10 +205,12 @@ describe('rate limit', () => {
     for (const id of ids) await settled(sluice, id);
     expect(server.received).toHaveLength(6);
     // A timed assertion by necessity: the rate limit is a statement about time. Arrival
-    // times are taken by the upstream at the end of DATA, a little after nodemailer starts
-    // its one-second window, hence the margin. Unlimited, all six arrive within ~100 ms.
+    // times are taken by the upstream at the end of DATA, some time after nodemailer starts
+    // its one-second window, and on a loaded machine that lag differs from one message to
+    // the next (772 ms was seen for a 1 s window), hence the wide margin. Unlimited, all
+    // six arrive within ~100 ms; limited, the six span three windows (2 s).
     const times = server.received.map((r) => r.at).sort((a, b) => a - b);
-    for (let i = 2; i < times.length; i++) expect(times[i]! - times[i - 2]!).toBeGreaterThan(800);
-    expect(times.at(-1)! - times[0]!).toBeGreaterThan(1600);
+    for (let i = 2; i < times.length; i++) expect(times[i]! - times[i - 2]!).toBeGreaterThan(500);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThan(1500);
   });
 });

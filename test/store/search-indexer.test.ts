@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
-import { SearchIndexer } from '../../src/store/search-indexer.js';
+import { MAX_SLICE_CHARS, SearchIndexer, SLICE_CHARS } from '../../src/store/search-indexer.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
 import type { EngineStore } from '../../src/store/open-store.js';
 import type { NewMessage } from '../../src/store/types.js';
@@ -216,6 +216,29 @@ describe('when the indexer runs', () => {
     await keepStoring(indexer, 200);
     expect(pending(db)).toBe(50);
     await vi.waitFor(() => expect(pending(db)).toBe(0), { timeout: 30_000, interval: 50 });
+    indexer.close();
+  });
+
+  it('takes a backlog in growing slices, and small ones again once mail arrives', () => {
+    // 40 rows of 30,025 characters: 4 fit in a first slice of 128 KB.
+    const db = pendingDatabase(40, 30_000);
+    // Never quiet within the test: the slices below are the only ones taken.
+    const indexer = new SearchIndexer({ db, write: write(db), quietMs: 60_000 });
+    const taken = () => {
+      const before = pending(db);
+      indexer.indexSlice();
+      return before - pending(db);
+    };
+    expect(indexer.sliceChars).toBe(SLICE_CHARS);
+    expect([taken(), taken(), taken()]).toEqual([4, 8, 17]);
+    expect(indexer.sliceChars).toBe(MAX_SLICE_CHARS);
+    // A stored message: the next slice holds the write lock no longer than the first did.
+    indexer.stored(0);
+    expect(indexer.sliceChars).toBe(SLICE_CHARS);
+    expect(taken()).toBe(4);
+    expect(taken()).toBe(7);
+    const indexed = db.prepare('SELECT count(*) AS n FROM message_search').get() as { n: number };
+    expect(indexed.n).toBe(40);
     indexer.close();
   });
 

@@ -6,28 +6,12 @@ import WebSocket from 'ws';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
-import type { NewMessage } from '../../src/store/types.js';
 import { startSluice, type TestSluice } from '../helpers/sluice.js';
+import { bulky, CLIENT } from './bulky.js';
 import { SseClient, type SseEvent } from './sse.js';
 import { sendMany } from './support.js';
 
 // The event hub (src/web/hub/): one batch, many clients, each bounded; resets (issue 10, 12).
-
-const CLIENT = { address: '127.0.0.1', helo: 'test', authUser: null, tls: false };
-
-/** A message whose summary (and so its stored event) is about 100 KB: its subject. */
-async function bulky(n: number): Promise<NewMessage> {
-  const subject = `Bulky ${n} ` + 'word '.repeat(20_000);
-  const raw = Buffer.from(
-    `From: app@example.com\r\nTo: a@example.com\r\nSubject: ${subject.match(/.{1,900}/g)!.join('\r\n ')}\r\n\r\nx\r\n`,
-  );
-  return {
-    raw,
-    parsed: await parseMessage(raw),
-    envelope: { mailFrom: 'app@example.com', rcptTo: ['a@example.com'] },
-    client: CLIENT,
-  };
-}
 
 /**
  * An event stream read through node:http, which stops reading from the socket when paused:

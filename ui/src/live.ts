@@ -13,8 +13,9 @@ export interface LiveHandlers {
   /**
    * What the inbox holds may be wrong: the server's database is another one (a restart on
    * `:memory:`, a replaced file) or this client fell behind and events were dropped. Reload.
+   * `burst`: the same database; a burst of mail came as this one notice instead of events.
    */
-  onReset(): void;
+  onReset(reason: 'burst' | 'other'): void;
   onEvent(event: LiveEvent): void;
   onStatus(status: LiveStatus): void;
 }
@@ -55,8 +56,8 @@ export function connectLive(handlers: LiveHandlers): () => void {
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
 
-  const reset = () => {
-    handlers.onReset();
+  const reset = (reason: 'burst' | 'other' = 'other') => {
+    handlers.onReset(reason);
     notifyOutbox();
   };
   const resumeUrl = () => {
@@ -77,10 +78,10 @@ export function connectLive(handlers: LiveHandlers): () => void {
       if (reconnected) notifyOutbox();
     });
     source.addEventListener('reset', (event) => {
-      const data = JSON.parse(event.data) as { instance: string; lastId: number };
+      const data = JSON.parse(event.data) as { reason: string; instance: string; lastId: number };
       instance = data.instance;
       lastId = data.lastId;
-      reset();
+      reset(data.reason === 'burst' ? 'burst' : 'other');
     });
     source.addEventListener('stored', (event) => {
       const message = JSON.parse(event.data) as MessageSummary;

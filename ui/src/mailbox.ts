@@ -69,7 +69,8 @@ export class Mailbox {
         if (reconnected) this.reconcile(true);
         else void this.#head.then(() => this.#loadNewer());
       },
-      onReset: () => this.#restart(),
+      // A burst skipped events of this database: read the first page again, as after a reconnect.
+      onReset: (reason) => (reason === 'burst' ? this.reconcile(true) : this.#restart()),
       onEvent: (event) => this.#apply(event, true),
       onStatus: (status) => this.#set({ status }),
     });

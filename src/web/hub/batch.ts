@@ -1,6 +1,6 @@
 import type { StoreEvent } from '../../store/types.js';
 import { deflatePiece, type Piece } from './deflate.js';
-import type { Encoded, Wire, WireFormat } from './types.js';
+import type { Encoded, ResetNotice, Wire, WireFormat } from './types.js';
 
 /**
  * Events flushed together (`seq` counts the flushes), and their bytes in each format, made
@@ -11,6 +11,9 @@ export class Batch {
   readonly seq: number;
   readonly #encoded = new Map<WireFormat, readonly Uint8Array[]>();
   readonly #deflated = new Map<WireFormat, Piece | null>();
+  /** Set when the batch goes as one reset to formats that allow it (fanout-budget.ts). */
+  #burst: ResetNotice | null = null;
+  readonly #resets = new Map<WireFormat, readonly Uint8Array[]>();
 
   constructor(events: readonly StoreEvent[], seq: number) {
     this.events = events;
@@ -37,8 +40,27 @@ export class Batch {
 
   /** The writes for a client of this format: one joined chunk ('stream') or one per message. */
   chunksFor(format: WireFormat): readonly Uint8Array[] {
+    if (this.#burst && format.resetsBursts) return this.#resetFor(format);
     if (this.prepare(format) !== null) throw new Error(`${format.name}: prepare the batch first`);
     return this.#encoded.get(format)!;
+  }
+
+  /**
+   * From now on formats that allow it get this batch as one reset ('burst') instead of its
+   * events: it was too large to send to every client as it is.
+   */
+  collapse(notice: ResetNotice): void {
+    this.#burst = notice;
+    this.#deflated.clear();
+  }
+
+  #resetFor(format: WireFormat): readonly Uint8Array[] {
+    let chunks = this.#resets.get(format);
+    if (!chunks) {
+      const reset = format.reset(this.#burst!);
+      this.#resets.set(format, (chunks = reset === null ? [] : [toBytes(reset)]));
+    }
+    return chunks;
   }
 
   /** The same for a client that takes deflate: one compressed piece ('stream' framing). */

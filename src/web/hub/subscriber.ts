@@ -84,9 +84,14 @@ export class Subscriber implements Subscription {
     this.#pump();
   }
 
+  /** The bytes `deliver` would send for this batch (before any burst collapse). */
+  bytesFor(batch: Batch): number {
+    if (!this.#takes(batch)) return 0;
+    return byteLength(this.#encoding.shared(batch, this.#format));
+  }
+
   deliver(batch: Batch): void {
-    // A batch flushed before this client joined is in its replay, not its live stream.
-    if (this.#state !== 'live' || batch.seq <= this.#joinedAfter) return;
+    if (!this.#takes(batch)) return;
     const pieces = this.#encoding.shared(batch, this.#format);
     if (pieces.length === 0) return;
     if (!this.#congested && this.#queue.length === 0 && !this.#replay) {
@@ -97,6 +102,11 @@ export class Subscriber implements Subscription {
     if (this.#queuedBytes + bytes > MAX_QUEUED_BYTES) return this.#fellBehind();
     this.#queue.push(...pieces);
     this.#queuedBytes += bytes;
+  }
+
+  // A batch flushed before this client joined is in its replay, not its live stream.
+  #takes(batch: Batch): boolean {
+    return this.#state === 'live' && batch.seq > this.#joinedAfter;
   }
 
   /** A heartbeat tick: a client sent nothing since the last one gets a keep-alive. */

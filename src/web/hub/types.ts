@@ -21,7 +21,12 @@ export type ResetReason =
   /** The client named another database instance than this one. */
   | 'other-database'
   /** The client did not read fast enough and its queue reached its bound; it is disconnected. */
-  | 'fell-behind';
+  | 'fell-behind'
+  /**
+   * A batch too large to send to every client as events (fanout-budget.ts): it came as this
+   * one reset instead, and the stream goes on.
+   */
+  | 'burst';
 
 /** "Reload everything, then continue after `lastMessageId`." */
 export interface ResetNotice {
@@ -53,6 +58,11 @@ export interface WireFormat {
   reset(notice: ResetNotice): Wire | null;
   /** Sent to a client that was sent nothing for a while, so that proxies keep it open. */
   readonly heartbeat: Wire | null;
+  /**
+   * Past the fan-out budget a batch may go as one `reset({ reason: 'burst' })` instead of
+   * its events: only for formats whose clients reload on it (the native stream; the inbox).
+   */
+  readonly resetsBursts?: boolean;
 }
 
 /**

@@ -24,7 +24,8 @@ const RECONNECT_MS = 1000;
  *
  * `hello` names the database (`instance`); `reset` (with the id to continue after as its
  * SSE id) tells the client to reload everything: its resume point belongs to another
- * database, or it fell too far behind and is disconnected.
+ * database, or it fell too far behind and is disconnected, or (reason `burst`) a burst of
+ * mail was too large to send to every client as events, and the stream goes on after it.
  */
 export const nativeSse: WireFormat = {
   name: 'sse',
@@ -47,6 +48,7 @@ export const nativeSse: WireFormat = {
       }),
     }),
   heartbeat: SSE_HEARTBEAT,
+  resetsBursts: true,
 };
 
 export function eventRoutes(hub: EventHub) {

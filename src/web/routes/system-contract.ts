@@ -114,7 +114,7 @@ export const streamEvents = createRoute({
   operationId: 'streamEvents',
   tags,
   summary:
-    'Server-Sent Events: hello ({resumedAfter, instance}), stored (id = message id), read, deleted, outbox ({entries}: relay outbox changes), reset ({reason, instance, lastId}; id = lastId: reload, then continue after lastId). Resume with Last-Event-ID or ?after=ID; ?instance=ID (from hello) gets a reset if the database is another one.',
+    'Server-Sent Events: hello ({resumedAfter, instance}), stored (id = message id), read, deleted, outbox ({entries}: relay outbox changes), reset ({reason, instance, lastId}; id = lastId: reload, then continue after lastId; reason burst: a batch too large to send to every client as events, the stream goes on). Resume with Last-Event-ID or ?after=ID; ?instance=ID (from hello) gets a reset if the database is another one.',
   request: {
     query: z.object({
       after: wholeNumber('after must be a message id (the last id you saw)')
