@@ -10,8 +10,10 @@ const int8AsNumber = {
 
 export type Sql = postgres.Sql<{ int8: number }>;
 export type TransactionSql = postgres.TransactionSql<{ int8: number }>;
+/** A connection of the pool held by one caller, which sends BEGIN and COMMIT itself. */
+export type ReservedSql = postgres.ReservedSql<{ int8: number }>;
 /** Either: the queries that run alone or inside a transaction take this. */
-export type Queryable = Sql | TransactionSql;
+export type Queryable = Sql | TransactionSql | ReservedSql;
 
 /** A tenant's name as Mailpit's --tenant-id treats it: other characters than these become _. */
 const TENANT_UNSAFE = /[^a-z0-9_]/g;
@@ -44,6 +46,9 @@ export function connect(options: ConnectOptions): Sql {
       application_name: 'sluice',
       search_path: options.schema,
       synchronous_commit: 'off',
+      // A search is many small queries (one per bucket, see message-queries.ts): starting
+      // parallel workers for one costs more than its work, and doubled its time here.
+      max_parallel_workers_per_gather: '0',
     },
     onnotice: false,
     // A store that is not closed (a crash in a test) must not keep the process alive.

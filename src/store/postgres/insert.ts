@@ -3,7 +3,7 @@ import { decisionsOf, type InsertRow } from '../insert-row.js';
 import { piecesOf, PIECE_BYTES } from '../raw-pieces.js';
 import type { SummaryRow } from '../rows.js';
 import type { MessageId, OutboxEntry } from '../types.js';
-import type { TransactionSql } from './connection.js';
+import type { Queryable, ReservedSql, TransactionSql } from './connection.js';
 import { insertEntries } from './outbox.js';
 import { searchText } from './search-plan.js';
 import type { PgStaging } from './staging.js';
@@ -21,6 +21,9 @@ export interface InsertOptions {
   readonly maxBytes: number;
   /** Where the pieces of messages staged while their DATA arrived are (InsertRow.staged). */
   readonly staging: PgStaging;
+  /** The NOTIFY channel, and the payloads that announce what the insert did. */
+  readonly channel: string;
+  readonly notices: (inserted: Inserted) => readonly string[];
 }
 
 export interface Inserted {
@@ -32,44 +35,93 @@ export interface Inserted {
 }
 
 /**
- * Stores a batch of messages in the caller's transaction. The insert lock is held from
- * taking the ids to the commit, so ids become visible in the order they were given: a
- * client that has seen message N (a live event, a page) can ask for everything after N
- * and miss nothing, whichever instance stored what. Instances take turns per batch. The
- * relay's decisions go in last, for the messages the retention limit kept.
+ * Stores a batch of messages in a transaction of its own, which it begins and commits on
+ * `conn`. The insert lock is held from taking the ids to the commit, so ids become visible
+ * in the order they were given: a client that has seen message N (a live event, a page) can
+ * ask for everything after N and miss nothing, whichever instance stored what. Instances
+ * take turns per batch. The relay's decisions go in last, for the messages the retention
+ * limit kept.
+ *
+ * Statements sent together run in order and answer together, and each round trip wakes
+ * both processes, which costs more than the statements on a busy machine: BEGIN, the lock,
+ * the ids and the counts go in one; the rows, NOTIFY and COMMIT in a second. Only a batch
+ * that must make room under --max-messages, or has relay entries (whose ids the notices
+ * name), waits for those answers before it commits. (postgres.js sends a query when it
+ * is awaited: Promise.all sends them in this order.)
  */
 export async function insertMessages(
-  tx: TransactionSql,
+  conn: ReservedSql,
   rows: readonly InsertRow[],
   options: InsertOptions,
 ): Promise<Inserted> {
   const sizes = rows.map(storedBytes);
-  // Statements sent together run in order and answer together: a round trip each costs
-  // more than the statements on a busy machine. First the lock, then the ids and the budget.
-  const [, numbered, [counts]] = await Promise.all([
-    tx`SELECT pg_advisory_xact_lock(${INSERT_LOCK}, hashtext(${options.schema}))`,
-    tx<{ id: number }[]>`
+  const [, , numbered, [counts]] = await settled([
+    conn`BEGIN`,
+    conn`SELECT pg_advisory_xact_lock(${INSERT_LOCK}, hashtext(${options.schema}))`,
+    conn<{ id: number }[]>`
       SELECT nextval('messages_id_seq') AS id FROM generate_series(1, ${rows.length}) ORDER BY 1`,
-    tx<{ stored_bytes: number }[]>`SELECT stored_bytes FROM message_counts`,
+    conn<{ total: number; stored_bytes: number }[]>`
+      SELECT total, stored_bytes FROM message_counts`,
   ]);
   if (options.maxBytes > 0) checkBudget(counts!.stored_bytes, sizes, options.maxBytes);
   const ids = numbered.map((r) => r.id);
   const summaries = rows.map((row, i) => summaryOf(ids[i]!, row));
-  const pieces = await insertPieces(tx, rows, ids, options.staging);
+  const pieces = await insertPieces(conn, rows, ids, options.staging);
   const messages = summaries.map((s, i) => ({ ...columnsOf(s), stored_bytes: sizes[i]! }));
   const tags = rows.flatMap((row, i) => row.tags.map((tag) => ({ tag, message_id: ids[i]! })));
-  // Then every row of the batch, and the oldest messages past the limit. (postgres.js sends
-  // a query when it is awaited: Promise.all awaits them in this order.)
-  const [, , , , pruned] = await Promise.all([
-    tx`INSERT INTO messages ${tx(messages)}`,
-    tx`INSERT INTO message_bodies ${tx(rows.map((row, i) => bodyRow(ids[i]!, row, pieces[i]!)))}`,
-    tx`INSERT INTO search_pending ${tx(rows.map((row, i) => pendingRow(ids[i]!, row)))}`,
-    tags.length > 0 ? tx`INSERT INTO message_tags ${tx(tags)}` : null,
-    options.maxMessages > 0 ? pruneQuery(tx, options.maxMessages) : [],
+  const writes = [
+    conn`INSERT INTO messages ${conn(messages)}`,
+    conn`INSERT INTO message_bodies ${conn(rows.map((row, i) => bodyRow(ids[i]!, row, pieces[i]!)))}`,
+    conn`INSERT INTO search_pending ${conn(rows.map((row, i) => pendingRow(ids[i]!, row)))}`,
+    ...(tags.length > 0 ? [conn`INSERT INTO message_tags ${conn(tags)}`] : []),
+  ];
+  // Under the lock nobody else adds messages: the count says whether any must go.
+  const mustPrune = options.maxMessages > 0 && counts!.total + rows.length > options.maxMessages;
+  if (!mustPrune && rows.every((row) => row.outbox.length === 0)) {
+    const inserted = { rows: summaries, pruned: [], outbox: [] };
+    await commitAfter(conn, [...writes, notify(conn, options, inserted)]);
+    return inserted;
+  }
+  // After the rows: the prune counts them.
+  const results = await settled([
+    ...writes,
+    mustPrune ? pruneQuery(conn, options.maxMessages) : Promise.resolve([]),
   ]);
-  const dropped = idsOf(pruned);
-  const outbox = await insertEntries(tx, decisionsOf(rows, ids, dropped), Date.now());
-  return { rows: summaries, pruned: dropped, outbox };
+  const dropped = idsOf(results.at(-1) as { id: number }[]);
+  const outbox = await insertEntries(conn, decisionsOf(rows, ids, dropped), Date.now());
+  const inserted = { rows: summaries, pruned: dropped, outbox };
+  await commitAfter(conn, [notify(conn, options, inserted)]);
+  return inserted;
+}
+
+function notify(conn: ReservedSql, options: InsertOptions, inserted: Inserted) {
+  const payloads = options.notices(inserted);
+  if (payloads.length === 0) return Promise.resolve([]);
+  return conn`SELECT pg_notify(${options.channel}, p) FROM unnest(${payloads as string[]}::text[]) AS p`;
+}
+
+/**
+ * Sends `queries` and COMMIT after them, in this order: a query is sent when it is awaited,
+ * so COMMIT is one of the list, never awaited on its own first. COMMIT after a failed
+ * statement answers ROLLBACK: never a success.
+ */
+async function commitAfter(conn: ReservedSql, queries: readonly Promise<unknown>[]) {
+  const results = await settled([...queries, conn`COMMIT`]);
+  const done = results.at(-1) as { command?: string };
+  if (done.command !== 'COMMIT') throw new Error('PostgreSQL rolled the insert back');
+}
+
+/**
+ * Promise.all that waits for every statement sent before it throws the first failure, so
+ * that the caller's ROLLBACK goes after all of them and the connection is idle when freed.
+ */
+async function settled<T extends readonly unknown[]>(
+  queries: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(queries);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as never;
 }
 
 /** Deletes the oldest messages past the limit; rows another transaction holds are left to it. */
@@ -78,7 +130,7 @@ export async function pruneToLimit(tx: TransactionSql, maxMessages: number): Pro
 }
 
 /** The prune as a query not yet sent, to go in order with others (queries run when awaited). */
-function pruneQuery(tx: TransactionSql, maxMessages: number) {
+function pruneQuery(tx: Queryable, maxMessages: number) {
   return tx<{ id: number }[]>`
     DELETE FROM messages WHERE id IN (
       SELECT id FROM messages ORDER BY id
@@ -103,7 +155,7 @@ function checkBudget(held: number, sizes: readonly number[], maxBytes: number): 
  * message is never one parameter); returns each message's number of pieces (0: in its body row).
  */
 async function insertPieces(
-  tx: TransactionSql,
+  tx: Queryable,
   rows: readonly InsertRow[],
   ids: readonly number[],
   staging: PgStaging,

@@ -89,6 +89,11 @@ type Cursor = Pick<ListOptions, 'before' | 'after'>;
  * bucket, newest first, one bucket, then one, two, four...: the index gives the candidates
  * of those buckets only, and the walk stops once it has enough. A word in 1% of a million
  * messages is then read in its newest thousand matches, not all ten thousand.
+ *
+ * Each bucket is its own query, `bucket = N`, sent together: the index finds one bucket
+ * exactly, where a range (`bucket BETWEEN`) is two open-ended conditions that each read
+ * the entries of half the table (50 ms at a million, whatever the term). Past
+ * MAX_BUCKET_QUERIES at once the term is rare: the rest is one query on the term alone.
  */
 async function newestMatches<T>(
   q: Queryable,
@@ -103,13 +108,23 @@ async function newestMatches<T>(
   const bottom = bucketOf((cursor.after ?? 0) + 1);
   const found: T[] = [];
   for (let hi = bucketOf(top), width = 1; hi >= bottom && found.length < limit; width *= 2) {
-    const lo = Math.max(bottom, hi - width + 1);
-    const window = matches(plan, columns, cursor, limit - found.length, 0, { lo, hi });
-    found.push(...(await run<T>(q, window)));
+    const lo = width > MAX_BUCKET_QUERIES ? bottom : Math.max(bottom, hi - width + 1);
+    const windows =
+      width > MAX_BUCKET_QUERIES
+        ? [{ lo, hi }]
+        : Array.from({ length: hi - lo + 1 }, (_, k) => ({ lo: hi - k, hi: hi - k }));
+    const wanted = limit - found.length;
+    const pages = await Promise.all(
+      windows.map((window) => run<T>(q, matches(plan, columns, cursor, wanted, 0, window))),
+    );
+    for (const page of pages) found.push(...page.slice(0, limit - found.length));
     hi = lo - 1;
   }
   return found;
 }
+
+/** Buckets asked for at once, one query each; the walk's widest step. */
+const MAX_BUCKET_QUERIES = 16;
 
 /** `SELECT <columns>` of the newest `limit` messages that match, within the cursor's bounds. */
 function matches(
@@ -134,7 +149,8 @@ function matches(
 
 /**
  * `JOIN <every message's search text> s`: indexed, or still waiting for the index (see
- * search-indexer.ts); within a range of buckets when given, which the index serves.
+ * search-indexer.ts); within a range of buckets when given: one bucket is a condition the
+ * index serves, a wider range only bounds the ids.
  */
 function searchText(buckets?: { lo: number; hi: number }): Fragment {
   if (!buckets) {
@@ -142,14 +158,21 @@ function searchText(buckets?: { lo: number; hi: number }): Fragment {
       'JOIN (SELECT id, text FROM message_search UNION ALL SELECT id, text FROM search_pending) s ON s.id = m.id',
     );
   }
-  return fragment(
-    'JOIN (SELECT id, text FROM message_search WHERE bucket BETWEEN ? AND ? ' +
+  const first = buckets.lo * BUCKET_IDS;
+  const end = (buckets.hi + 1) * BUCKET_IDS;
+  const indexed =
+    buckets.lo === buckets.hi
+      ? fragment('SELECT id, text FROM message_search WHERE bucket = ?', buckets.lo)
+      : fragment('SELECT id, text FROM message_search WHERE id >= ? AND id < ?', first, end);
+  return join([
+    fragment('JOIN ('),
+    indexed,
+    fragment(
       'UNION ALL SELECT id, text FROM search_pending WHERE id >= ? AND id < ?) s ON s.id = m.id',
-    buckets.lo,
-    buckets.hi,
-    buckets.lo * BUCKET_IDS,
-    (buckets.hi + 1) * BUCKET_IDS,
-  );
+      first,
+      end,
+    ),
+  ]);
 }
 
 function countHits(hits: readonly Hit[]): Counts {

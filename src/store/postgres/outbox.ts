@@ -24,7 +24,7 @@ import { OUTBOX_LEASES, renewLeases, type LeaseTerms } from './leases.js';
  * never take the same entry at once.
  */
 export async function insertEntries(
-  tx: TransactionSql,
+  tx: Queryable,
   entries: readonly NewOutboxEntry[],
   now: number,
 ): Promise<OutboxEntry[]> {

@@ -30,11 +30,18 @@ import type {
   WebhookCursor,
 } from '../types.js';
 import { toCursor } from '../webhooks.js';
-import { connect, redactUrl, schemaFor, type Sql, type TransactionSql } from './connection.js';
+import {
+  connect,
+  redactUrl,
+  schemaFor,
+  type ReservedSql,
+  type Sql,
+  type TransactionSql,
+} from './connection.js';
 import { StorageFullError } from '../errors.js';
 import { retrying } from './errors.js';
 import { GroupCommit } from './group-commit.js';
-import { insertMessages, pruneToLimit } from './insert.js';
+import { insertMessages, pruneToLimit, type Inserted } from './insert.js';
 import {
   identity,
   listMessagePage,
@@ -179,30 +186,50 @@ export class PostgresStore implements Store {
   /**
    * One transaction for a batch of new messages and their relay decisions (so that a 250
    * means both are kept, or neither); events go out after it commits. Only the instance that
-   * captured a message decides it: the others hear of it, already decided.
+   * captured a message decides it: the others hear of it, already decided. insert.ts sends
+   * BEGIN and COMMIT itself, to put them in the round trips of its own statements.
    */
   async #commitMessages(rows: readonly InsertRow[]): Promise<MessageSummary[]> {
     const options = this.#options;
-    const summaries = await this.#transaction(async (tx, announce) => {
-      const inserted = await insertMessages(tx, rows, {
-        schema: this.#schema,
-        maxMessages: options.maxMessages,
-        maxBytes: options.maxDatabaseBytes ?? 0,
-        staging: this.#staging,
-      });
-      const summaries = inserted.rows.map(toSummary);
-      if (inserted.pruned.length > 0) announce({ type: 'deleted', ids: inserted.pruned });
-      for (const message of summaries) announce({ type: 'stored', message });
-      if (inserted.outbox.length > 0) announce({ type: 'outbox', entries: inserted.outbox });
-      return summaries;
-    }).catch((error: unknown) => {
+    let events: StoreEvent[] = [];
+    await retrying(() =>
+      this.#reserved((conn) =>
+        insertMessages(conn, rows, {
+          schema: this.#schema,
+          maxMessages: options.maxMessages,
+          maxBytes: options.maxDatabaseBytes ?? 0,
+          staging: this.#staging,
+          channel: this.#channel,
+          notices: (inserted) => {
+            events = eventsOf(inserted);
+            return encodeNotices(this.#origin, events);
+          },
+        }),
+      ),
+    ).catch((error: unknown) => {
       if (error instanceof StorageFullError) this.#full = true;
       throw error;
     });
     this.#full = false;
+    // Committed: a failure to read what comes before it is caught up by the next announcement.
+    await this.#announcer.announce(events).catch(() => {});
     for (const row of rows) if (row.staged !== undefined) this.#staging.close(row.staged);
     this.#indexer.stored(rows.reduce((sum, row) => sum + row.searchChars, 0));
-    return summaries;
+    return events.flatMap((event) => (event.type === 'stored' ? [event.message] : []));
+  }
+
+  /** A connection of the pool for `work` alone; rolled back if `work` failed midway. */
+  async #reserved<T>(work: (conn: ReservedSql) => Promise<T>): Promise<T> {
+    const conn = await this.#sql.reserve();
+    try {
+      return await work(conn);
+    } catch (error) {
+      // After a failed COMMIT there is no transaction left: PostgreSQL only warns.
+      await conn`ROLLBACK`.catch(() => {});
+      throw error;
+    } finally {
+      conn.release();
+    }
   }
 
   /**
@@ -523,4 +550,13 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** What an insert announces: messages pruned to make room, the new ones, their relay entries. */
+function eventsOf(inserted: Inserted): StoreEvent[] {
+  const events: StoreEvent[] = [];
+  if (inserted.pruned.length > 0) events.push({ type: 'deleted', ids: inserted.pruned });
+  for (const row of inserted.rows) events.push({ type: 'stored', message: toSummary(row) });
+  if (inserted.outbox.length > 0) events.push({ type: 'outbox', entries: inserted.outbox });
+  return events;
 }

@@ -1,7 +1,7 @@
 import { StorageUnavailableError } from '../errors.js';
 import { piecesOf } from '../raw-pieces.js';
 import type { MessageId } from '../types.js';
-import type { Queryable, Sql, TransactionSql } from './connection.js';
+import type { Queryable, Sql } from './connection.js';
 import { renewLeases, STAGING_LEASES } from './leases.js';
 
 /**
@@ -85,7 +85,7 @@ export class PgStaging {
    * Returns the message's number of pieces.
    */
   async takeOver(
-    tx: TransactionSql,
+    tx: Queryable,
     key: number,
     id: MessageId,
     tail: readonly Buffer[],
