@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { stringify } from 'yaml';
-import { postgres, type EngineDatabase } from '../helpers/engines.js';
-import { startSluice, type TestSluice } from '../helpers/sluice.js';
+import { postgres } from '../helpers/engines.js';
 import { sendExact } from '../mail/smtp-send.js';
-import { createCertificate, TestUpstream } from '../relay/upstream.js';
+import { startRelayCluster, type RelayCluster } from './relay-cluster.js';
 
 // A send that outlives its lease is renewed while it runs (a heartbeat), so the other
 // instance, which wakes when the lease would have run out, finds nothing to take over.
@@ -17,39 +12,18 @@ const LEASE = '3s';
 const SLOW_REPLY_MS = 9_000;
 
 describe.skipIf(postgres.skip)('a relay send slower than its lease, two instances', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-relay-lease-'));
-  let database: EngineDatabase;
-  let upstream: TestUpstream;
-  const sluices: TestSluice[] = [];
-
+  let cluster: RelayCluster;
   beforeAll(async () => {
-    database = await postgres.create();
-    upstream = await TestUpstream.start({
-      certificate: await createCertificate(),
+    cluster = await startRelayCluster({
+      instances: 2,
       replyDelayMs: SLOW_REPLY_MS,
+      args: ['--relay-lease', LEASE],
     });
-    const config = join(dir, 'relay.yaml');
-    writeFileSync(
-      config,
-      stringify({
-        relay: {
-          upstreams: [{ name: 'slow', host: '127.0.0.1', port: upstream.port, tls: 'none' }],
-          rules: [{ match: { recipient: '*@relay.test' }, action: 'relay' }],
-        },
-      }),
-    );
-    for (let n = 0; n < 2; n++) {
-      sluices.push(await startSluice(['--config', config, '--relay-lease', LEASE], { database }));
-    }
   }, 60_000);
-  afterAll(async () => {
-    for (const sluice of sluices) await sluice.close();
-    await upstream?.close();
-    await database?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => cluster?.close());
 
   it('is delivered once: the lease is renewed while the upstream takes its time', async () => {
+    const { sluices, database, upstream } = cluster;
     await sendExact(
       sluices[0]!.smtpPort,
       { from: 'app@example.com', to: ['user@relay.test'] },

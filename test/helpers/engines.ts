@@ -36,6 +36,11 @@ export interface EngineDatabase {
 
 const NO_LIMITS: Limits = { maxMessages: 0, maxAgeMs: 0 };
 
+/** A PostgreSQL store on `url` in this thread, without limits unless given. */
+export function openPostgresStore(url: string, limits: Partial<Limits> = {}): Promise<EngineStore> {
+  return openStore({ engine: 'postgres', url, tenant: null, ...NO_LIMITS, ...limits });
+}
+
 export const sqlite: Engine = {
   name: 'sqlite',
   skip: null,
@@ -81,8 +86,7 @@ export const postgres: Engine = {
     const database: TestDatabase = await createTestDatabase();
     return {
       db: database.url,
-      open: (limits = {}) =>
-        openStore({ engine: 'postgres', url: database.url, tenant: null, ...NO_LIMITS, ...limits }),
+      open: (limits = {}) => openPostgresStore(database.url, limits),
       count(table, where = 'true', params = []) {
         let n = 0;
         return database.count(

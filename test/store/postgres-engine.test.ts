@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
 import { StorageFullError } from '../../src/store/errors.js';
 import type { EngineStore } from '../../src/store/open-store.js';
-import { openStore } from '../../src/store/open-store.js';
 import { MIGRATIONS } from '../../src/store/postgres/migrations/index.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
 import type { NewMessage } from '../../src/store/types.js';
-import { postgres as engine } from '../helpers/engines.js';
+import { openPostgresStore, postgres as engine } from '../helpers/engines.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 // What only the PostgreSQL engine has: its own numbered migrations, the extensions it
@@ -26,8 +25,7 @@ async function message(subject: string, body = 'Hello.'): Promise<NewMessage> {
   };
 }
 
-const open = (url: string, limits: { maxDatabaseBytes?: number } = {}) =>
-  openStore({ engine: 'postgres', url, tenant: null, maxMessages: 0, maxAgeMs: 0, ...limits });
+const open = openPostgresStore;
 
 describe.skipIf(engine.skip)('PostgreSQL migrations', () => {
   let database: TestDatabase;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
-import { openStore, type EngineStore } from '../../src/store/open-store.js';
+import type { EngineStore } from '../../src/store/open-store.js';
 import type { NewMessage } from '../../src/store/types.js';
-import { postgres } from '../helpers/engines.js';
+import { openPostgresStore, postgres } from '../helpers/engines.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 const CLIENT = { address: '127.0.0.1', helo: 'test', authUser: null, tls: false };
@@ -25,13 +25,7 @@ describe.skipIf(postgres.skip)('a PostgreSQL insert refused after its rows were 
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    store = await openStore({
-      engine: 'postgres',
-      url: database.url,
-      tenant: null,
-      maxMessages: 0,
-      maxAgeMs: 0,
-    });
+    store = await openPostgresStore(database.url);
     // The search text is the last row an insert writes before NOTIFY and COMMIT.
     await database.query(`
       CREATE FUNCTION sluice.refuse_text() RETURNS trigger LANGUAGE plpgsql AS $$

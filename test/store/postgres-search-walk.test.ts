@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
-import { openStore, type EngineStore } from '../../src/store/open-store.js';
+import type { EngineStore } from '../../src/store/open-store.js';
 import { BUCKET_IDS } from '../../src/store/postgres/search-plan.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
 import type { NewMessage } from '../../src/store/types.js';
-import { postgres } from '../helpers/engines.js';
+import { openPostgresStore, postgres } from '../helpers/engines.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 const CLIENT = { address: '127.0.0.1', helo: 'test', authUser: null, tls: false };
@@ -32,13 +32,7 @@ describe.skipIf(postgres.skip)(
 
     beforeAll(async () => {
       database = await createTestDatabase();
-      store = await openStore({
-        engine: 'postgres',
-        url: database.url,
-        tenant: null,
-        maxMessages: 0,
-        maxAgeMs: 0,
-      });
+      store = await openPostgresStore(database.url);
       for (let n = 1; n <= MESSAGES; n++) {
         await database.query("SELECT setval('sluice.messages_id_seq', $1)", [n * (BUCKET_IDS + 7)]);
         ids[n] = (await store.addMessage(await message(n))).id;

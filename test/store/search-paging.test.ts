@@ -5,11 +5,11 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/parse.js';
 import { COUNT_CAP } from '../../src/store/list-queries.js';
-import { openStore, type EngineStore } from '../../src/store/open-store.js';
+import type { EngineStore } from '../../src/store/open-store.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { NewMessage, Store } from '../../src/store/types.js';
-import { ENGINES, postgres, type EngineDatabase } from '../helpers/engines.js';
+import { ENGINES, openPostgresStore, postgres, type EngineDatabase } from '../helpers/engines.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 
 const CLIENT = { address: '127.0.0.1', helo: 'test', authUser: null, tls: false };
@@ -165,13 +165,7 @@ describe('paging through search results in SQLite, pending and indexed', () => {
 describe.skipIf(postgres.skip)('paging through PostgreSQL search results, bucket by bucket', () => {
   it('gives every match once, newest first, with ids spread over many buckets', async () => {
     const database = await createTestDatabase();
-    const store = await openStore({
-      engine: 'postgres',
-      url: database.url,
-      tenant: null,
-      maxMessages: 0,
-      maxAgeMs: 0,
-    });
+    const store = await openPostgresStore(database.url);
     try {
       const ids: number[] = [];
       for (let n = 1; n <= COUNT; n++) {

@@ -3,12 +3,8 @@ import { parseMessage } from '../../src/mail/parse.js';
 import type { EngineStore } from '../../src/store/open-store.js';
 import { parseSearchQuery } from '../../src/store/search-query.js';
 import type { NewMessage, StoreEvent } from '../../src/store/types.js';
-import { postgres, type EngineDatabase } from '../helpers/engines.js';
+import { openPostgresStore as open, postgres, type EngineDatabase } from '../helpers/engines.js';
 import { clusterQuery, createTestDatabase } from '../helpers/postgres.js';
-import { openStore } from '../../src/store/open-store.js';
-
-const open = (url: string) =>
-  openStore({ engine: 'postgres', url, tenant: null, maxMessages: 0, maxAgeMs: 0 });
 const databaseName = (url: string) => new URL(url).pathname.slice(1);
 
 /** Events cross instances through the database: a busy machine can take a while. */
