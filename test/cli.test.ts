@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from './helpers/ports.js';
 import { MAIN, runSluice, spawnSluice, type SluiceProcess } from './helpers/process.js';
 import { runPython } from './helpers/python.js';
 import { RawSmtp } from './helpers/smtp-client.js';
@@ -148,16 +148,6 @@ describe('sluice command line', () => {
     expect(info.smtps.port).toBe(proc.smtpsPort);
   });
 });
-
-/** A port that was free a moment ago (the OS hands out another one next). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether something accepts a TCP connection on the port now. */
 function accepts(port: number): Promise<boolean> {

@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 /** Where Debian (and most distributions) put PostgreSQL's server programs. */
 const SERVER_DIRS = '/usr/lib/postgresql';
@@ -106,15 +106,4 @@ function postgresUid(): number {
   if (id.status !== 0)
     throw new Error('running as root needs a `postgres` user to run PostgreSQL as');
   return Number(id.stdout.trim());
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.js';
 import type { TestSluice } from '../helpers/sluice.js';
 import {
   capture,
@@ -51,15 +52,6 @@ async function sluiceFor(
   });
   cleanups.push(() => sluice.close());
   return sluice;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe('transient failures are retried', () => {
