@@ -37,6 +37,24 @@ export interface PoolRun {
   readonly bytes: number;
 }
 
+/** One message on a connection of its own, as an app that connects per message would. */
+export async function sendOnce(port: number, raw: Buffer | string): Promise<void> {
+  const transport = createTransport({
+    host: '127.0.0.1',
+    port,
+    ignoreTLS: true,
+    name: 'bench.example',
+  });
+  try {
+    await transport.sendMail({
+      envelope: { from: 'bench@bench.example', to: ['inbox@bench.example'] },
+      raw,
+    });
+  } finally {
+    transport.close();
+  }
+}
+
 /**
  * Sends through a nodemailer pool, as a Node app with `pool: true` would; resolves with the
  * wall-clock seconds. Plain SMTP (no STARTTLS), like smtp-source, so both measure the same work.

@@ -1,6 +1,6 @@
-import { createTransport } from 'nodemailer';
 import type { BenchContext } from '../lib/context.js';
 import { sizedMessage } from '../lib/generator.js';
+import { sendOnce } from '../lib/load.js';
 import { settledCount, startTarget, TARGET_NAMES, type Target } from '../lib/servers.js';
 import { missing, toCell, type Figure } from '../lib/stats.js';
 
@@ -45,23 +45,6 @@ export function bigMessage(): Buffer {
   return Buffer.concat([head, body, tail]);
 }
 
-async function send(port: number, raw: Buffer | string): Promise<void> {
-  const transport = createTransport({
-    host: '127.0.0.1',
-    port,
-    ignoreTLS: true,
-    name: 'bench.example',
-  });
-  try {
-    await transport.sendMail({
-      envelope: { from: 'bench@bench.example', to: ['inbox@bench.example'] },
-      raw,
-    });
-  } finally {
-    transport.close();
-  }
-}
-
 interface RunResult {
   readonly growthMb: number;
   readonly seconds: number;
@@ -77,11 +60,11 @@ export async function runLargeMessage(ctx: BenchContext): Promise<void> {
       const server = await startTarget(ctx, target, `large-${target}`);
       try {
         // A small message first, so that code loaded on first use is not counted as growth.
-        await send(server.smtpPort, sizedMessage(0, 2048).raw);
+        await sendOnce(server.smtpPort, sizedMessage(0, 2048).raw);
         await new Promise((resolve) => setTimeout(resolve, 500));
         const before = server.sample();
         const started = performance.now();
-        await send(server.smtpPort, raw);
+        await sendOnce(server.smtpPort, raw);
         const seconds = (performance.now() - started) / 1000;
         const stored = await settledCount(server, 2);
         if (stored !== 2) throw new Error(`${TARGET_NAMES[target]} stored ${stored} of 2`);

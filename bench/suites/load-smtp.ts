@@ -1,5 +1,5 @@
-import { createTransport } from 'nodemailer';
 import type { BenchContext, Goal, Row } from '../lib/context.js';
+import { sendOnce } from '../lib/load.js';
 import { settledCount, startTarget, type Server } from '../lib/servers.js';
 import { slowloris, timedMessage } from '../lib/smtp-wire.js';
 import { median, toCell } from '../lib/stats.js';
@@ -54,29 +54,17 @@ async function withSluice<T>(
 
 const SENDERS = 20;
 
-async function sendRaw(port: number, raw: Buffer): Promise<void> {
-  const transport = createTransport({ host: '127.0.0.1', port, ignoreTLS: true });
-  try {
-    await transport.sendMail({
-      envelope: { from: 'bench@bench.example', to: ['inbox@bench.example'] },
-      raw,
-    });
-  } finally {
-    transport.close();
-  }
-}
-
 /** RSS before, at the peak, and 10 s after 20 clients each send a 50 MB message at once. */
 async function concurrentLargeMessages(ctx: BenchContext): Promise<void> {
   const raw = bigMessage();
   const results: { before: number; peak: number; after: number; seconds: number }[] = [];
   for (let run = 1; run <= ctx.runs; run++) {
     const result = await withSluice(ctx, 'load-large', [], async (server) => {
-      await sendRaw(server.smtpPort, Buffer.from('Subject: warm-up\r\n\r\nHello.\r\n'));
+      await sendOnce(server.smtpPort, Buffer.from('Subject: warm-up\r\n\r\nHello.\r\n'));
       await sleep(500);
       const before = server.sample().rssBytes / MB;
       const started = performance.now();
-      await Promise.all(Array.from({ length: SENDERS }, () => sendRaw(server.smtpPort, raw)));
+      await Promise.all(Array.from({ length: SENDERS }, () => sendOnce(server.smtpPort, raw)));
       const seconds = (performance.now() - started) / 1000;
       const peak = server.sample().peakRssBytes / MB;
       await sleep(10_000);
@@ -197,7 +185,7 @@ async function reconnectStorm(ctx: BenchContext): Promise<void> {
       await Promise.all(
         Array.from({ length: STORM_CLIENTS }, async (_, client) => {
           for (let i = 0; i < STORM_MESSAGES; i++) {
-            await sendRaw(
+            await sendOnce(
               server.smtpPort,
               Buffer.from(`Subject: storm ${client}/${i}\r\n\r\nHi.\r\n`),
             ).catch((error: { responseCode?: number }) => {
